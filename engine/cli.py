@@ -1,0 +1,144 @@
+"""The command line: each command is a thin call into the Python API.
+
+Exit codes: 0 ok; 1 the run or a check failed; 2 bad input (pipeline file,
+command line).  Engine errors are shown as one screen of text, never a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, NoReturn
+
+import typer
+
+if TYPE_CHECKING:
+    from engine.config import Pipeline
+    from engine.errors import EngineError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="Declarative star-schema ELT: YAML in, checked warehouse tables out.")
+
+PipelineArg = Annotated[Path, typer.Argument(help="The pipeline file.", show_default=False)]
+VarOpt = Annotated[list[str] | None, typer.Option("--var", help="Override a var: NAME=VALUE (repeatable).")]
+VarsFileOpt = Annotated[list[Path] | None, typer.Option("--vars-file", help="A YAML file of vars (repeatable).")]
+TargetOpt = Annotated[str | None, typer.Option("--target", "-t", help="Target name (default: default_target).")]
+
+
+def _fail(exc: EngineError) -> NoReturn:
+    from engine.output import show_error
+
+    show_error(exc)
+    raise typer.Exit(exc.exit_code)
+
+
+def _load(file: Path, var: list[str] | None, vars_file: list[Path] | None) -> Pipeline:
+    from engine.config import load_pipeline
+    from engine.variables import parse_cli_vars
+
+    cwd = Path.cwd()
+    return load_pipeline(file, parse_cli_vars(var or [], cwd), [cwd / f for f in vars_file or []])
+
+
+@app.command()
+def validate(file: PipelineArg, var: VarOpt = None, vars_file: VarsFileOpt = None,
+             target: TargetOpt = None) -> None:
+    """Check the pipeline file (schema, references, SQL, graph) without touching a database."""
+    from engine.errors import EngineError
+
+    try:
+        from engine.plan import build_plan
+
+        plan = build_plan(_load(file, var, vars_file), target)
+    except EngineError as exc:
+        _fail(exc)
+    n = len(plan.steps)
+    typer.echo(f"{file}: ok ({len(plan.pipeline.tables)} tables, {n} steps, target {plan.target.name})")
+
+
+@app.command()
+def run(file: PipelineArg, var: VarOpt = None, vars_file: VarsFileOpt = None, target: TargetOpt = None,
+        dry_run: Annotated[bool, typer.Option("--dry-run", help="Print every statement in order; "
+                                              "touch no database.")] = False) -> None:
+    """Build the warehouse: create, load, transform, check, then publish in one transaction."""
+    from engine.errors import EngineError
+
+    try:
+        from engine.plan import build_plan
+
+        plan = build_plan(_load(file, var, vars_file), target)
+    except EngineError as exc:
+        _fail(exc)
+    from engine import output
+
+    if dry_run:
+        output.print_plan(plan)
+        return
+    from engine.runner import RunFailed, run_plan
+
+    err = output.console(stderr=True)
+    err.print(f"running {plan.pipeline.name} on {plan.target.name} ({plan.adapter.describe()})")
+    try:
+        result = run_plan(plan, output.Progress())
+    except RunFailed as failed:
+        output.print_summary(failed.result, f"{plan.pipeline.name}: failed")
+        _fail(failed.cause)
+    output.print_summary(result, f"{plan.pipeline.name}: done")
+
+
+@app.command()
+def query(file: PipelineArg, name: Annotated[str | None, typer.Argument(help="Query name; all if omitted.")] = None,
+          var: VarOpt = None, vars_file: VarsFileOpt = None, target: TargetOpt = None) -> None:
+    """Run the pipeline's analytic queries against the built warehouse and print the results."""
+    from engine.errors import ConfigError, EngineError, Issue, Location
+
+    try:
+        from engine.plan import build_plan
+
+        plan = build_plan(_load(file, var, vars_file), target)
+        queries = plan.pipeline.queries
+        if name is not None and name not in queries:
+            from engine.validate import suggest
+
+            raise ConfigError([Issue(f"no query named '{name}'", Location(plan.pipeline.file),
+                                     suggest(name, list(queries)))])
+        from rich.table import Table
+
+        from engine.output import console
+
+        for qname, q in queries.items():
+            if name is not None and qname != name:
+                continue
+            sql = plan.renderer.user_sql(q.sql, q.location)
+            cursor_rows = plan.adapter.fetch(sql, f"query:{qname}")
+            table = Table(title=qname, title_justify="left")
+            width = len(cursor_rows[0]) if cursor_rows else 1
+            for i in range(width):
+                table.add_column(f"{i + 1}")
+            for row in cursor_rows[:200]:
+                table.add_row(*("" if v is None else str(v) for v in row))
+            console().print(table)
+        plan.adapter.close()
+    except EngineError as exc:
+        _fail(exc)
+
+
+@app.command()
+def version() -> None:
+    """Print the installed version."""
+    from engine import __version__
+
+    typer.echo(__version__)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.stderr.write("interrupted\n")
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,119 @@
+"""Everything the user sees: progress, summary tables, and the one-screen error view.
+
+Errors are rendered here and nowhere else, from the values the engine raises.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING
+
+from engine.errors import ConfigError, EngineError, TargetError
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from engine.plan import Plan, Step
+    from engine.runner import RunResult, StepResult
+
+MAX_ISSUES = 15
+
+
+def console(stderr: bool = False) -> Console:
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False, soft_wrap=True)
+
+
+def error_text(exc: EngineError) -> str:
+    """The plain-text report for an engine error: what, where, and what to do."""
+    lines: list[str] = []
+    if isinstance(exc, ConfigError):
+        shown = exc.issues[:MAX_ISSUES]
+        for issue in shown:
+            where = str(issue.location)
+            path = f" {issue.location.yaml_path}:" if issue.location.yaml_path else ""
+            lines.append(f"error: {where}:{path} {issue.message}")
+            if issue.hint:
+                lines.append(f"  hint: {issue.hint}")
+        if len(exc.issues) > MAX_ISSUES:
+            lines.append(f"... and {len(exc.issues) - MAX_ISSUES} more")
+        return "\n".join(lines)
+    if isinstance(exc, TargetError):
+        lines.append(f"error: {'step ' + exc.step + ': ' if exc.step else ''}{exc.message}")
+        if exc.sql:
+            snippet = exc.sql.strip().splitlines()
+            lines.append("  while running:")
+            lines.extend("    " + s for s in snippet[:8])
+            if len(snippet) > 8:
+                lines.append("    ...")
+        return "\n".join(lines)
+    return f"error: {exc}"
+
+
+def show_error(exc: EngineError) -> None:
+    from rich.markup import escape
+
+    err = console(stderr=True)
+    for line in error_text(exc).splitlines():
+        style = "bold red" if line.startswith("error") else "yellow" if "hint:" in line else ""
+        err.print(f"[{style}]{escape(line)}[/]" if style else escape(line))
+
+
+def print_plan(plan: Plan) -> None:
+    """The dry run: every statement in run order, each headed by its step."""
+    out = sys.stdout
+    out.write(f"-- pipeline {plan.pipeline.name} -> target {plan.target.name} ({plan.adapter.describe()})\n")
+    for step_id, sql in plan.statements():
+        out.write(f"\n-- {step_id}\n{sql};\n")
+
+
+class Progress:
+    """Prints each step as it finishes, on stderr so stdout stays clean for data."""
+
+    def __init__(self) -> None:
+        self.err = console(stderr=True)
+
+    def __call__(self, event: str, step: Step, result: StepResult | None) -> None:
+        if event != "end" or result is None:
+            return
+        colour = {"ok": "green", "pass": "green", "warn": "yellow", "skipped": "dim"}.get(result.status, "red")
+        rows = f"{result.rows:,} rows" if result.rows is not None else ""
+        if result.check is not None and result.status != "skipped":
+            rows = result.check.actual
+        self.err.print(f"[{colour}]{result.status:>7}[/] {step.id:<45} {rows:>18} {result.seconds:7.2f}s")
+
+
+def print_summary(result: RunResult, title: str) -> None:
+    from rich.table import Table
+
+    table = Table(title=title, title_justify="left")
+    for name, justify in (("step", "left"), ("rows", "right"), ("seconds", "right"), ("status", "left")):
+        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    for s in result.steps:
+        if s.check is not None:
+            continue
+        table.add_row(s.step.id, f"{s.rows:,}" if s.rows is not None else "", f"{s.seconds:.2f}", s.status)
+    checks = [s for s in result.steps if s.check is not None]
+    passed = sum(1 for s in checks if s.status == "pass")
+    if checks:
+        table.add_row(f"checks ({len(checks)})", "", f"{sum(s.seconds for s in checks):.2f}",
+                      f"{passed} passed" + "".join(f", {n} {k}" for k, n in _count(checks).items()))
+    table.add_row("total", "", f"{result.seconds:.2f}", "committed" if result.committed else "rolled back")
+    console().print(table)
+    problems = [s.check for s in checks if s.check and s.check.status in ("fail", "warn", "skipped")]
+    if problems:
+        ct = Table(title="checks not passed", title_justify="left")
+        for name in ("check", "table", "expected", "actual", "status"):
+            ct.add_column(name)
+        for c in problems:
+            ct.add_row(c.check.name, c.check.table, c.expected, c.actual, c.status)
+        console().print(ct)
+
+
+def _count(checks: list[StepResult]) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for s in checks:
+        if s.status != "pass":
+            out[s.status] = out.get(s.status, 0) + 1
+    return out

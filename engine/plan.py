@@ -1,0 +1,126 @@
+"""The plan: every step of a run, in order, with its SQL rendered.
+
+This is what ``--dry-run`` prints and what the runner executes, so the two can
+never disagree.  Building a plan needs no connection.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from engine.config import Check, Pipeline, Target
+from engine.graph import KIND_RANK, topological_order
+from engine.render import SqlRenderer
+from engine.semantics import Analysis, analyse
+from engine.targets import adapter_class
+from engine.targets.base import Adapter
+
+StepKind = Literal["create", "load", "transform", "check"]
+
+
+@dataclass(frozen=True)
+class Step:
+    id: str
+    kind: StepKind
+    table: str | None
+    statements: tuple[str, ...]
+    depends_on: tuple[str, ...] = ()
+    check: Check | None = None
+
+
+@dataclass(frozen=True)
+class Plan:
+    pipeline: Pipeline
+    target: Target
+    adapter: Adapter
+    renderer: SqlRenderer
+    steps: tuple[Step, ...]
+    begin: str
+    commit: str
+    rollback: str
+
+    def statements(self) -> list[tuple[str, str]]:
+        """(step id, SQL) for every statement the run would execute, in order."""
+        out = [("begin", self.begin)]
+        out += [(s.id, sql) for s in self.steps for sql in s.statements]
+        out.append(("commit", self.commit))
+        return out
+
+
+def key_checks(p: Pipeline) -> list[Check]:
+    """The checks every declared key implies: primary keys unique and not null, foreign keys resolve."""
+    out = []
+    for name, t in p.star.items():
+        cols = t.primary_key
+        where = p.document.locate(("star", name, "primary_key"))
+        out.append(Check(f"primary_key_unique_{name}", "unique", name, where, columns=cols, declared=False))
+        out.append(Check(f"primary_key_not_null_{name}", "not_null", name, where, columns=cols, declared=False))
+        for fk in t.foreign_keys:
+            parent = p.star.get(fk.table)
+            ref = fk.ref_column or (parent.primary_key[0] if parent else fk.column)
+            out.append(Check(f"foreign_key_{name}_{fk.column}", "relationships", name, fk.location,
+                             columns=(fk.column,), to_table=fk.table, to_column=ref, declared=False))
+    return out
+
+
+def _check_step(check: Check, r: SqlRenderer, final: dict[str, str], analysis_reads: frozenset[str]) -> Step:
+    tables = {check.table} | ({check.to_table} if check.to_table else set()) | analysis_reads
+    statements: tuple[str, ...]
+    if check.kind == "row_count":
+        statements = (r.template("checks/row_count.sql", table=check.table),)
+        if check.equals_sql:
+            statements += (r.template("checks/row_count_sql.sql",
+                                      sql=r.user_sql(check.equals_sql, check.location)),)
+    elif check.kind == "relationships":
+        statements = (r.template("checks/relationships.sql", table=check.table, column=check.columns[0],
+                                 to_table=check.to_table, to_column=check.to_column or check.columns[0]),)
+    else:
+        statements = (r.template(f"checks/{check.kind}.sql", table=check.table, columns=check.columns),)
+    return Step(f"check:{check.name}", "check", check.table, statements,
+                tuple(sorted(final[t] for t in tables if t in final)), check)
+
+
+def build_plan(pipeline: Pipeline, target_name: str | None = None) -> Plan:
+    """Validate semantics, derive the graph and render every statement for ``target_name``."""
+    target = pipeline.target(target_name)
+    adapter = adapter_class(target.type, target.location)(target)
+    r = SqlRenderer(adapter.name, adapter.sqlglot_dialect, pipeline.templates_dir, pipeline.vars)
+    analysis: Analysis = analyse(pipeline, r)
+    steps: dict[str, Step] = {}
+    final: dict[str, str] = {}
+    for name in analysis.order:
+        columns = pipeline.table_columns(name)
+        create = Step(f"create:{name}", "create", name, (
+            r.template("drop_table.sql", table=name),
+            r.template("create_table.sql", table=name, columns=columns,
+                       table_def=pipeline.star.get(name), capabilities=adapter.capabilities),
+        ))
+        steps[create.id] = create
+        if name in pipeline.staging:
+            st = pipeline.staging[name]
+            spec = adapter.load_spec(pipeline.sources[st.source], st)
+            step = Step(f"load:{name}", "load", name, (r.template(spec.template, **spec.context),),
+                        (create.id,))
+        else:
+            reads = sorted(t for t in analysis.reads.get(name, ()) if t != name)
+            step = Step(f"transform:{name}", "transform", name, (
+                r.template("insert_select.sql", table=name, columns=columns, select=analysis.selects[name]),),
+                (create.id, *(f"{'load' if t in pipeline.staging else 'transform'}:{t}" for t in reads)))
+        steps[step.id] = step
+        final[name] = step.id
+    from engine.graph import parse_select
+
+    for check in [*key_checks(pipeline), *pipeline.checks]:
+        if check.skipped_reason:
+            reads = frozenset[str]()
+        else:
+            reads = (parse_select(r.user_sql(check.equals_sql, check.location), adapter.sqlglot_dialect).tables
+                     if check.equals_sql else frozenset())
+        step = _check_step(check, r, final, reads)
+        steps[step.id] = step
+    ids = list(steps)
+    rank = {sid: (KIND_RANK[steps[sid].kind], i) for i, sid in enumerate(ids)}
+    order = topological_order(ids, {sid: steps[sid].depends_on for sid in ids}, rank)
+    return Plan(pipeline, target, adapter, r, tuple(steps[s] for s in order),
+                r.template("begin.sql"), r.template("commit.sql"), r.template("rollback.sql"))

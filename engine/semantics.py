@@ -1,0 +1,169 @@
+"""What the schema cannot say: references between sections, columns, and SQL.
+
+Runs after schema validation on the typed model and gathers every issue before
+raising, so the user fixes a file in one pass rather than one error per run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from engine.config import Check, Pipeline, StarTable
+from engine.errors import ConfigError, Issue, Location
+from engine.graph import ParsedSql, parse_select, table_order
+from engine.render import SqlRenderer
+from engine.validate import suggest
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """What later stages need from the checks: each star table's rendered SELECT and reads."""
+
+    selects: dict[str, str]
+    reads: dict[str, frozenset[str]]
+    order: list[str]
+
+
+def sql_location(table: StarTable | None, base: Location, sql: str, line: int | None,
+                 col: int | None, file: Path | None) -> Location:
+    """Map a line inside the SQL text back to the .sql file or the YAML block holding it."""
+    if file is not None:
+        return Location(file, line, col, base.yaml_path)
+    if line is None or base.line is None:
+        return base
+    offset = 1 if "\n" in sql.strip() else 0
+    return Location(base.file, base.line + offset + line - 1, col if line > 1 or offset else base.column,
+                    base.yaml_path)
+
+
+class _Checker:
+    def __init__(self, p: Pipeline, renderer: SqlRenderer) -> None:
+        self.p = p
+        self.r = renderer
+        self.issues: list[Issue] = []
+        self.tables = set(p.tables)
+
+    def add(self, message: str, where: Location, hint: str | None = None) -> None:
+        self.issues.append(Issue(message, where, hint))
+
+    def columns_of(self, table: str) -> list[str]:
+        return [c.name for c in self.p.table_columns(table)]
+
+    def need_table(self, name: str, where: Location, what: str = "table") -> bool:
+        if name in self.tables:
+            return True
+        self.add(f"undefined {what} '{name}'", where, suggest(name, self.tables))
+        return False
+
+    def need_column(self, table: str, column: str, where: Location) -> None:
+        cols = self.columns_of(table)
+        if column not in cols:
+            self.add(f"table '{table}' has no column '{column}'", where, suggest(column, cols))
+
+    def structure(self) -> None:
+        doc = self.p.document
+        for name, st in self.p.staging.items():
+            if name in self.p.star:
+                self.add(f"'{name}' is declared under both staging and star", self.p.star[name].location)
+            if st.source not in self.p.sources:
+                self.add(f"undefined source '{st.source}'", doc.locate(("staging", name, "source")),
+                         suggest(st.source, list(self.p.sources)))
+        for name, t in self.p.star.items():
+            for col in t.primary_key:
+                self.need_column(name, col, doc.locate(("star", name, "primary_key")))
+            for fk in t.foreign_keys:
+                self.need_column(name, fk.column, fk.location)
+                if fk.table not in self.p.star:
+                    self.add(f"foreign key {name}.{fk.column} names '{fk.table}', which is not a star table",
+                             fk.location, suggest(fk.table, list(self.p.star)))
+                    continue
+                parent = self.p.star[fk.table]
+                ref = fk.ref_column or (parent.primary_key[0] if len(parent.primary_key) == 1 else None)
+                if ref is None:
+                    self.add(f"'{fk.table}' has a composite key; give the column: {{table: {fk.table}, column: ...}}",
+                             fk.location)
+                else:
+                    self.need_column(fk.table, ref, fk.location)
+            if t.distribution and t.distribution.key:
+                self.need_column(name, t.distribution.key, doc.locate(("star", name, "distribution", "key")))
+            if t.sort:
+                for col in t.sort.keys:
+                    self.need_column(name, col, doc.locate(("star", name, "sort")))
+
+    def check(self, c: Check) -> None:
+        if not self.need_table(c.table, c.location):
+            return
+        for col in c.columns:
+            self.need_column(c.table, col, c.location)
+        if c.to_table and self.need_table(c.to_table, c.location):
+            if c.to_column:
+                self.need_column(c.to_table, c.to_column, c.location)
+        if c.equals_sql:
+            self.sql(c.equals_sql, c.location, None, None)
+
+    def sql(self, text: str, where: Location, file: Path | None,
+            declared: list[str] | None, table: StarTable | None = None) -> tuple[str, ParsedSql] | None:
+        from sqlglot.errors import OptimizeError, ParseError
+
+        try:
+            rendered = self.r.user_sql(text, where)
+        except ConfigError as exc:
+            self.issues.extend(exc.issues)
+            return None
+        dialect = self.r.sqlglot_dialect
+        try:
+            parsed = parse_select(rendered, dialect)
+        except ParseError as exc:
+            err = exc.errors[0] if exc.errors else {}
+            self.add(f"SQL does not parse: {err.get('description', exc)}",
+                     sql_location(table, where, text, err.get("line"), err.get("col"), file))
+            return None
+        unknown = sorted(t for t in parsed.tables if t not in self.tables)
+        for name in unknown:
+            self.add(f"SQL reads undefined table '{name}'", sql_location(table, where, text, None, None, file),
+                     suggest(name, self.tables))
+        if unknown:
+            return None
+        from sqlglot.optimizer.qualify import qualify
+
+        schema = {t: {c.name: c.type for c in self.p.table_columns(t)} for t in parsed.tables}
+        try:
+            qualified = qualify(parsed.tree.copy(), schema=schema, dialect=dialect,
+                                validate_qualify_columns=True, identify=False)
+        except OptimizeError as exc:
+            self.add(f"SQL: {exc}", sql_location(table, where, text, None, None, file))
+            return None
+        if declared is not None:
+            names = [n.lower() for n in qualified.named_selects] if hasattr(qualified, "named_selects") else []
+            if len(names) != len(declared):
+                self.add(f"the SELECT returns {len(names)} columns but the table declares {len(declared)}",
+                         where, f"select, in order: {', '.join(declared)}")
+            else:
+                for i, (got, want) in enumerate(zip(names, declared), 1):
+                    if got != want.lower():
+                        self.add(f"column {i} of the SELECT is '{got}' but the table declares '{want}' there",
+                                 where, "alias each output column as the declared name, in order")
+        return rendered, parsed
+
+
+def analyse(p: Pipeline, renderer: SqlRenderer) -> Analysis:
+    """Run every semantic check; return the rendered SELECTs and the build order."""
+    c = _Checker(p, renderer)
+    c.structure()
+    selects: dict[str, str] = {}
+    reads: dict[str, frozenset[str]] = {}
+    for name, t in p.star.items():
+        result = c.sql(t.sql, p.document.locate(("star", name, "sql")), t.sql_file,
+                       [col.name for col in t.columns], t)
+        if result:
+            selects[name], parsed = result
+            reads[name] = parsed.tables
+    for check in p.checks:
+        c.check(check)
+    for q in p.queries.values():
+        c.sql(q.sql, q.location, None, None)
+    if c.issues:
+        raise ConfigError(c.issues)
+    locations = {n: t.location for n, t in p.star.items()}
+    return Analysis(selects, reads, table_order(p.tables, reads, locations))

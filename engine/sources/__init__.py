@@ -1,0 +1,1 @@
+"""Source formats and file discovery: what a load step needs to know about its input."""

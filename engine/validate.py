@@ -1,0 +1,127 @@
+"""Check a pipeline document's shape against the JSON Schema, all errors at once.
+
+jsonschema reports paths and terse messages; we turn each into an Issue with the
+file, line and column of the offending node and, for unknown keys, the nearest
+valid key as a suggestion.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+from engine.errors import ConfigError, Issue
+from engine.location import Document, YamlPath
+from engine.resources import data_dir
+
+if TYPE_CHECKING:
+    from jsonschema import ValidationError
+
+
+@lru_cache(maxsize=1)
+def schema() -> dict[str, Any]:
+    """The pipeline schema as shipped."""
+    with open(data_dir("schemas") / "pipeline.schema.json", encoding="utf-8") as fh:
+        loaded: dict[str, Any] = json.load(fh)
+    return loaded
+
+
+def suggest(word: str, choices: list[str] | set[str] | tuple[str, ...]) -> str | None:
+    """A 'did you mean' for ``word`` among ``choices``, or None when nothing is close."""
+    found = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
+    return f"did you mean '{found[0]}'?" if found else None
+
+
+def validate_document(doc: Document) -> None:
+    """Raise ConfigError listing every schema violation in ``doc``."""
+    from jsonschema import Draft202012Validator
+
+    validator = Draft202012Validator(schema())
+    issues: list[Issue] = []
+    seen: set[tuple[YamlPath, str]] = set()
+    for error in sorted(validator.iter_errors(doc.data), key=lambda e: list(map(str, e.absolute_path))):
+        for issue in _to_issues(doc, error):
+            key = (tuple(error.absolute_path), issue.message)
+            if key not in seen:
+                seen.add(key)
+                issues.append(issue)
+    if issues:
+        issues.sort(key=lambda i: (i.location.line or 0, i.location.column or 0))
+        raise ConfigError(issues)
+
+
+def _allowed_keys(error: ValidationError) -> list[str]:
+    props = error.schema.get("properties", {}) if isinstance(error.schema, dict) else {}
+    return list(props)
+
+
+def _leaf(error: ValidationError) -> ValidationError:
+    """For oneOf failures, the branch error that got deepest is the informative one."""
+    if error.validator in ("oneOf", "anyOf") and error.context:
+        deepest = max(error.context, key=lambda e: (len(e.absolute_path), e.validator != "type"))
+        if len(deepest.absolute_path) > len(error.absolute_path) or deepest.validator != "type":
+            return _leaf(deepest)
+    return error
+
+
+def _to_issues(doc: Document, error: ValidationError) -> list[Issue]:
+    error = _leaf(error)
+    path: YamlPath = tuple(error.absolute_path)
+    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+        allowed = _allowed_keys(error)
+        extra = [k for k in error.instance if k not in allowed]
+        return [Issue(f"unknown key '{k}'", doc.locate((*path, k), key=True),
+                      suggest(k, allowed) or (f"allowed keys: {', '.join(allowed)}" if allowed else None))
+                for k in extra]
+    if error.validator == "required":
+        missing = re.findall(r"'([^']+)' is a required property", error.message)
+        return [Issue(f"missing required key '{m}'", doc.locate(path, key=True)) for m in missing]
+    if error.validator == "pattern" and error.schema.get("description"):
+        where = doc.locate(path, key=bool(path))
+        return [Issue(f"{error.instance!r} is not {error.schema['description']}", where)]
+    if error.validator == "propertyNames" or (error.validator == "pattern" and path == ()):
+        return [Issue(f"{error.instance!r} is not a plain SQL identifier", doc.locate(path))]
+    if error.validator == "enum":
+        choices = [str(c) for c in error.validator_value]
+        hint = suggest(str(error.instance), choices) or f"one of: {', '.join(choices)}"
+        return [Issue(f"{error.instance!r} is not allowed here", doc.locate(path), hint)]
+    if error.validator == "type":
+        return [Issue(f"expected {_types(error.validator_value)}, got {_describe(error.instance)}",
+                      doc.locate(path))]
+    if error.validator in ("oneOf", "anyOf"):
+        return [Issue(f"{_describe(error.instance)} does not fit any allowed form here",
+                      doc.locate(path), _forms(error))]
+    return [Issue(error.message, doc.locate(path))]
+
+
+def _types(value: Any) -> str:
+    names = value if isinstance(value, list) else [value]
+    words = {"object": "a mapping", "array": "a list", "string": "a string",
+             "integer": "an integer", "number": "a number", "boolean": "true or false",
+             "null": "nothing"}
+    return " or ".join(words.get(n, n) for n in names)
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "nothing"
+    return repr(value)
+
+
+def _forms(error: ValidationError) -> str | None:
+    kinds = []
+    for sub in error.validator_value:
+        if "$ref" in sub:
+            kinds.append(sub["$ref"].rsplit("/", 1)[-1].replace("_", " "))
+        elif "enum" in sub:
+            kinds.append(" | ".join(map(str, sub["enum"])))
+        elif "type" in sub:
+            kinds.append(_types(sub["type"]))
+    return f"expected {' or '.join(kinds)}" if kinds else None

@@ -1,0 +1,95 @@
+"""Vars: defaults in the pipeline, overridden by vars files, overridden by --var.
+
+Strings in the pipeline file may use ``{{ name }}``.  A relative path resolves
+against the folder of whoever wrote its first part: a path written in
+pipeline.yaml against that file's folder, a path given with ``--var`` against
+the working directory (as with any command-line tool), a path from a vars file
+against that file's folder.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from engine.errors import ConfigError, Issue, Location
+
+_LEADING_VAR = re.compile(r"^\s*\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
+
+
+@dataclass
+class Vars:
+    """Variable values and the folder each one's relative paths resolve against."""
+
+    values: dict[str, Any] = field(default_factory=dict)
+    origins: dict[str, Path] = field(default_factory=dict)
+
+    def set(self, name: str, value: Any, origin: Path) -> None:
+        self.values[name] = value
+        self.origins[name] = origin
+
+
+def parse_cli_vars(pairs: list[str], cwd: Path) -> Vars:
+    """``["k=v", ...]`` from the command line; values stay strings, as typed."""
+    out = Vars()
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name.strip()):
+            raise ConfigError([Issue(f"--var {pair!r} is not NAME=VALUE", Location(None))])
+        out.set(name.strip(), value, cwd)
+    return out
+
+
+class Renderer:
+    """Renders ``{{ }}`` in pipeline strings; sandboxed, so a var cannot call code."""
+
+    def __init__(self, variables: Vars) -> None:
+        from jinja2 import ChainableUndefined, StrictUndefined
+        from jinja2.sandbox import SandboxedEnvironment
+
+        self.vars = variables
+        self._strict = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
+        self._lenient = SandboxedEnvironment(undefined=ChainableUndefined, autoescape=False)
+
+    def render(self, text: str, where: Location, *, lenient: bool = False) -> str:
+        if "{" not in text:
+            return text
+        from jinja2 import TemplateError, UndefinedError
+
+        env = self._lenient if lenient else self._strict
+        try:
+            return env.from_string(text).render(self.vars.values)
+        except UndefinedError as exc:
+            from engine.validate import suggest
+
+            name = re.search(r"'([^']+)' is undefined", str(exc))
+            hint = suggest(name.group(1), list(self.vars.values)) if name else None
+            raise ConfigError([Issue(f"undefined var: {exc.message}", where,
+                                     hint or "define it under vars: or pass --var NAME=VALUE")]) from None
+        except TemplateError as exc:
+            raise ConfigError([Issue(f"bad template {text!r}: {exc}", where)]) from None
+
+    def base_for(self, text: str, default: Path) -> Path:
+        """The folder a relative path built from ``text`` resolves against."""
+        match = _LEADING_VAR.match(text)
+        if match and match.group(1) in self.vars.origins:
+            return self.vars.origins[match.group(1)]
+        return default
+
+    def path(self, text: str, where: Location, default_base: Path) -> str:
+        """Render ``text`` and make it absolute unless it is a URI (``s3://…``)."""
+        rendered = self.render(text, where)
+        if "://" in rendered:
+            return rendered
+        path = Path(rendered).expanduser()
+        if not path.is_absolute():
+            path = self.base_for(text, default_base) / path
+        return str(Path(_normalize(path)))
+
+
+def _normalize(path: Path) -> str:
+    import os
+
+    return os.path.normpath(path)

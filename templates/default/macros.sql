@@ -1,0 +1,8 @@
+{#- Dialect helpers for user SQL and for the other templates.
+    A dialect folder overrides this file whole, so keep every macro here in each copy. -#}
+{% macro column_type(t) -%}
+{{ t | upper }}
+{%- endmacro %}
+{% macro epoch_ms_to_timestamp(expr) -%}
+(TIMESTAMP 'epoch' + ({{ expr }}) / 1000.0 * INTERVAL '1 second')
+{%- endmacro %}
