@@ -135,7 +135,7 @@ class Generator:
     """Holds the value pools and running counts; writes songs first, then logs by day."""
 
     def __init__(self, args: argparse.Namespace) -> None:
-        """Prebuild every pool once, so the per-event loop only indexes lists."""
+        """Start empty state; one seeded Random drives every draw, in a fixed order."""
         self.a = args
         self.rng = random.Random(args.seed)
         self.out = Path(args.out)
@@ -169,8 +169,8 @@ class Generator:
             art_id, lat, loc, lon, name = artists[a_i]
             if a_i in described and (variants == 0 or rng.random() < 0.3):
                 variants += 1  # same artist_id, other description: a dimension must choose
-                loc, lat, lon = ((rng.choice(cities), round(rng.uniform(-40, 60), 5), None)
-                                 if loc == "" else ("", None, None))
+                loc, lat, lon = ((rng.choice(cities), round(rng.uniform(-40, 60), 5),
+                                  round(rng.uniform(-125, 40), 5)) if loc == "" else ("", None, None))
             described.add(a_i)
             songs.append({"artist_id": art_id, "artist_latitude": lat, "artist_location": loc,
                           "artist_longitude": lon, "artist_name": name,
@@ -354,7 +354,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                     help="delete earlier generator outputs in --out before writing")
     a = ap.parse_args(argv)
     defaults = (3, 300, 60, 0.3) if a.sample else (30, 8000, 2000, 0.05)
-    for key, value in zip(("days", "events", "songs", "match_rate"), defaults):
+    for key, value in zip(("days", "events", "songs", "match_rate"), defaults, strict=True):
         if getattr(a, key) is None:
             setattr(a, key, value)
     if a.users is None:

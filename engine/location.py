@@ -20,6 +20,8 @@ MAX_FILE_BYTES = 1_000_000
 MAX_NODES = 200_000
 
 YamlPath = tuple[str | int, ...]
+_PLAIN_TAGS = {f"tag:yaml.org,2002:{t}" for t in
+               ("str", "int", "float", "bool", "null", "map", "seq", "timestamp", "merge")}
 
 
 def format_path(path: YamlPath) -> str:
@@ -72,6 +74,9 @@ class _Builder:
                 f"the document expands to more than {MAX_NODES:,} nodes (alias bomb?)",
                 self.doc.locate(path), "remove the repeated aliases")])
         self.doc.value_marks[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+        if node.tag not in _PLAIN_TAGS:
+            raise ConfigError([Issue(f"YAML tag {node.tag!r} is not allowed", self._loc(node, path),
+                                     "pipeline files hold plain data; remove the tag")])
         if isinstance(node, yaml.MappingNode):
             out: dict[str, Any] = {}
             for key_node, value_node in node.value:

@@ -37,10 +37,13 @@ class SqlRenderer:
         self.env.filters["ident"] = self.ident
         self.env.filters["literal"] = self.literal
         self.env.globals["var"] = self.var
+        # User SQL keeps its line breaks, so a parse error's line is the line in the user's file.
+        self.user_env = self.env.overlay(trim_blocks=False, lstrip_blocks=False)
         macros = self.env.get_template("macros.sql").module
         for name in dir(macros):
             if not name.startswith("_"):
                 self.env.globals[name] = getattr(macros, name)
+                self.user_env.globals[name] = getattr(macros, name)
 
     def ident(self, name: str) -> str:
         """A quoted identifier, so reserved words such as ``time`` work as table names."""
@@ -85,6 +88,6 @@ class SqlRenderer:
         from jinja2 import TemplateError
 
         try:
-            return self.env.from_string(text).render().strip().rstrip(";").strip()
+            return self.user_env.from_string(text).render().rstrip().rstrip(";").rstrip()
         except TemplateError as exc:
             raise ConfigError([Issue(f"cannot render SQL: {exc}", where)]) from None

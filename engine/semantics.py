@@ -6,14 +6,19 @@ raising, so the user fixes a file in one pass rather than one error per run.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from engine.config import Check, Pipeline, StarTable
 from engine.errors import ConfigError, Issue, Location
 from engine.graph import ParsedSql, parse_select, table_order
 from engine.render import SqlRenderer
 from engine.validate import suggest
+
+if TYPE_CHECKING:
+    from sqlglot import exp
 
 
 @dataclass(frozen=True)
@@ -32,9 +37,11 @@ def sql_location(table: StarTable | None, base: Location, sql: str, line: int | 
         return Location(file, line, col, base.yaml_path)
     if line is None or base.line is None:
         return base
-    offset = 1 if "\n" in sql.strip() else 0
-    return Location(base.file, base.line + offset + line - 1, col if line > 1 or offset else base.column,
-                    base.yaml_path)
+    if "\n" not in sql.strip():
+        column = base.column + col - 1 if base.column is not None and col is not None else base.column
+        return Location(base.file, base.line, column, base.yaml_path)
+    # a block scalar (sql: |) starts on the line after its key
+    return Location(base.file, base.line + line, col, base.yaml_path)
 
 
 class _Checker:
@@ -119,9 +126,13 @@ class _Checker:
             self.add(f"SQL does not parse: {err.get('description', exc)}",
                      sql_location(table, where, text, err.get("line"), err.get("col"), file))
             return None
+        from sqlglot import exp
+
         unknown = sorted(t for t in parsed.tables if t not in self.tables)
         for name in unknown:
-            self.add(f"SQL reads undefined table '{name}'", sql_location(table, where, text, None, None, file),
+            node = next(t for t in parsed.tree.find_all(exp.Table) if t.name.lower() == name)
+            line, col = _position(node, name)
+            self.add(f"SQL reads undefined table '{name}'", sql_location(table, where, text, line, col, file),
                      suggest(name, self.tables))
         if unknown:
             return None
@@ -132,7 +143,17 @@ class _Checker:
             qualified = qualify(parsed.tree.copy(), schema=schema, dialect=dialect,
                                 validate_qualify_columns=True, identify=False)
         except OptimizeError as exc:
-            self.add(f"SQL: {exc}", sql_location(table, where, text, None, None, file))
+            line = col = None
+            hint = None
+            match = re.search(r"(?:Unknown column:?\s*|Column\s+)'?([A-Za-z_][A-Za-z0-9_]*)", str(exc))
+            if match:
+                name = match.group(1)
+                node = next((c for c in parsed.tree.find_all(exp.Column) if c.name == name), None)
+                if node is not None:
+                    line, col = _position(node, name)
+                known = sorted({c.name for t in parsed.tables for c in self.p.table_columns(t)})
+                hint = suggest(name, known)
+            self.add(f"SQL: {exc}", sql_location(table, where, text, line, col, file), hint)
             return None
         if declared is not None:
             names = [n.lower() for n in qualified.named_selects] if hasattr(qualified, "named_selects") else []
@@ -145,6 +166,13 @@ class _Checker:
                         self.add(f"column {i} of the SELECT is '{got}' but the table declares '{want}' there",
                                  where, "alias each output column as the declared name, in order")
         return rendered, parsed
+
+
+def _position(node: exp.Expression, name: str) -> tuple[int | None, int | None]:
+    """Line and first column of a parsed name (sqlglot records where the token ends)."""
+    meta = getattr(node.this, "meta", None) or {}
+    line, end = meta.get("line"), meta.get("col")
+    return line, (end - len(name) + 1 if isinstance(end, int) else None)
 
 
 def analyse(p: Pipeline, renderer: SqlRenderer) -> Analysis:

@@ -65,7 +65,7 @@ class Adapter(ABC):
                 self._conn = self._connect_override() if self._connect_override else self._connect()
             except TargetError:
                 raise
-            except Exception as exc:  # noqa: BLE001 - any driver error becomes one clear message
+            except Exception as exc:
                 raise TargetError(f"cannot connect to {self.describe()}: {self._error_text(exc)}") from None
 
     def close(self) -> None:
@@ -83,7 +83,7 @@ class Adapter(ABC):
             cursor.execute(sql)
             count = getattr(cursor, "rowcount", -1)
             return count if isinstance(count, int) and count >= 0 else None
-        except Exception as exc:  # noqa: BLE001 - wrapped once, here
+        except Exception as exc:
             raise TargetError(self._error_text(exc), step=step, sql=sql) from None
         finally:
             self._release(cursor)
@@ -94,7 +94,7 @@ class Adapter(ABC):
         try:
             cursor.execute(sql)
             return [tuple(r) for r in cursor.fetchall()]
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             raise TargetError(self._error_text(exc), step=step, sql=sql) from None
         finally:
             self._release(cursor)

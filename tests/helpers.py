@@ -1,0 +1,43 @@
+"""Small builders for tests: a minimal valid pipeline that each test bends one way."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+MINIMAL = """\
+name: mini
+targets:
+  local: {type: duckdb, path: warehouse.duckdb}
+sources:
+  things: {path: data, format: json}
+staging:
+  staging_things:
+    source: things
+    columns: {id: integer, name: varchar, kind: varchar}
+star:
+  kinds:
+    kind: dimension
+    primary_key: kind
+    columns: {kind: varchar}
+    sql: select distinct kind as kind from staging_things where kind is not null
+  things:
+    kind: fact
+    primary_key: id
+    foreign_keys: {kind: kinds}
+    columns: {id: integer, name: varchar, kind: varchar}
+    sql: select id, name, kind from staging_things
+"""
+
+
+def make_project(root: Path, pipeline: str = MINIMAL, rows: list[dict[str, object]] | None = None) -> Path:
+    """A folder with pipeline.yaml and data/part.json; returns the pipeline file."""
+    data = root / "data"
+    data.mkdir(parents=True, exist_ok=True)
+    rows = rows if rows is not None else [
+        {"id": 1, "name": "a", "kind": "x"}, {"id": 2, "name": "b", "kind": "y"},
+        {"id": 3, "name": "c", "kind": "x"}]
+    (data / "part.json").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    file = root / "pipeline.yaml"
+    file.write_text(pipeline, encoding="utf-8")
+    return file

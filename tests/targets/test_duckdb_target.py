@@ -1,0 +1,60 @@
+"""The DuckDB adapter against real DuckDB files."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import duckdb
+import pytest
+from helpers import MINIMAL, make_project
+
+from engine.config import load_pipeline
+from engine.errors import ConfigError
+from engine.plan import build_plan
+from engine.runner import run_plan
+
+
+def _rows(db: Path, sql: str) -> list[tuple[object, ...]]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+def test_concatenated_and_pretty_printed_objects_load(tmp_path: Path) -> None:
+    file = make_project(tmp_path, rows=[])
+    data = tmp_path / "data"
+    (data / "part.json").unlink()
+    (data / "a.json").write_text(json.dumps({"id": 1, "name": "a", "kind": "x"}, indent=2))
+    (data / "sub").mkdir()
+    (data / "sub" / "b.json").write_text(
+        json.dumps({"id": 2, "name": "b", "kind": "y"}, indent=2) + "\n"
+        + json.dumps({"id": 3, "name": "c", "kind": "y"}, indent=2))
+    run_plan(build_plan(load_pipeline(file)))
+    assert _rows(tmp_path / "warehouse.duckdb", "select id from things order by id") == [(1,), (2,), (3,)]
+
+
+def test_jsonpaths_map_by_position_including_nested(tmp_path: Path) -> None:
+    text = MINIMAL.replace("things: {path: data, format: json}",
+                           "things: {path: data, format: json, jsonpaths: paths.json}")
+    file = make_project(tmp_path, text, rows=[
+        {"ID": 7, "label": {"text": "seven"}, "Kind": "odd"},
+        {"ID": 8, "label": {"text": "eight"}, "Kind": "even", "extra": True}])
+    (tmp_path / "paths.json").write_text(json.dumps({"jsonpaths": ["$['ID']", "$.label.text", "$['Kind']"]}))
+    run_plan(build_plan(load_pipeline(file)))
+    assert _rows(tmp_path / "warehouse.duckdb", "select id, name, kind from staging_things order by id") == [
+        (7, "seven", "odd"), (8, "eight", "even")]
+
+
+def test_empty_folder_is_a_clear_error(tmp_path: Path) -> None:
+    file = make_project(tmp_path)
+    (tmp_path / "data" / "part.json").unlink()
+    with pytest.raises(ConfigError, match="no files in"):
+        build_plan(load_pipeline(file))
+
+
+def test_warehouse_path_resolves_beside_the_pipeline(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    file = make_project(tmp_path / "proj")
+    monkeypatch.chdir(tmp_path)
+    run_plan(build_plan(load_pipeline(file)))
+    assert (tmp_path / "proj" / "warehouse.duckdb").exists()
+    assert not (tmp_path / "warehouse.duckdb").exists()
