@@ -264,7 +264,7 @@ class _Builder:
         common: dict[str, Any] = {"kind": kind, "table": table, "location": where,
                                   "severity": raw.get("severity", "error")}
         if kind == "row_count":
-            bounds: dict[str, int | None] = {}
+            bounds: dict[str, Any] = {}
             missing = []
             for bound in ("equals", "min", "max"):
                 if bound in body:

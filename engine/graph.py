@@ -7,9 +7,9 @@ and we collect its tables (CTE names excluded), so users never list them.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from engine.errors import GraphError, Issue, Location
 
@@ -28,7 +28,7 @@ def parse_select(sql: str, dialect: str) -> ParsedSql:
     import sqlglot
     from sqlglot import exp
 
-    tree = sqlglot.parse_one(sql, read=dialect)
+    tree: Any = sqlglot.parse_one(sql, read=dialect)
     ctes = {cte.alias_or_name.lower() for cte in tree.find_all(exp.CTE)}
     tables = frozenset(t.name.lower() for t in tree.find_all(exp.Table)
                        if t.name and t.name.lower() not in ctes)
@@ -38,7 +38,7 @@ def parse_select(sql: str, dialect: str) -> ParsedSql:
 KIND_RANK = {"create": 0, "load": 1, "transform": 2, "check": 3}
 
 
-def topological_order(nodes: list[str], deps: dict[str, Iterable[str]], rank: dict[str, tuple[int, int]],
+def topological_order(nodes: list[str], deps: Mapping[str, Iterable[str]], rank: dict[str, tuple[int, int]],
                       locations: dict[str, Location] | None = None) -> list[str]:
     """Kahn's algorithm, always taking the ready node of lowest rank, so the order is stable.
 
@@ -70,7 +70,7 @@ def topological_order(nodes: list[str], deps: dict[str, Iterable[str]], rank: di
     return order
 
 
-def find_cycle(nodes: list[str], deps: dict[str, Iterable[str]]) -> list[str]:
+def find_cycle(nodes: list[str], deps: Mapping[str, Iterable[str]]) -> list[str]:
     """One cycle among ``nodes``, written start → … → start."""
     allowed = set(nodes)
     start = nodes[0]
@@ -79,7 +79,7 @@ def find_cycle(nodes: list[str], deps: dict[str, Iterable[str]]) -> list[str]:
     while True:
         nxt = next(d for d in sorted(set(deps.get(node, ()))) if d in allowed)
         if nxt in seen:
-            return path[seen[nxt]:] + [nxt]
+            return [*path[seen[nxt]:], nxt]
         seen[nxt] = len(path)
         path.append(nxt)
         node = nxt

@@ -112,12 +112,13 @@ def build_plan(pipeline: Pipeline, target_name: str | None = None) -> Plan:
     from engine.graph import parse_select
 
     for check in [*key_checks(pipeline), *pipeline.checks]:
+        check_reads: frozenset[str] = frozenset()
         if check.skipped_reason:
-            reads = frozenset[str]()
+            pass
         else:
-            reads = (parse_select(r.user_sql(check.equals_sql, check.location), adapter.sqlglot_dialect).tables
-                     if check.equals_sql else frozenset())
-        step = _check_step(check, r, final, reads)
+            check_reads = (parse_select(r.user_sql(check.equals_sql, check.location),
+                                        adapter.sqlglot_dialect).tables if check.equals_sql else frozenset())
+        step = _check_step(check, r, final, check_reads)
         steps[step.id] = step
     ids = list(steps)
     rank = {sid: (KIND_RANK[steps[sid].kind], i) for i, sid in enumerate(ids)}

@@ -103,9 +103,8 @@ class _Checker:
             return
         for col in c.columns:
             self.need_column(c.table, col, c.location)
-        if c.to_table and self.need_table(c.to_table, c.location):
-            if c.to_column:
-                self.need_column(c.to_table, c.to_column, c.location)
+        if c.to_table and self.need_table(c.to_table, c.location) and c.to_column:
+            self.need_column(c.to_table, c.to_column, c.location)
         if c.equals_sql:
             self.sql(c.equals_sql, c.location, None, None)
 
@@ -130,15 +129,15 @@ class _Checker:
 
         unknown = sorted(t for t in parsed.tables if t not in self.tables)
         for name in unknown:
-            node = next(t for t in parsed.tree.find_all(exp.Table) if t.name.lower() == name)
-            line, col = _position(node, name)
+            table_node = next(t for t in parsed.tree.find_all(exp.Table) if t.name.lower() == name)
+            line, col = _position(table_node, name)
             self.add(f"SQL reads undefined table '{name}'", sql_location(table, where, text, line, col, file),
                      suggest(name, self.tables))
         if unknown:
             return None
         from sqlglot.optimizer.qualify import qualify
 
-        schema = {t: {c.name: c.type for c in self.p.table_columns(t)} for t in parsed.tables}
+        schema: dict[str, object] = {t: {c.name: c.type for c in self.p.table_columns(t)} for t in parsed.tables}
         try:
             qualified = qualify(parsed.tree.copy(), schema=schema, dialect=dialect,
                                 validate_qualify_columns=True, identify=False)
@@ -161,7 +160,7 @@ class _Checker:
                 self.add(f"the SELECT returns {len(names)} columns but the table declares {len(declared)}",
                          where, f"select, in order: {', '.join(declared)}")
             else:
-                for i, (got, want) in enumerate(zip(names, declared), 1):
+                for i, (got, want) in enumerate(zip(names, declared, strict=False), 1):
                     if got != want.lower():
                         self.add(f"column {i} of the SELECT is '{got}' but the table declares '{want}' there",
                                  where, "alias each output column as the declared name, in order")

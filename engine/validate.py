@@ -102,7 +102,7 @@ def _types(value: Any) -> str:
     words = {"object": "a mapping", "array": "a list", "string": "a string",
              "integer": "an integer", "number": "a number", "boolean": "true or false",
              "null": "nothing"}
-    return " or ".join(words.get(n, n) for n in names)
+    return " or ".join(words.get(str(n), str(n)) for n in names)
 
 
 def _describe(value: Any) -> str:
@@ -116,7 +116,7 @@ def _describe(value: Any) -> str:
 
 
 def _forms(error: ValidationError) -> str | None:
-    kinds = []
+    kinds: list[str] = []
     for sub in error.validator_value:
         if "$ref" in sub:
             kinds.append(sub["$ref"].rsplit("/", 1)[-1].replace("_", " "))
@@ -124,4 +124,4 @@ def _forms(error: ValidationError) -> str | None:
             kinds.append(" | ".join(map(str, sub["enum"])))
         elif "type" in sub:
             kinds.append(_types(sub["type"]))
-    return f"expected {' or '.join(kinds)}" if kinds else None
+    return f"expected {' or '.join(k for k in kinds if k)}" if kinds else None

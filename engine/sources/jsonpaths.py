@@ -34,7 +34,8 @@ def parse_path(expr: str) -> list[str | int]:
     text = expr.strip()
     if not text.startswith("$"):
         raise ValueError("a JSONPath starts with $")
-    pos, steps = 1, []
+    pos = 1
+    steps: list[str | int] = []
     while pos < len(text):
         match = _STEP.match(text, pos)
         if not match:
@@ -88,7 +89,7 @@ def json_fields(columns: tuple[Column, ...], paths: list[list[str | int]] | None
         raise ConfigError([Issue(
             f"the JSONPaths file has {len(paths)} paths but the staging table has {len(columns)} "
             "columns; they are matched by position, so the counts must agree", where)])
-    return [JsonField(c.name, c.type, str(steps[0]), _subpath(steps)) for c, steps in zip(columns, paths)]
+    return [JsonField(c.name, c.type, str(steps[0]), _subpath(steps)) for c, steps in zip(columns, paths, strict=False)]
 
 
 def read_columns(fields: list[JsonField]) -> list[tuple[str, str]]:

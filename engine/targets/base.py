@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -113,10 +113,8 @@ class Adapter(ABC):
         try:
             yield
         except BaseException:
-            try:
+            with suppress(TargetError):
                 self.execute(rollback)
-            except TargetError:
-                pass
             raise
         self.execute(commit)
 
