@@ -80,7 +80,8 @@ def test_var_paths_resolve_against_the_working_directory(tmp_path: Path) -> None
 
 
 def test_query_prints_results(tmp_path: Path) -> None:
-    file = make_project(tmp_path, MINIMAL + "queries:\n  per_kind: select kind, count(*) as n from things group by kind\n")
+    query = "queries:\n  per_kind: select kind, count(*) as n from things group by kind\n"
+    file = make_project(tmp_path, MINIMAL + query)
     assert cli("run", str(file)).returncode == 0
     done = cli("query", str(file), "per_kind")
     assert done.returncode == 0, done.stderr
