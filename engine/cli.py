@@ -110,11 +110,10 @@ def query(file: PipelineArg, name: Annotated[str | None, typer.Argument(help="Qu
             if name is not None and qname != name:
                 continue
             sql = plan.renderer.user_sql(q.sql, q.location)
-            cursor_rows = plan.adapter.fetch(sql, f"query:{qname}")
+            names, cursor_rows = plan.adapter.fetch_named(sql, f"query:{qname}")
             table = Table(title=qname, title_justify="left")
-            width = len(cursor_rows[0]) if cursor_rows else 1
-            for i in range(width):
-                table.add_column(f"{i + 1}")
+            for column in names:
+                table.add_column(column)
             for row in cursor_rows[:200]:
                 table.add_row(*("" if v is None else str(v) for v in row))
             console().print(table)

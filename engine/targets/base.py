@@ -89,11 +89,16 @@ class Adapter(ABC):
             self._release(cursor)
 
     def fetch(self, sql: str, step: str | None = None) -> list[tuple[Any, ...]]:
+        return self.fetch_named(sql, step)[1]
+
+    def fetch_named(self, sql: str, step: str | None = None) -> tuple[list[str], list[tuple[Any, ...]]]:
+        """Column names and rows of a query."""
         self.open()
         cursor = self._cursor()
         try:
             cursor.execute(sql)
-            return [tuple(r) for r in cursor.fetchall()]
+            names = [d[0] for d in cursor.description or []]
+            return names, [tuple(r) for r in cursor.fetchall()]
         except Exception as exc:
             raise TargetError(self._error_text(exc), step=step, sql=sql) from None
         finally:
