@@ -65,8 +65,14 @@ class DuckDBAdapter(Adapter):
                 "read_columns": read_columns(fields), "json_format": source.json_format,
                 "compression": source.compression,
             })
-        raise ConfigError([Issue(f"the duckdb target cannot load format '{source.format}' yet",
-                                 source.location)])
+        if source.jsonpaths:
+            raise ConfigError([Issue("jsonpaths applies to format json only", source.location)])
+        context = {"table": table.name, "files": files, "columns": table.columns,
+                   "compression": source.compression}
+        if source.format == "csv":
+            context.update(header=source.header, delimiter=source.delimiter, quote=source.quote,
+                           null_string=source.null_string)
+        return LoadSpec(f"load_{source.format}.sql", context)
 
 
 ADAPTER = DuckDBAdapter

@@ -58,3 +58,19 @@ def test_warehouse_path_resolves_beside_the_pipeline(tmp_path: Path, monkeypatch
     run_plan(build_plan(load_pipeline(file)))
     assert (tmp_path / "proj" / "warehouse.duckdb").exists()
     assert not (tmp_path / "warehouse.duckdb").exists()
+
+
+def test_csv_and_parquet_sources(tmp_path: Path) -> None:
+    text = MINIMAL.replace("things: {path: data, format: json}",
+                           "things: {path: data, format: csv, delimiter: ';', null_string: 'NA'}")
+    file = make_project(tmp_path, text, rows=[])
+    (tmp_path / "data" / "part.json").unlink()
+    (tmp_path / "data" / "a.csv").write_text('id;name;kind\n1;"a;b";x\n2;NA;y\n')
+    run_plan(build_plan(load_pipeline(file)))
+    db = tmp_path / "warehouse.duckdb"
+    assert _rows(db, "select id, name, kind from things order by id") == [(1, "a;b", "x"), (2, None, "y")]
+    with duckdb.connect() as con:
+        con.execute(f"copy (select 3 as id, 'c' as name, 'z' as kind) to '{tmp_path / 'data' / 'b.parquet'}'")
+    file.write_text(MINIMAL.replace("things: {path: data, format: json}", "things: {path: data, format: parquet}"))
+    run_plan(build_plan(load_pipeline(file)))
+    assert _rows(db, "select id, name, kind from things") == [(3, "c", "z")]
