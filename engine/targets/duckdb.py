@@ -67,7 +67,7 @@ class DuckDBAdapter(Adapter):
             })
         if source.jsonpaths:
             raise ConfigError([Issue("jsonpaths applies to format json only", source.location)])
-        context = {"table": table.name, "files": files, "columns": table.columns,
+        context: dict[str, Any] = {"table": table.name, "files": files, "columns": table.columns,
                    "compression": source.compression}
         if source.format == "csv":
             context.update(header=source.header, delimiter=source.delimiter, quote=source.quote,
