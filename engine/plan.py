@@ -64,14 +64,15 @@ def key_checks(p: Pipeline) -> list[Check]:
     return out
 
 
-def _check_step(check: Check, r: SqlRenderer, final: dict[str, str], analysis_reads: frozenset[str]) -> Step:
-    tables = {check.table} | ({check.to_table} if check.to_table else set()) | analysis_reads
+def _check_step(check: Check, r: SqlRenderer, final: dict[str, str],
+                custom: tuple[str, frozenset[str]] | None) -> Step:
+    custom_sql, custom_reads = custom or ("", frozenset())
+    tables = {check.table} | ({check.to_table} if check.to_table else set()) | custom_reads
     statements: tuple[str, ...]
     if check.kind == "row_count":
         statements = (r.template("checks/row_count.sql", table=check.table),)
         if check.equals_sql:
-            statements += (r.template("checks/row_count_sql.sql",
-                                      sql=r.user_sql(check.equals_sql, check.location)),)
+            statements += (r.template("checks/row_count_sql.sql", sql=custom_sql),)
     elif check.kind == "relationships":
         statements = (r.template("checks/relationships.sql", table=check.table, column=check.columns[0],
                                  to_table=check.to_table, to_column=check.to_column or check.columns[0]),)
@@ -109,16 +110,9 @@ def build_plan(pipeline: Pipeline, target_name: str | None = None) -> Plan:
                 (create.id, *(f"{'load' if t in pipeline.staging else 'transform'}:{t}" for t in reads)))
         steps[step.id] = step
         final[name] = step.id
-    from engine.graph import parse_select
-
     for check in [*key_checks(pipeline), *pipeline.checks]:
-        check_reads: frozenset[str] = frozenset()
-        if check.skipped_reason:
-            pass
-        else:
-            check_reads = (parse_select(r.user_sql(check.equals_sql, check.location),
-                                        adapter.sqlglot_dialect).tables if check.equals_sql else frozenset())
-        step = _check_step(check, r, final, check_reads)
+        # custom SQL was rendered and parsed once, by the semantic checks
+        step = _check_step(check, r, final, analysis.check_sql.get(check.name))
         steps[step.id] = step
     ids = list(steps)
     rank = {sid: (KIND_RANK[steps[sid].kind], i) for i, sid in enumerate(ids)}

@@ -27,6 +27,8 @@ class Analysis:
 
     selects: dict[str, str]
     reads: dict[str, frozenset[str]]
+    #: for each check with custom SQL (by name): that SQL rendered, and the tables it reads
+    check_sql: dict[str, tuple[str, frozenset[str]]]
     order: list[str]
 
 
@@ -98,15 +100,17 @@ class _Checker:
                 for col in t.sort.keys:
                     self.need_column(name, col, doc.locate(("star", name, "sort")))
 
-    def check(self, c: Check) -> None:
+    def check(self, c: Check) -> tuple[str, frozenset[str]] | None:
         if not self.need_table(c.table, c.location):
-            return
+            return None
         for col in c.columns:
             self.need_column(c.table, col, c.location)
         if c.to_table and self.need_table(c.to_table, c.location) and c.to_column:
             self.need_column(c.to_table, c.to_column, c.location)
         if c.equals_sql:
-            self.sql(c.equals_sql, c.location, None, None)
+            result = self.sql(c.equals_sql, c.location, None, None)
+            return (result[0], result[1].tables) if result else None
+        return None
 
     def sql(self, text: str, where: Location, file: Path | None,
             declared: list[str] | None, table: StarTable | None = None) -> tuple[str, ParsedSql] | None:
@@ -186,11 +190,14 @@ def analyse(p: Pipeline, renderer: SqlRenderer) -> Analysis:
         if result:
             selects[name], parsed = result
             reads[name] = parsed.tables
+    check_sql: dict[str, tuple[str, frozenset[str]]] = {}
     for check in p.checks:
-        c.check(check)
+        rendered = c.check(check)
+        if rendered:
+            check_sql[check.name] = rendered
     for q in p.queries.values():
         c.sql(q.sql, q.location, None, None)
     if c.issues:
         raise ConfigError(c.issues)
     locations = {n: t.location for n, t in p.star.items()}
-    return Analysis(selects, reads, table_order(p.tables, reads, locations))
+    return Analysis(selects, reads, check_sql, table_order(p.tables, reads, locations))
