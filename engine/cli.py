@@ -12,9 +12,12 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
+from engine.cli_cluster import cluster_app
+
 if TYPE_CHECKING:
     from engine.config import Pipeline
     from engine.errors import EngineError
+    from engine.plan import Plan
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Declarative star-schema ELT: YAML in, checked warehouse tables out.")
@@ -23,6 +26,9 @@ PipelineArg = Annotated[Path, typer.Argument(help="The pipeline file.", show_def
 VarOpt = Annotated[list[str] | None, typer.Option("--var", help="Override a var: NAME=VALUE (repeatable).")]
 VarsFileOpt = Annotated[list[Path] | None, typer.Option("--vars-file", help="A YAML file of vars (repeatable).")]
 TargetOpt = Annotated[str | None, typer.Option("--target", "-t", help="Target name (default: default_target).")]
+ConfigOpt = Annotated[Path | None, typer.Option(
+    "--config", help="Settings file (INI, e.g. the original project's dwh.cfg) for ${VAR} references "
+    "the environment does not set.", show_default=False)]
 
 
 def _fail(exc: EngineError) -> NoReturn:
@@ -30,6 +36,15 @@ def _fail(exc: EngineError) -> NoReturn:
 
     show_error(exc)
     raise typer.Exit(exc.exit_code)
+
+
+def _plan(file: Path, var: list[str] | None, vars_file: list[Path] | None, target: str | None,
+          config: Path | None) -> Plan:
+    from engine.plan import build_plan
+    from engine.settings import Settings
+
+    settings = Settings(config_file=config.resolve() if config else None)
+    return build_plan(_load(file, var, vars_file), target, settings)
 
 
 def _load(file: Path, var: list[str] | None, vars_file: list[Path] | None) -> Pipeline:
@@ -42,14 +57,12 @@ def _load(file: Path, var: list[str] | None, vars_file: list[Path] | None) -> Pi
 
 @app.command()
 def validate(file: PipelineArg, var: VarOpt = None, vars_file: VarsFileOpt = None,
-             target: TargetOpt = None) -> None:
+             target: TargetOpt = None, config: ConfigOpt = None) -> None:
     """Check the pipeline file (schema, references, SQL, graph) without touching a database."""
     from engine.errors import EngineError
 
     try:
-        from engine.plan import build_plan
-
-        plan = build_plan(_load(file, var, vars_file), target)
+        plan = _plan(file, var, vars_file, target, config)
     except EngineError as exc:
         _fail(exc)
     n = len(plan.steps)
@@ -58,15 +71,14 @@ def validate(file: PipelineArg, var: VarOpt = None, vars_file: VarsFileOpt = Non
 
 @app.command()
 def run(file: PipelineArg, var: VarOpt = None, vars_file: VarsFileOpt = None, target: TargetOpt = None,
-        dry_run: Annotated[bool, typer.Option("--dry-run", help="Print every statement in order; "
-                                              "touch no database.")] = False) -> None:
+        dry_run: Annotated[bool, typer.Option("--dry-run", help="Print every statement in order, secrets "
+                                              "redacted; touch no database.")] = False,
+        config: ConfigOpt = None) -> None:
     """Build the warehouse: create, load, transform, check, then publish in one transaction."""
     from engine.errors import EngineError
 
     try:
-        from engine.plan import build_plan
-
-        plan = build_plan(_load(file, var, vars_file), target)
+        plan = _plan(file, var, vars_file, target, config)
     except EngineError as exc:
         _fail(exc)
     from engine import output
@@ -88,14 +100,14 @@ def run(file: PipelineArg, var: VarOpt = None, vars_file: VarsFileOpt = None, ta
 
 @app.command()
 def query(file: PipelineArg, name: Annotated[str | None, typer.Argument(help="Query name; all if omitted.")] = None,
-          var: VarOpt = None, vars_file: VarsFileOpt = None, target: TargetOpt = None) -> None:
+          var: VarOpt = None, vars_file: VarsFileOpt = None, target: TargetOpt = None,
+          config: ConfigOpt = None) -> None:
     """Run the pipeline's analytic queries against the built warehouse and print the results."""
     from engine.errors import ConfigError, EngineError, Issue, Location
 
     try:
-        from engine.plan import build_plan
-
-        plan = build_plan(_load(file, var, vars_file), target)
+        plan = _plan(file, var, vars_file, target, config)
+        plan.adapter.preflight()
         queries = plan.pipeline.queries
         if name is not None and name not in queries:
             from engine.validate import suggest
@@ -128,6 +140,9 @@ def version() -> None:
     from engine import __version__
 
     typer.echo(__version__)
+
+
+app.add_typer(cluster_app, name="cluster")
 
 
 def main() -> None:

@@ -39,6 +39,14 @@ class Source:
     delimiter: str = ","
     quote: str = '"'
     null_string: str | None = None
+    encoding: str = "utf-8"
+    timeformat: str | None = None
+    dateformat: str | None = None
+    max_errors: int | None = None
+    region: str | None = None
+    manifest: str | None = None
+    compupdate: bool | None = None
+    statupdate: bool | None = None
 
     @property
     def is_remote(self) -> bool:
@@ -122,6 +130,7 @@ class Target:
     options: dict[str, str]
     option_bases: dict[str, Path]
     location: Location
+    option_locations: dict[str, Location] = field(default_factory=dict)
 
     def option_path(self, key: str, default: str | None = None) -> str | None:
         """A path option made absolute against the folder its first part came from."""
@@ -221,6 +230,15 @@ class _Builder:
             delimiter=raw.get("delimiter", ","),
             quote=raw.get("quote", '"'),
             null_string=raw.get("null_string"),
+            encoding=raw.get("encoding", "utf-8"),
+            timeformat=raw.get("timeformat"),
+            dateformat=raw.get("dateformat"),
+            max_errors=raw.get("max_errors"),
+            region=raw.get("region"),
+            manifest=self.r.render(raw["manifest"], self.loc("sources", name, "manifest"))
+            if raw.get("manifest") else None,
+            compupdate=raw.get("compupdate"),
+            statupdate=raw.get("statupdate"),
         )
 
     def star(self, name: str, raw: dict[str, Any]) -> StarTable:
@@ -308,7 +326,8 @@ class _Builder:
             text = str(value).lower() if isinstance(value, bool) else str(value)
             options[key] = self.r.render(text, self.loc("targets", name, key))
             bases[key] = self.r.base_for(text, self.root)
-        return Target(name, raw["type"], options, bases, self.loc("targets", name))
+        return Target(name, raw["type"], options, bases, self.loc("targets", name),
+                      {key: self.loc("targets", name, key) for key in options})
 
 
 def _merge_vars_files(doc: Document, base: Vars, cli: Vars, extra_files: list[Path]) -> Vars:

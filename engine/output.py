@@ -29,7 +29,13 @@ def console(stderr: bool = False) -> Console:
 
 
 def error_text(exc: EngineError) -> str:
-    """The plain-text report for an engine error: what, where, and what to do."""
+    """The plain-text report for an engine error, secrets masked: what, where, and what to do."""
+    from engine.redact import redact
+
+    return redact(_error_text(exc))
+
+
+def _error_text(exc: EngineError) -> str:
     lines: list[str] = []
     if isinstance(exc, ConfigError):
         shown = exc.issues[:MAX_ISSUES]
@@ -65,10 +71,16 @@ def show_error(exc: EngineError) -> None:
 
 def print_plan(plan: Plan) -> None:
     """The dry run: every statement in run order, each headed by its step."""
+    from engine.redact import redact
+
     out = sys.stdout
-    out.write(f"-- pipeline {plan.pipeline.name} -> target {plan.target.name} ({plan.adapter.describe()})\n")
+    out.write(redact(f"-- pipeline {plan.pipeline.name} -> target {plan.target.name} ({plan.adapter.describe()})\n"))
     for step_id, sql in plan.statements():
-        out.write(f"\n-- {step_id}\n{sql};\n")
+        out.write(f"\n-- {step_id}\n{redact(sql)};\n")
+    missing = plan.adapter.unresolved()
+    if missing:
+        out.write("\n-- not set (a real run needs them): "
+                  + ", ".join(sorted({i.message.split(' ')[0] for i in missing})) + "\n")
 
 
 class Progress:

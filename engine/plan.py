@@ -7,7 +7,7 @@ never disagree.  Building a plan needs no connection.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from engine.config import Check, Pipeline, Target
 from engine.graph import KIND_RANK, topological_order
@@ -15,6 +15,10 @@ from engine.render import SqlRenderer
 from engine.semantics import Analysis, analyse
 from engine.targets import adapter_class
 from engine.targets.base import Adapter
+
+if TYPE_CHECKING:
+    from engine.settings import Settings
+    from engine.sources.stream import Feed
 
 StepKind = Literal["create", "load", "transform", "check"]
 
@@ -27,6 +31,10 @@ class Step:
     statements: tuple[str, ...]
     depends_on: tuple[str, ...] = ()
     check: Check | None = None
+    #: files streamed to a ``COPY ... FROM STDIN`` statement of this step
+    feed: Feed | None = None
+    #: queries that explain this step's failure (Redshift's STL_LOAD_ERRORS)
+    diagnose: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -82,11 +90,11 @@ def _check_step(check: Check, r: SqlRenderer, final: dict[str, str],
                 tuple(sorted(final[t] for t in tables if t in final)), check)
 
 
-def build_plan(pipeline: Pipeline, target_name: str | None = None) -> Plan:
+def build_plan(pipeline: Pipeline, target_name: str | None = None, settings: Settings | None = None) -> Plan:
     """Validate semantics, derive the graph and render every statement for ``target_name``."""
     target = pipeline.target(target_name)
-    adapter = adapter_class(target.type, target.location)(target)
-    r = SqlRenderer(adapter.name, adapter.sqlglot_dialect, pipeline.templates_dir, pipeline.vars)
+    adapter = adapter_class(target.type, target.location)(target, settings=settings)
+    r = SqlRenderer(adapter.templates(), adapter.sqlglot_dialect, pipeline.templates_dir, pipeline.vars)
     analysis: Analysis = analyse(pipeline, r)
     steps: dict[str, Step] = {}
     final: dict[str, str] = {}
@@ -101,8 +109,9 @@ def build_plan(pipeline: Pipeline, target_name: str | None = None) -> Plan:
         if name in pipeline.staging:
             st = pipeline.staging[name]
             spec = adapter.load_spec(pipeline.sources[st.source], st)
-            step = Step(f"load:{name}", "load", name, (r.template(spec.template, **spec.context),),
-                        (create.id,))
+            step = Step(f"load:{name}", "load", name, r.statements(spec.template, **spec.context),
+                        (create.id,), feed=spec.feed,
+                        diagnose=r.statements(spec.diagnose, **spec.context) if spec.diagnose else ())
         else:
             reads = sorted(t for t in analysis.reads.get(name, ()) if t != name)
             step = Step(f"transform:{name}", "transform", name, (

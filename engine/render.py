@@ -20,15 +20,18 @@ from engine.resources import data_dir
 class SqlRenderer:
     """Renders named templates and user SQL for one dialect."""
 
-    def __init__(self, dialect: str, sqlglot_dialect: str, user_dir: Path | None = None,
+    def __init__(self, dialect: str | tuple[str, ...], sqlglot_dialect: str, user_dir: Path | None = None,
                  variables: dict[str, Any] | None = None) -> None:
         from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined
         from jinja2.sandbox import SandboxedEnvironment
 
+        # A dialect may build on another (redshift on postgres): its folder first, then the base's.
+        chain = (dialect,) if isinstance(dialect, str) else dialect
         shipped = data_dir("templates")
-        folders = [p for p in (user_dir / dialect if user_dir else None, user_dir,
-                               shipped / dialect, shipped / "default") if p and p.is_dir()]
-        self.dialect = dialect
+        candidates: list[Path | None] = [user_dir / d if user_dir else None for d in chain]
+        candidates += [user_dir, *(shipped / d for d in chain), shipped / "default"]
+        folders = [p for p in candidates if p and p.is_dir()]
+        self.dialect = chain[0]
         self.sqlglot_dialect = sqlglot_dialect
         self.variables = dict(variables or {})
         self.env = SandboxedEnvironment(loader=ChoiceLoader([FileSystemLoader(str(f)) for f in folders]),
@@ -73,6 +76,26 @@ class SqlRenderer:
     def template(self, name: str, **context: Any) -> str:
         """Render the template file ``name`` (e.g. ``create_table.sql``)."""
         return self.env.get_template(name).render(**context).strip()
+
+    def statements(self, name: str, **context: Any) -> tuple[str, ...]:
+        """Render a template that may hold several statements separated by ``;``.
+
+        The split uses sqlglot's tokenizer, so a ``;`` inside a quoted literal (a var, a
+        path) never starts a new statement: rendering cannot be turned into injection.
+        """
+        from sqlglot import TokenType
+        from sqlglot.dialects.dialect import Dialect
+
+        text = self.template(name, **context)
+        tokens = Dialect.get_or_raise(self.sqlglot_dialect).tokenize(text)
+        out: list[str] = []
+        start = 0
+        for token in tokens:
+            if token.token_type == TokenType.SEMICOLON:
+                out.append(text[start:token.start].strip())
+                start = token.end + 1
+        out.append(text[start:].strip())
+        return tuple(s for s in out if s)
 
     def has_template(self, name: str) -> bool:
         from jinja2 import TemplateNotFound

@@ -60,6 +60,7 @@ def run_plan(plan: Plan, listener: Listener = _quiet) -> RunResult:
     adapter = plan.adapter
     started = time.perf_counter()
     try:
+        adapter.preflight()
         adapter.open()
         with adapter.transaction(plan.begin, plan.commit, plan.rollback):
             for step in plan.steps:
@@ -101,7 +102,10 @@ def _run_step(plan: Plan, step: Step) -> StepResult:
         return StepResult(step, checked.status, time.perf_counter() - t0, None, checked)
     rows: int | None = None
     for sql in step.statements:
-        count = adapter.execute(sql, step.id)
-        if step.kind in ("load", "transform"):
+        try:
+            count = adapter.execute(sql, step.id, step.feed)
+        except TargetError as error:
+            raise adapter.explain_failure(error, step.diagnose) from None
+        if step.kind in ("load", "transform") and count is not None:
             rows = count
     return StepResult(step, "ok", time.perf_counter() - t0, rows)

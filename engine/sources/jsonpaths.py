@@ -27,6 +27,8 @@ class JsonField:
     key: str
     #: the rest of the path inside ``key`` (``$.b.c``), or None when the value sits at top level
     subpath: str | None = None
+    #: the whole path as steps (``('a', 'b', 0)``), for dialects that address JSON by steps
+    path: tuple[str | int, ...] = ()
 
 
 def parse_path(expr: str) -> list[str | int]:
@@ -84,12 +86,13 @@ def json_fields(columns: tuple[Column, ...], paths: list[list[str | int]] | None
                 where: Location) -> list[JsonField]:
     """Pair staging columns with JSON keys: by position with JSONPaths, by name without."""
     if paths is None:
-        return [JsonField(c.name, c.type, c.name) for c in columns]
+        return [JsonField(c.name, c.type, c.name, path=(c.name,)) for c in columns]
     if len(paths) != len(columns):
         raise ConfigError([Issue(
             f"the JSONPaths file has {len(paths)} paths but the staging table has {len(columns)} "
             "columns; they are matched by position, so the counts must agree", where)])
-    return [JsonField(c.name, c.type, str(steps[0]), _subpath(steps)) for c, steps in zip(columns, paths, strict=False)]
+    return [JsonField(c.name, c.type, str(steps[0]), _subpath(steps), tuple(steps))
+            for c, steps in zip(columns, paths, strict=False)]
 
 
 def read_columns(fields: list[JsonField]) -> list[tuple[str, str]]:

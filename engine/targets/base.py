@@ -11,10 +11,14 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from engine.config import Source, StagingTable, Target
-from engine.errors import TargetError
+from engine.errors import ConfigError, Issue, TargetError
+
+if TYPE_CHECKING:
+    from engine.settings import Settings
+    from engine.sources.stream import Feed
 
 
 @dataclass(frozen=True)
@@ -33,6 +37,10 @@ class LoadSpec:
 
     template: str
     context: dict[str, Any]
+    #: the files a ``COPY ... FROM STDIN`` statement of this load streams, where the target needs it
+    feed: Feed | None = None
+    #: a template whose query explains a failed load (Redshift's STL_LOAD_ERRORS)
+    diagnose: str | None = None
 
 
 class Adapter(ABC):
@@ -41,11 +49,69 @@ class Adapter(ABC):
     name: ClassVar[str]
     sqlglot_dialect: ClassVar[str]
     capabilities: ClassVar[Capabilities] = Capabilities()
+    #: template folders after the user's, most specific first; () means just ``(name,)``
+    template_dirs: ClassVar[tuple[str, ...]] = ()
+    #: options that must resolve before connecting (their ``${VAR}`` set somewhere)
+    required_options: ClassVar[tuple[str, ...]] = ()
 
-    def __init__(self, target: Target, connect: Callable[[], Any] | None = None) -> None:
+    def __init__(self, target: Target, connect: Callable[[], Any] | None = None,
+                 settings: Settings | None = None) -> None:
         self.target = target
         self._connect_override = connect
         self._conn: Any = None
+        self._settings = settings
+
+    @classmethod
+    def templates(cls) -> tuple[str, ...]:
+        return cls.template_dirs or (cls.name,)
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            from engine.settings import Settings
+
+            self._settings = Settings()
+        return self._settings
+
+    def option(self, key: str, default: str | None = None) -> str | None:
+        """A target option with ``${VAR}`` references resolved; an unset one keeps its ``${VAR}``.
+
+        Keeping the reference lets ``--dry-run`` and ``validate`` work with no settings at
+        all; ``preflight`` refuses to connect while any needed reference is unset.
+        """
+        from engine.redact import SECRET_NAME, remember
+
+        raw = self.target.options.get(key)
+        if raw is None:
+            return default
+        value, _missing = self.settings.resolve(raw)
+        if SECRET_NAME.search(key):
+            remember(value)
+        return value
+
+    def unresolved(self) -> list[Issue]:
+        """Options this run needs whose ``${VAR}`` is set nowhere."""
+        issues = []
+        for key in (*self.required_options, *self.target.options):
+            raw = self.target.options.get(key)
+            if raw is None:
+                if key in self.required_options:
+                    issues.append(Issue(f"target '{self.target.name}' needs '{key}'", self.target.location,
+                                        f"add {key}: ${{VAR}} under the target and set VAR in the environment"))
+                continue
+            _value, missing = self.settings.resolve(raw)
+            for name in missing:
+                issues.append(Issue(
+                    f"{name} is not set (target '{self.target.name}', option '{key}')",
+                    self.target.option_locations.get(key, self.target.location),
+                    f"export {name}=... or pass --config with a settings file that has it"))
+        return list({i.message: i for i in issues}.values())
+
+    def preflight(self) -> None:
+        """Refuse to start a run whose connection settings are incomplete (before any SQL runs)."""
+        issues = self.unresolved()
+        if issues:
+            raise ConfigError(issues)
 
     @abstractmethod
     def load_spec(self, source: Source, table: StagingTable) -> LoadSpec:
@@ -75,18 +141,26 @@ class Adapter(ABC):
             finally:
                 self._conn = None
 
-    def execute(self, sql: str, step: str | None = None) -> int | None:
+    def execute(self, sql: str, step: str | None = None, feed: Feed | None = None) -> int | None:
         """Run one statement; return the rows it affected where the driver says."""
         self.open()
         cursor = self._cursor()
         try:
-            cursor.execute(sql)
+            self._execute(cursor, sql, feed)
             count = getattr(cursor, "rowcount", -1)
             return count if isinstance(count, int) and count >= 0 else None
         except Exception as exc:
             raise TargetError(self._error_text(exc), step=step, sql=sql) from None
         finally:
             self._release(cursor)
+
+    def _execute(self, cursor: Any, sql: str, feed: Feed | None) -> None:
+        """Targets that stream files to the server (``COPY ... FROM STDIN``) override this."""
+        cursor.execute(sql)
+
+    def explain_failure(self, error: TargetError, diagnose: tuple[str, ...]) -> TargetError:
+        """A failed load's error, made specific where the warehouse keeps details (Redshift)."""
+        return error
 
     def fetch(self, sql: str, step: str | None = None) -> list[tuple[Any, ...]]:
         return self.fetch_named(sql, step)[1]

@@ -1,0 +1,98 @@
+"""Connection settings and secrets: from the environment, then a settings file; never the pipeline.
+
+pipeline.yaml refers to them as ``${NAME}`` (or ``${NAME:-default}``), so the file
+can be committed.  Values come from the process environment first and then from a
+settings file given with ``--config``: the original Udacity project's ``dwh.cfg``
+([CLUSTER] HOST, DB_NAME, DB_USER, DB_PASSWORD, DB_PORT; [IAM_ROLE] ARN) reads as
+the REDSHIFT_* names below, so its users switch without rewriting their settings,
+and an ``[ENV]`` section may name any other variable directly.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from pathlib import Path
+
+from engine.errors import ConfigError, Issue, Location
+
+ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
+
+#: dwh.cfg (section, key) for each environment name, as the original project wrote it.
+DWH_CFG: dict[str, tuple[str, str]] = {
+    "REDSHIFT_HOST": ("CLUSTER", "HOST"),
+    "REDSHIFT_DB": ("CLUSTER", "DB_NAME"),
+    "REDSHIFT_USER": ("CLUSTER", "DB_USER"),
+    "REDSHIFT_PASSWORD": ("CLUSTER", "DB_PASSWORD"),
+    "REDSHIFT_PORT": ("CLUSTER", "DB_PORT"),
+    "REDSHIFT_IAM_ROLE_ARN": ("IAM_ROLE", "ARN"),
+}
+
+
+class Settings:
+    """Looks names up in the environment, then in the settings file."""
+
+    def __init__(self, env: Mapping[str, str] | None = None, config_file: Path | None = None) -> None:
+        self.env = dict(os.environ if env is None else env)
+        self.config_file = config_file
+        self.file_values: dict[str, str] = _read_config(config_file) if config_file else {}
+
+    def get(self, name: str) -> str | None:
+        value = self.env.get(name)
+        if value is None:
+            value = self.file_values.get(name)
+        return value
+
+    def origin(self, name: str) -> str:
+        """Where a name's value came from, for messages (never the value itself)."""
+        if name in self.env:
+            return "the environment"
+        if name in self.file_values and self.config_file:
+            return str(self.config_file)
+        return "nowhere"
+
+    def resolve(self, text: str) -> tuple[str, list[str]]:
+        """``text`` with every ``${NAME}`` replaced; unset names stay as written and are listed."""
+        missing: list[str] = []
+
+        def replace(match: re.Match[str]) -> str:
+            value = self.get(match.group(1))
+            if value is None:
+                if match.group(2) is not None:
+                    return match.group(2)
+                missing.append(match.group(1))
+                return match.group(0)
+            return value
+
+        return ENV_REF.sub(replace, text), missing
+
+
+def references(text: str) -> list[str]:
+    """The names ``text`` refers to with ``${...}``."""
+    return [m.group(1) for m in ENV_REF.finditer(text)]
+
+
+def _read_config(path: Path) -> dict[str, str]:
+    import configparser
+
+    parser = configparser.ConfigParser(interpolation=None)
+    parser.optionxform = str  # type: ignore[assignment,method-assign]
+    try:
+        with open(path, encoding="utf-8") as handle:
+            parser.read_file(handle)
+    except FileNotFoundError:
+        raise ConfigError([Issue(f"settings file not found: {path}", Location(path))]) from None
+    except (OSError, UnicodeDecodeError, configparser.Error) as exc:
+        line = getattr(exc, "lineno", None)
+        message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise ConfigError([Issue(f"cannot read settings file: {message}", Location(path, line))]) from None
+    values: dict[str, str] = {}
+    for name, (section, key) in DWH_CFG.items():
+        for candidate in (key, key.lower()):
+            if parser.has_option(section, candidate) and parser.get(section, candidate).strip():
+                values[name] = parser.get(section, candidate).strip().strip("'\"")
+    if parser.has_section("ENV"):
+        for key, value in parser.items("ENV"):
+            values[key] = value.strip()
+    return values

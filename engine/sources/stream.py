@@ -1,0 +1,121 @@
+"""Local files as a byte stream for ``COPY ... FROM STDIN``, for targets that cannot read files.
+
+PostgreSQL loads set-based through COPY, but the server cannot see the client's
+files, so the engine streams them: file by file, never the whole source in memory.
+gzip is recognised by its magic bytes as well as by name.  CSV files are passed
+through as bytes (each file's header line dropped, since COPY's HEADER would skip
+only the first line of the whole stream); JSON files are cut into documents, one
+COPY row each, whatever their layout: newline-delimited, concatenated, pretty
+printed, or a top-level array.
+"""
+
+from __future__ import annotations
+
+import glob
+import gzip
+import io
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import IO, Literal, Protocol
+
+GZIP_MAGIC = b"\x1f\x8b"
+CHUNK = 1 << 20
+
+
+def is_gzip(path: str, compression: str = "auto") -> bool:
+    if compression != "auto":
+        return compression == "gzip"
+    if path.endswith(".gz"):
+        return True
+    with open(path, "rb") as handle:
+        return handle.read(2) == GZIP_MAGIC
+
+
+class _Reader(Protocol):
+    def read(self, size: int = -1, /) -> bytes: ...
+    def readline(self, size: int = -1, /) -> bytes: ...
+
+
+def open_binary(path: str, compression: str = "auto") -> IO[bytes]:
+    """The file's (decompressed) bytes."""
+    if is_gzip(path, compression):
+        return gzip.open(path, "rb")  # type: ignore[return-value]
+    return open(path, "rb")
+
+
+def expand(patterns: list[str]) -> list[str]:
+    """Every file the glob patterns match, once each, in a stable order."""
+    seen: dict[str, None] = {}
+    for pattern in patterns:
+        for name in sorted(glob.iglob(pattern, recursive=True)):
+            if os.path.isfile(name):
+                seen.setdefault(os.path.abspath(name), None)
+    return list(seen)
+
+
+@dataclass(frozen=True)
+class Feed:
+    """What a ``COPY ... FROM STDIN`` statement of a load step reads."""
+
+    patterns: tuple[str, ...]
+    kind: Literal["json", "csv"]
+    compression: str = "auto"
+    header: bool = False
+    encoding: str = "utf-8"
+
+    def files(self) -> list[str]:
+        return expand(list(self.patterns))
+
+    def csv_chunks(self) -> Iterator[bytes]:
+        """Every file's bytes after its header line, re-encoded to UTF-8 where needed."""
+        for path in self.files():
+            with open_binary(path, self.compression) as raw:
+                text: _Reader = raw
+                if self.encoding.replace("-", "").lower() not in ("utf8",):
+                    wrapper = io.TextIOWrapper(raw, encoding=self.encoding, newline="")
+                    text = _Reencoded(wrapper)
+                if self.header:
+                    text.readline()
+                last = b"\n"
+                while chunk := text.read(CHUNK):
+                    last = chunk[-1:]
+                    yield chunk
+                if last not in (b"\n", b""):
+                    yield b"\n"
+
+    def json_documents(self) -> Iterator[str]:
+        """Each top-level JSON value of every file as text (array elements one by one)."""
+        decoder = json.JSONDecoder()
+        for path in self.files():
+            with open_binary(path, self.compression) as raw:
+                text = raw.read().decode("utf-8-sig")
+            pos, end = 0, len(text)
+            while True:
+                while pos < end and text[pos] in " \t\r\n":
+                    pos += 1
+                if pos >= end:
+                    break
+                try:
+                    value, stop = decoder.raw_decode(text, pos)
+                except json.JSONDecodeError as exc:
+                    raise ValueError(f"{path}: line {exc.lineno} column {exc.colno}: {exc.msg}") from None
+                if isinstance(value, list):
+                    yield from (json.dumps(v, ensure_ascii=False) for v in value)
+                else:
+                    yield text[pos:stop]
+                pos = stop
+
+
+class _Reencoded(io.RawIOBase):
+    """A text stream in some encoding, read back as UTF-8 bytes."""
+
+    def __init__(self, text: io.TextIOWrapper) -> None:
+        self.text = text
+
+    def readline(self, size: int | None = -1, /) -> bytes:
+        return self.text.readline().encode("utf-8")
+
+    def read(self, size: int | None = -1, /) -> bytes:
+        return self.text.read(size if size and size > 0 else -1).encode("utf-8")

@@ -1,0 +1,93 @@
+"""PostgreSQL on psycopg 3: a server, local files streamed to it with COPY FROM STDIN.
+
+The server cannot read the client's files, so each load is one COPY fed by the
+engine (file by file, never a whole source in memory) followed by one
+INSERT ... SELECT: set-based, no row-by-row INSERT.  Connection settings are
+target options, normally ``${PGHOST}``-style references; any left out fall back to
+libpq's own PG* environment variables.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from engine.config import Source, StagingTable
+from engine.errors import ConfigError, Issue, TargetError
+from engine.sources.files import local_globs
+from engine.sources.jsonpaths import json_fields, read_jsonpaths
+from engine.sources.stream import Feed
+from engine.targets.base import Adapter, Capabilities, LoadSpec
+
+#: target options passed to libpq as connection parameters
+CONNECTION_KEYS = ("host", "port", "dbname", "user", "password", "sslmode", "connect_timeout",
+                   "application_name", "options")
+
+
+class PostgresAdapter(Adapter):
+    name = "postgres"
+    sqlglot_dialect = "postgres"
+    capabilities = Capabilities(transactional_ddl=True)
+
+    def connection_params(self) -> dict[str, str]:
+        params = {key: value for key in CONNECTION_KEYS if (value := self.option(key)) not in (None, "")}
+        if "database" in self.target.options and "dbname" not in params:
+            params["dbname"] = self.option("database") or ""
+        return params
+
+    def describe(self) -> str:
+        p = {k: v for k, v in self.connection_params().items() if k in ("host", "port", "dbname", "user")}
+        where = f"{p.get('user', '')}@{p.get('host', '(libpq default)')}:{p.get('port', '5432')}"
+        return f"postgres {where}/{p.get('dbname', '')}".rstrip("/")
+
+    def _connect(self) -> Any:
+        import psycopg
+
+        try:
+            # autocommit: the runner's explicit BEGIN/COMMIT are the only transaction boundaries
+            return psycopg.connect(conninfo=self.option("dsn") or "", autocommit=True,
+                                   **self.connection_params())  # type: ignore[arg-type]
+        except psycopg.OperationalError as exc:
+            raise TargetError(f"cannot connect to {self.describe()}: {self._error_text(exc)}") from None
+
+    def _execute(self, cursor: Any, sql: str, feed: Feed | None) -> None:
+        if feed is None or not _reads_stdin(sql):
+            cursor.execute(sql)
+            return
+        with cursor.copy(sql) as copy:
+            if feed.kind == "json":
+                for document in feed.json_documents():
+                    copy.write_row((document,))
+            else:
+                for chunk in feed.csv_chunks():
+                    copy.write(chunk)
+
+    def load_spec(self, source: Source, table: StagingTable) -> LoadSpec:
+        if source.is_remote:
+            raise ConfigError([Issue(f"source '{source.name}' is remote ({source.path}); the postgres "
+                                     "target streams local folders", source.location)])
+        patterns = tuple(local_globs(source))
+        buffer = f"_etl_load_{table.name}"
+        if source.format == "json":
+            paths = read_jsonpaths(Path(source.jsonpaths), source.location) if source.jsonpaths else None
+            fields = json_fields(table.columns, paths, source.location)
+            return LoadSpec("load_json.sql", {"table": table.name, "buffer": buffer, "fields": fields},
+                            Feed(patterns, "json", source.compression))
+        if source.jsonpaths:
+            raise ConfigError([Issue("jsonpaths applies to format json only", source.location)])
+        if source.format == "parquet":
+            raise ConfigError([Issue(f"source '{source.name}': the postgres target loads json and csv; "
+                                     "parquet needs a warehouse that reads it (duckdb, redshift)",
+                                     source.location)])
+        return LoadSpec("load_csv.sql", {
+            "table": table.name, "columns": table.columns, "delimiter": source.delimiter,
+            "quote": source.quote, "null_string": source.null_string,
+        }, Feed(patterns, "csv", source.compression, header=source.header, encoding=source.encoding))
+
+
+def _reads_stdin(sql: str) -> bool:
+    words = sql.upper().split()
+    return bool(words) and words[0] == "COPY" and "STDIN" in words
+
+
+ADAPTER = PostgresAdapter

@@ -1,0 +1,127 @@
+"""Amazon Redshift on redshift-connector: COPY from S3 with an IAM role, dist and sort keys.
+
+Redshift reads the files itself, in parallel across its slices, so a load is one
+COPY per source and the engine never touches the data.  Settings are target options
+that refer to the environment (``${REDSHIFT_HOST}``...) or to the original project's
+``dwh.cfg`` given with ``--config``; the password and any key are secrets, redacted
+from every output.  A failed COPY is explained from STL_LOAD_ERRORS: file, line,
+column and reason.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from engine.config import Source, StagingTable
+from engine.errors import ConfigError, Issue, TargetError
+from engine.targets.base import Adapter, Capabilities, LoadSpec
+
+#: COPY's ENCODING names for the source encodings Redshift can read
+ENCODINGS = {"utf-8": "UTF8", "utf8": "UTF8", "utf-16": "UTF16", "utf-16le": "UTF16LE", "utf-16be": "UTF16BE"}
+
+
+class RedshiftAdapter(Adapter):
+    name = "redshift"
+    sqlglot_dialect = "redshift"
+    capabilities = Capabilities(transactional_ddl=True, copy_from_s3=True, dist_sort_keys=True)
+    required_options = ("host", "database", "user", "password")
+
+    def describe(self) -> str:
+        user, host, db = (self.option(k) or "?" for k in ("user", "host", "database"))
+        return f"redshift {user}@{host}:{self.option('port', '5439')}/{db}"
+
+    def _connect(self) -> Any:
+        import redshift_connector
+
+        port = self.option("port", "5439") or "5439"
+        if not port.isdigit():
+            raise ConfigError([Issue(f"port must be a number, got {port!r}",
+                                     self.target.option_locations.get("port", self.target.location))])
+        try:
+            conn = redshift_connector.connect(
+                host=self.option("host") or "", port=int(port), database=self.option("database") or "",
+                user=self.option("user") or "", password=self.option("password") or "",
+                timeout=int(self.option("connect_timeout", "30") or 30))
+        except Exception as exc:
+            raise TargetError(f"cannot connect to {self.describe()}: {self._error_text(exc)}") from None
+        # The runner's explicit BEGIN/COMMIT are the only transaction boundaries.
+        conn.autocommit = True
+        return conn
+
+    def _credentials(self, source: Source) -> dict[str, str]:
+        role = self.option("iam_role")
+        if role:
+            return {"iam_role": role}
+        key_id, secret = self.option("access_key_id"), self.option("secret_access_key")
+        if key_id and secret:
+            creds = {"access_key_id": key_id, "secret_access_key": secret}
+            if token := self.option("session_token"):
+                creds["session_token"] = token
+            return creds
+        raise ConfigError([Issue(f"target '{self.target.name}' cannot COPY source '{source.name}': it needs "
+                                 "iam_role (or access_key_id and secret_access_key)", self.target.location,
+                                 "add iam_role: ${REDSHIFT_IAM_ROLE_ARN} under the target")])
+
+    def load_spec(self, source: Source, table: StagingTable) -> LoadSpec:
+        where = source.location
+        if not source.path.startswith("s3://"):
+            raise ConfigError([Issue(f"source '{source.name}' is {source.path}: Redshift COPY reads S3 "
+                                     "(s3://bucket/prefix)", where,
+                                     "pass --var data_root=s3://your-bucket/prefix, or upload the files")])
+        if source.include:
+            raise ConfigError([Issue(f"source '{source.name}': include globs cannot be applied by COPY, "
+                                     "which loads every object under the prefix", where,
+                                     "list exactly the files to load in a manifest (manifest: s3://...)")])
+        jsonpaths = "auto"
+        if source.jsonpaths:
+            if source.format != "json":
+                raise ConfigError([Issue("jsonpaths applies to format json only", where)])
+            if not source.jsonpaths.startswith("s3://"):
+                raise ConfigError([Issue(f"Redshift reads the JSONPaths file from S3, not {source.jsonpaths}",
+                                         where)])
+            jsonpaths = source.jsonpaths
+        if source.manifest and not source.manifest.startswith("s3://"):
+            raise ConfigError([Issue(f"the manifest must be an S3 object, not {source.manifest}", where)])
+        encoding = ENCODINGS.get(source.encoding.lower())
+        if encoding is None:
+            raise ConfigError([Issue(f"Redshift COPY cannot read {source.encoding} files "
+                                     "(UTF-8 and UTF-16 only)", where)])
+        # COPY cannot sniff compression: gzip must be said, by the source or by the file name.
+        gzip = source.compression == "gzip" or (
+            source.compression == "auto" and (source.manifest or source.path).endswith(".gz"))
+        context: dict[str, Any] = {
+            "table": table.name, "columns": [c.name for c in table.columns],
+            "location": source.manifest or source.path, "manifest": bool(source.manifest),
+            "credentials": self._credentials(source),
+            "region": source.region or self.option("region"),
+            "format": source.format, "jsonpaths": jsonpaths, "gzip": gzip,
+            "header": source.header, "delimiter": source.delimiter, "quote": source.quote,
+            "null_string": source.null_string, "encoding": encoding,
+            "timeformat": source.timeformat, "dateformat": source.dateformat,
+            "max_errors": source.max_errors, "compupdate": source.compupdate, "statupdate": source.statupdate,
+        }
+        return LoadSpec("copy.sql", context, diagnose="load_errors.sql")
+
+    def explain_failure(self, error: TargetError, diagnose: tuple[str, ...]) -> TargetError:
+        """Add what STL_LOAD_ERRORS says about the failed COPY: file, line, column, reason."""
+        if not diagnose:
+            return error
+        try:
+            # The failed COPY aborted the transaction: end it, then ask the system table.
+            for sql in diagnose[:-1]:
+                self.execute(sql)
+            rows = self.fetch(diagnose[-1])
+        except TargetError as second:
+            return TargetError(f"{error.message}\n(could not read stl_load_errors: {second.message})",
+                               error.step, error.sql)
+        if not rows:
+            return error
+        lines = [error.message, f"stl_load_errors ({len(rows)} shown):"]
+        for filename, line, column, col_type, value, code, reason in (tuple(r)[:7] for r in rows):
+            lines.append(f"  {str(filename).strip()} line {line}, column {str(column).strip()} "
+                         f"({str(col_type).strip()}): {str(reason).strip()} [code {code}]; "
+                         f"value {str(value).strip()!r}")
+        return TargetError("\n".join(lines), error.step, error.sql)
+
+
+ADAPTER = RedshiftAdapter
