@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -44,3 +45,47 @@ def write(path: Path, text: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
     return path
+
+
+#: where .ci/start-postgres puts the throwaway server; CI exports ETL_ENGINE_TEST_PG
+DEFAULT_PG = "host=127.0.0.1 port=55432 user=postgres dbname=postgres"
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> str:
+    """The DSN of the test server. In CI (ETL_ENGINE_TEST_PG set) an unreachable server fails."""
+    import os
+
+    import psycopg
+
+    dsn = os.environ.get("ETL_ENGINE_TEST_PG")
+    try:
+        with psycopg.connect(dsn or DEFAULT_PG, connect_timeout=3):
+            pass
+    except psycopg.OperationalError as exc:
+        if dsn:
+            raise
+        pytest.skip(f"no PostgreSQL test server (run .ci/start-postgres): {exc}")
+    return dsn or DEFAULT_PG
+
+
+@pytest.fixture
+def pg_database(pg_server: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
+    """A fresh database per test, exported as PG* so the pipeline's ${PG...} references find it."""
+    import uuid
+
+    import psycopg
+    from psycopg.conninfo import conninfo_to_dict
+
+    name = f"etl_test_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(pg_server, autocommit=True) as con:
+        con.execute(f'CREATE DATABASE "{name}"')
+    params = {k: str(v) for k, v in conninfo_to_dict(pg_server).items()}
+    params["dbname"] = name
+    for key, env in (("host", "PGHOST"), ("port", "PGPORT"), ("user", "PGUSER"), ("dbname", "PGDATABASE")):
+        if key in params:
+            monkeypatch.setenv(env, params[key])
+    monkeypatch.delenv("PGPASSWORD", raising=False)
+    yield params
+    with psycopg.connect(pg_server, autocommit=True) as con:
+        con.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

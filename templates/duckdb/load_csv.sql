@@ -1,5 +1,7 @@
-{#- One set-based statement per source; columns are read by header name when there is a header,
-    else by position, and cast to the staging types by DuckDB's reader. -#}
+{#- One set-based statement per source; columns are matched by position (a header line is skipped,
+    not matched by name) and cast to the staging types by DuckDB's reader. A quote inside a quoted
+    field is doubled (RFC 4180): said explicitly, because DuckDB's sniffer guesses "no escape" when
+    the first rows it samples hold no doubled quote, and then fails far into the file. -#}
 INSERT INTO {{ table | ident }} ({% for c in columns %}{{ c.name | ident }}{{ ", " if not loop.last }}{% endfor %})
 SELECT {% for c in columns %}{{ c.name | ident }}{{ ", " if not loop.last }}{% endfor %}
 
@@ -8,6 +10,7 @@ FROM read_csv(
     header = {{ header | literal }},
     delim = {{ delimiter | literal }},
     quote = {{ quote | literal }},
+    escape = {{ quote | literal }},
 {% if null_string is not none %}
     nullstr = {{ null_string | literal }},
 {% endif %}

@@ -3,10 +3,10 @@
 COPY {{ table | ident }}{% if format != "parquet" %} ({% for c in columns %}{{ c | ident }}{{ ", " if not loop.last }}{% endfor %}){% endif %}
 
 FROM {{ location | literal }}
-{% if credentials.iam_role %}
+{% if "iam_role" in credentials %}
 IAM_ROLE {{ credentials.iam_role | literal }}
 {% else %}
-ACCESS_KEY_ID {{ credentials.access_key_id | literal }} SECRET_ACCESS_KEY {{ credentials.secret_access_key | literal }}{% if credentials.session_token %} SESSION_TOKEN {{ credentials.session_token | literal }}{% endif %}
+ACCESS_KEY_ID {{ credentials.access_key_id | literal }} SECRET_ACCESS_KEY {{ credentials.secret_access_key | literal }}{% if "session_token" in credentials %} SESSION_TOKEN {{ credentials.session_token | literal }}{% endif %}
 
 {% endif %}
 {% if region %}
