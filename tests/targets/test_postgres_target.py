@@ -86,7 +86,7 @@ def test_failed_run_leaves_previous_tables(tmp_path: Path, pg_database: dict[str
     (tmp_path / "data" / "part.json").write_text('{"id": "not a number", "name": "x", "kind": "x"}\n')
     with pytest.raises(RunFailed) as failed:
         run_plan(build_plan(load_pipeline(file), "pg"))
-    assert "load:staging_things" == failed.value.cause.step  # type: ignore[attr-defined]
+    assert failed.value.cause.step == "load:staging_things"  # type: ignore[attr-defined]
     assert "invalid input syntax for type integer" in str(failed.value.cause)
     assert _rows(pg_database, "select * from things order by id") == before
     assert _rows(pg_database, "select count(*) from pg_tables where tablename like '_etl_load_%'") == [(0,)]
@@ -105,11 +105,9 @@ def test_real_sparkify_gives_the_same_tables_as_duckdb(project_copy: Path, spark
         result = run_plan(build_plan(load_pipeline(pipeline, cli, [counts]), target))
         assert result.committed
         assert not [s for s in result.steps if s.check and s.status != "pass"]
-    tables = {"staging_events": "ts, session_id, item_in_session",
-              "staging_songs": "song_id, title, artist_id", "songplays": "songplay_id", "users": "user_id",
-              "songs": "song_id", "artists": "artist_id", "time": "start_time"}
+    tables = ("staging_events", "staging_songs", "songplays", "users", "songs", "artists", "time")
     with duckdb.connect(str(project_copy / "warehouse.duckdb"), read_only=True) as con:
-        for table, order in tables.items():
+        for table in tables:
             sql = f'select count(*) from "{table}"'
             n_duck = con.execute(sql).fetchone()[0]  # type: ignore[index]
             assert _rows(pg_database, sql) == [(n_duck,)], table
