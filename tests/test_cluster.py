@@ -95,10 +95,19 @@ class Aws:
 _numbers = itertools.count(1)
 
 
-@pytest.fixture
-def aws(moto_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Aws:
+@pytest.fixture(scope="module")
+def moto_clients(moto_url: str) -> tuple[Any, Any, Any]:
+    """The test's own view of moto, made once: explicit settings, so no test's environment changes it."""
     import boto3
 
+    session = boto3.session.Session(aws_access_key_id="testing", aws_secret_access_key="testing",
+                                    region_name="us-west-2")
+    iam, redshift, ec2 = (session.client(name, endpoint_url=moto_url) for name in ("iam", "redshift", "ec2"))
+    return iam, redshift, ec2
+
+
+@pytest.fixture
+def aws(moto_url: str, moto_clients: tuple[Any, Any, Any], monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Aws:
     n = next(_numbers)
     for name in ("AWS_PROFILE", "AWS_REGION", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "DWH_REGION"):
         monkeypatch.delenv(name, raising=False)
@@ -111,7 +120,7 @@ def aws(moto_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Aws:
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
     monkeypatch.setenv("REDSHIFT_PASSWORD", PASSWORD)
     monkeypatch.chdir(tmp_path)
-    aws = Aws(boto3.client("iam"), boto3.client("redshift"), boto3.client("ec2"), tmp_path, n)
+    aws = Aws(*moto_clients, tmp_path, n)
     aws.cfg.write_text(aws.dwh(), encoding="utf-8")
     return aws
 
