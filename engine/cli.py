@@ -73,6 +73,9 @@ def validate(file: PipelineArg, var: VarOpt = None, vars_file: VarsFileOpt = Non
 def run(file: PipelineArg, var: VarOpt = None, vars_file: VarsFileOpt = None, target: TargetOpt = None,
         dry_run: Annotated[bool, typer.Option("--dry-run", help="Print every statement in order, secrets "
                                               "redacted; touch no database.")] = False,
+        full_refresh: Annotated[bool, typer.Option(
+            "--full-refresh", help="Rebuild every table from all files, instead of loading only new files "
+            "and merging star tables by key.")] = False,
         config: ConfigOpt = None) -> None:
     """Build the warehouse: create, load, transform, check, then publish in one transaction."""
     from engine.errors import EngineError
@@ -91,7 +94,7 @@ def run(file: PipelineArg, var: VarOpt = None, vars_file: VarsFileOpt = None, ta
     err = output.console(stderr=True)
     err.print(f"running {plan.pipeline.name} on {plan.target.name} ({plan.adapter.describe()})")
     try:
-        result = run_plan(plan, output.Progress())
+        result = run_plan(plan, output.Progress(), full_refresh=full_refresh)
     except RunFailed as failed:
         output.print_summary(failed.result, f"{plan.pipeline.name}: failed")
         _fail(failed.cause)
@@ -130,6 +133,22 @@ def query(file: PipelineArg, name: Annotated[str | None, typer.Argument(help="Qu
                 table.add_row(*("" if v is None else str(v) for v in row))
             console().print(table)
         plan.adapter.close()
+    except EngineError as exc:
+        _fail(exc)
+
+
+@app.command()
+def init(folder: Annotated[Path, typer.Argument(help="The folder of data files to inspect (recursively).",
+                                                show_default=False)],
+         output: Annotated[Path, typer.Option("--output", "-o", help="The pipeline file to write.")]
+         = Path("pipeline.yaml"),
+         force: Annotated[bool, typer.Option("--force", help="Overwrite the file if it exists.")] = False) -> None:
+    """Draft a pipeline file from FOLDER's JSON, CSV and Parquet files: sources and typed staging tables."""
+    from engine.errors import EngineError
+    from engine.scaffold import init_pipeline, show_summary
+
+    try:
+        show_summary(init_pipeline(folder, output, force))
     except EngineError as exc:
         _fail(exc)
 

@@ -26,6 +26,16 @@ class Column:
 
 
 @dataclass(frozen=True)
+class S3Options:
+    """How to reach a source's bucket; unset fields fall back to boto3's own settings."""
+
+    region: str | None = None
+    profile: str | None = None
+    endpoint_url: str | None = None
+    anonymous: bool | None = None
+
+
+@dataclass(frozen=True)
 class Source:
     name: str
     path: str
@@ -47,6 +57,8 @@ class Source:
     manifest: str | None = None
     compupdate: bool | None = None
     statupdate: bool | None = None
+    s3: S3Options | None = None
+    exclude: tuple[str, ...] = ()
 
     @property
     def is_remote(self) -> bool:
@@ -239,7 +251,15 @@ class _Builder:
             if raw.get("manifest") else None,
             compupdate=raw.get("compupdate"),
             statupdate=raw.get("statupdate"),
+            s3=self.s3_options(raw["s3"], where) if raw.get("s3") else None,
+            exclude=tuple(self.r.render(g, where) for g in _as_tuple(raw.get("exclude"))),
         )
+
+    def s3_options(self, raw: dict[str, Any], where: Location) -> S3Options:
+        def text(key: str) -> str | None:
+            return self.r.render(raw[key], where) if raw.get(key) else None
+
+        return S3Options(text("region"), text("profile"), text("endpoint_url"), raw.get("anonymous"))
 
     def star(self, name: str, raw: dict[str, Any]) -> StarTable:
         sql_text: str = raw["sql"]

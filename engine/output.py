@@ -92,7 +92,8 @@ class Progress:
     def __call__(self, event: str, step: Step, result: StepResult | None) -> None:
         if event != "end" or result is None:
             return
-        colour = {"ok": "green", "pass": "green", "warn": "yellow", "skipped": "dim"}.get(result.status, "red")
+        colour = {"ok": "green", "pass": "green", "warn": "yellow", "skipped": "dim", "kept": "dim",
+                  "up to date": "dim"}.get(result.status, "red")
         rows = f"{result.rows:,} rows" if result.rows is not None else ""
         if result.check is not None and result.status != "skipped":
             rows = result.check.actual
@@ -114,7 +115,9 @@ def print_summary(result: RunResult, title: str) -> None:
     if checks:
         table.add_row(f"checks ({len(checks)})", "", f"{sum(s.seconds for s in checks):.2f}",
                       f"{passed} passed" + "".join(f", {n} {k}" for k, n in _count(checks).items()))
-    table.add_row("total", "", f"{result.seconds:.2f}", "committed" if result.committed else "rolled back")
+    mode = "incremental" if result.incremental else "full refresh"
+    table.add_row(f"total ({mode}: {result.mode_reason})" if result.mode_reason else "total", "",
+                  f"{result.seconds:.2f}", "committed" if result.committed else "rolled back")
     console().print(table)
     problems = [s.check for s in checks if s.check and s.check.status in ("fail", "warn", "skipped")]
     if problems:

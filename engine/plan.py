@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Literal
 
 from engine.config import Check, Pipeline, Target
 from engine.graph import KIND_RANK, topological_order
+from engine.inputs import LoadFiles, cache_dir, plan_files
 from engine.render import SqlRenderer
 from engine.semantics import Analysis, analyse
 from engine.targets import adapter_class
@@ -35,6 +36,8 @@ class Step:
     feed: Feed | None = None
     #: queries that explain this step's failure (Redshift's STL_LOAD_ERRORS)
     diagnose: tuple[str, ...] = ()
+    #: an incremental run's statements for a star table: MERGE by primary key
+    merge: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,43 @@ class Plan:
     begin: str
     commit: str
     rollback: str
+
+    @property
+    def reads_local_files(self) -> bool:
+        """False where the warehouse reads the files itself (Redshift COPY from S3)."""
+        return not self.adapter.capabilities.copy_from_s3
+
+    def definition_hash(self, table: str) -> str:
+        """Identifies how a table is built (its DDL, its source's settings, its SELECT).
+
+        When it changes, rows already in the table may no longer follow the definition, so
+        the next run rebuilds instead of adding to them.
+        """
+        import hashlib
+        from dataclasses import asdict
+
+        parts = [sql for s in self.steps if s.table == table and s.kind in ("create", "transform")
+                 for sql in s.statements]
+        if table in self.pipeline.staging:
+            source = asdict(self.pipeline.sources[self.pipeline.staging[table].source])
+            source.pop("location", None)
+            parts.append(repr(sorted(source.items())))
+        return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
+
+    def render_load(self, step: Step, paths: tuple[str, ...]) -> Step:
+        """The load step over exactly ``paths`` (what this run lists), rendered as the plan was."""
+        from dataclasses import replace
+
+        from engine.inputs import LoadFiles, cache_dir, plan_files
+
+        assert step.table is not None
+        staging = self.pipeline.staging[step.table]
+        source = self.pipeline.sources[staging.source]
+        jsonpaths = plan_files(source, cache_dir(self.pipeline)).jsonpaths if source.jsonpaths else None
+        spec = self.adapter.load_spec(source, staging, LoadFiles(paths, jsonpaths))
+        r = self.renderer
+        return replace(step, statements=r.statements(spec.template, **spec.context), feed=spec.feed,
+                       diagnose=r.statements(spec.diagnose, **spec.context) if spec.diagnose else ())
 
     def statements(self) -> list[tuple[str, str]]:
         """(step id, SQL) for every statement the run would execute, in order."""
@@ -108,15 +148,20 @@ def build_plan(pipeline: Pipeline, target_name: str | None = None, settings: Set
         steps[create.id] = create
         if name in pipeline.staging:
             st = pipeline.staging[name]
-            spec = adapter.load_spec(pipeline.sources[st.source], st)
+            source = pipeline.sources[st.source]
+            spec = adapter.load_spec(source, st, plan_files(source, cache_dir(pipeline))
+                                     if not adapter.capabilities.copy_from_s3 else LoadFiles(()))
             step = Step(f"load:{name}", "load", name, r.statements(spec.template, **spec.context),
                         (create.id,), feed=spec.feed,
                         diagnose=r.statements(spec.diagnose, **spec.context) if spec.diagnose else ())
         else:
             reads = sorted(t for t in analysis.reads.get(name, ()) if t != name)
+            star = pipeline.star[name]
             step = Step(f"transform:{name}", "transform", name, (
                 r.template("insert_select.sql", table=name, columns=columns, select=analysis.selects[name]),),
-                (create.id, *(f"{'load' if t in pipeline.staging else 'transform'}:{t}" for t in reads)))
+                (create.id, *(f"{'load' if t in pipeline.staging else 'transform'}:{t}" for t in reads)),
+                merge=r.statements("merge.sql", table=name, columns=columns, keys=star.primary_key,
+                                   select=analysis.selects[name]))
         steps[step.id] = step
         final[name] = step.id
     for check in [*key_checks(pipeline), *pipeline.checks]:

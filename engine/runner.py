@@ -31,6 +31,8 @@ class RunResult:
     steps: list[StepResult] = field(default_factory=list)
     seconds: float = 0.0
     committed: bool = False
+    incremental: bool = False
+    mode_reason: str = ""
 
     @property
     def failed_checks(self) -> list[CheckResult]:
@@ -54,8 +56,15 @@ def _quiet(event: str, step: Step, result: StepResult | None) -> None:
     """The listener used when nobody watches."""
 
 
-def run_plan(plan: Plan, listener: Listener = _quiet) -> RunResult:
-    """Run every step in order inside one transaction; raise RunFailed when anything fails."""
+def run_plan(plan: Plan, listener: Listener = _quiet, full_refresh: bool = False) -> RunResult:
+    """Run every step in order inside one transaction; raise RunFailed when anything fails.
+
+    Where the warehouse already holds this pipeline's tables, built with the same shape,
+    the run is incremental: staging tables get only the files not loaded before and star
+    tables are merged by primary key; ``full_refresh`` rebuilds everything instead.
+    """
+    from engine import state
+
     result = RunResult()
     adapter = plan.adapter
     started = time.perf_counter()
@@ -63,11 +72,16 @@ def run_plan(plan: Plan, listener: Listener = _quiet) -> RunResult:
         adapter.preflight()
         adapter.open()
         with adapter.transaction(plan.begin, plan.commit, plan.rollback):
+            mode = state.choose_mode(plan, state.read(plan), full_refresh)
+            result.incremental, result.mode_reason = mode.incremental, mode.reason
+            known = state.read(plan).files if mode.incremental else {}
+            state.prepare(plan, mode)
+            run = _Run(plan, mode.incremental, known)
             for step in plan.steps:
                 listener("start", step, None)
                 t0 = time.perf_counter()
                 try:
-                    result.steps.append(_run_step(plan, step))
+                    result.steps.append(run.step(step))
                 except (TargetError, KeyboardInterrupt):
                     result.steps.append(StepResult(step, "failed", time.perf_counter() - t0))
                     listener("end", step, result.steps[-1])
@@ -77,6 +91,8 @@ def run_plan(plan: Plan, listener: Listener = _quiet) -> RunResult:
             if failed:
                 names = ", ".join(c.check.name for c in failed)
                 raise CheckFailed(f"{len(failed)} check(s) failed: {names}; nothing was published")
+            if not mode.incremental:
+                state.record_tables(plan)
         result.committed = True
     except KeyboardInterrupt:
         result.seconds = time.perf_counter() - started
@@ -91,21 +107,76 @@ def run_plan(plan: Plan, listener: Listener = _quiet) -> RunResult:
     return result
 
 
-def _run_step(plan: Plan, step: Step) -> StepResult:
-    t0 = time.perf_counter()
+class _Run:
+    """One run's walk over the plan: what each step does in this run's mode."""
+
+    def __init__(self, plan: Plan, incremental: bool, known: dict[str, dict[str, tuple[int, str]]]) -> None:
+        self.plan = plan
+        self.incremental = incremental
+        self.known = known
+        self.new_rows = False
+
+    def step(self, step: Step) -> StepResult:
+        t0 = time.perf_counter()
+        if step.check is not None:
+            return _run_check(self.plan, step)
+        if step.kind == "create" and self.incremental:
+            return StepResult(step, "kept", 0.0)
+        if step.kind == "load" and self.plan.reads_local_files:
+            return self._load(step, t0)
+        if step.kind == "transform" and self.incremental:
+            if not self.new_rows:
+                return StepResult(step, "up to date", 0.0, 0)
+            return _execute(self.plan, step, step.merge, t0)
+        return _execute(self.plan, step, step.statements, t0)
+
+    def _load(self, step: Step, t0: float) -> StepResult:
+        """List the source now; load the files this warehouse has not seen (all of them when full)."""
+        from engine import state
+        from engine.inputs import cache_dir, list_files, localise
+
+        assert step.table is not None
+        plan = self.plan
+        source = plan.pipeline.sources[plan.pipeline.staging[step.table].source]
+        entries = list_files(source)
+        if self.incremental:
+            seen = self.known.get(step.table, {})
+            changed = [e.key for e in entries if e.key in seen and seen[e.key] != (e.size, e.version)]
+            if changed:
+                raise TargetError(f"{len(changed)} file(s) of source '{source.name}' changed since they were "
+                                  f"loaded (first: {changed[0]}); staging is append-only, so run with "
+                                  "--full-refresh to rebuild from the files as they are now", step.id)
+            entries = [e for e in entries if e.key not in seen]
+            if not entries:
+                return StepResult(step, "up to date", time.perf_counter() - t0, 0)
+        paths = localise(source, entries, cache_dir(plan.pipeline))
+        result = _execute(plan, step, plan.render_load(step, paths).statements, t0,
+                          plan.render_load(step, paths))
+        state.record_files(plan, step.table, entries)
+        self.new_rows = True
+        return result
+
+
+def _execute(plan: Plan, step: Step, statements: tuple[str, ...], t0: float,
+             rendered: Step | None = None) -> StepResult:
     adapter = plan.adapter
-    if step.check is not None:
-        if step.check.skipped_reason:
-            checked = evaluate(step.check, [])
-        else:
-            checked = evaluate(step.check, [adapter.fetch(sql, step.id) for sql in step.statements])
-        return StepResult(step, checked.status, time.perf_counter() - t0, None, checked)
+    current = rendered or step
     rows: int | None = None
-    for sql in step.statements:
+    for sql in statements:
         try:
-            count = adapter.execute(sql, step.id, step.feed)
+            count = adapter.execute(sql, step.id, current.feed)
         except TargetError as error:
-            raise adapter.explain_failure(error, step.diagnose) from None
+            raise adapter.explain_failure(error, current.diagnose) from None
         if step.kind in ("load", "transform") and count is not None:
             rows = count
     return StepResult(step, "ok", time.perf_counter() - t0, rows)
+
+
+def _run_check(plan: Plan, step: Step) -> StepResult:
+    t0 = time.perf_counter()
+    assert step.check is not None
+    if step.check.skipped_reason:
+        checked = evaluate(step.check, [])
+    else:
+        checked = evaluate(step.check, [plan.adapter.fetch(sql, step.id) for sql in step.statements])
+    return StepResult(step, checked.status, time.perf_counter() - t0, None, checked)

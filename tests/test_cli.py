@@ -54,7 +54,7 @@ def test_run_prints_summary_and_check_failure_exits_1(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert "transform:things" in done.stdout and "committed" in done.stdout
     (tmp_path / "data" / "part.json").write_text('{"id": 1, "name": "a", "kind": "x"}\n{"id": 1, "name": "b"}\n')
-    done = cli("run", str(file))
+    done = cli("run", str(file), "--full-refresh")
     assert done.returncode == 1
     assert "primary_key_unique_things" in done.stdout and "rolled back" in done.stdout
     assert "Traceback" not in done.stderr

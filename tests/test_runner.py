@@ -38,7 +38,7 @@ def test_failed_check_rolls_back_to_previous_tables(tmp_path: Path) -> None:
     (tmp_path / "data" / "part.json").write_text(
         "".join(json.dumps(r) + "\n" for r in [{"id": 1, "name": "a", "kind": "z"}, {"id": 1, "name": "b"}]))
     with pytest.raises(RunFailed) as info:
-        run_plan(build_plan(load_pipeline(file)))
+        run_plan(build_plan(load_pipeline(file)), full_refresh=True)
     assert isinstance(info.value.cause, CheckFailed)
     assert [c.check.name for c in info.value.result.failed_checks] == ["primary_key_unique_things"]
     assert _snapshot(tmp_path / "warehouse.duckdb") == before
@@ -50,7 +50,7 @@ def test_failed_load_rolls_back(tmp_path: Path) -> None:
     before = _snapshot(tmp_path / "warehouse.duckdb")
     (tmp_path / "data" / "part.json").write_text('{"id": "not a number", "name": "a", "kind": "x"}\n')
     with pytest.raises(RunFailed) as info:
-        run_plan(build_plan(load_pipeline(file)))
+        run_plan(build_plan(load_pipeline(file)), full_refresh=True)
     assert isinstance(info.value.cause, TargetError)
     assert info.value.cause.step == "load:staging_things"
     assert info.value.result.steps[-1].status == "failed"
@@ -68,7 +68,7 @@ def test_interrupt_rolls_back(tmp_path: Path) -> None:
             raise KeyboardInterrupt
 
     with pytest.raises(RunFailed, match="interrupted"):
-        run_plan(build_plan(load_pipeline(file)), interrupt)
+        run_plan(build_plan(load_pipeline(file)), interrupt, full_refresh=True)
     assert _snapshot(tmp_path / "warehouse.duckdb") == before
 
 

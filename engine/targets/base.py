@@ -17,6 +17,7 @@ from engine.config import Source, StagingTable, Target
 from engine.errors import ConfigError, Issue, TargetError
 
 if TYPE_CHECKING:
+    from engine.inputs import LoadFiles
     from engine.settings import Settings
     from engine.sources.stream import Feed
 
@@ -114,8 +115,8 @@ class Adapter(ABC):
             raise ConfigError(issues)
 
     @abstractmethod
-    def load_spec(self, source: Source, table: StagingTable) -> LoadSpec:
-        """How ``table`` is filled from ``source`` on this warehouse."""
+    def load_spec(self, source: Source, table: StagingTable, files: LoadFiles) -> LoadSpec:
+        """How ``table`` is filled from ``source`` on this warehouse, reading ``files``."""
 
     @abstractmethod
     def _connect(self) -> Any:

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import Any
 
 from engine.config import Source, StagingTable
 from engine.errors import ConfigError, Issue
-from engine.sources.files import local_globs
-from engine.sources.jsonpaths import json_fields, read_columns, read_jsonpaths
+from engine.inputs import LoadFiles
+from engine.sources.jsonpaths import json_fields, read_columns
 from engine.targets.base import Adapter, Capabilities, LoadSpec
 
 
@@ -51,23 +50,17 @@ class DuckDBAdapter(Adapter):
     def _release(self, cursor: Any) -> None:
         """Nothing to release: the cursor is the connection."""
 
-    def load_spec(self, source: Source, table: StagingTable) -> LoadSpec:
-        if source.is_remote:
-            raise ConfigError([Issue(f"source '{source.name}' is remote ({source.path}); "
-                                     "the duckdb target reads local folders", source.location)])
-        files = local_globs(source)
+    def load_spec(self, source: Source, table: StagingTable, files: LoadFiles) -> LoadSpec:
         if source.format == "json":
-            paths = read_jsonpaths(Path(source.jsonpaths), source.location) \
-                if source.jsonpaths else None
-            fields = json_fields(table.columns, paths, source.location)
+            fields = json_fields(table.columns, files.jsonpaths, source.location)
             return LoadSpec("load_json.sql", {
-                "table": table.name, "files": files, "fields": fields,
+                "table": table.name, "files": files.paths, "fields": fields,
                 "read_columns": read_columns(fields), "json_format": source.json_format,
                 "compression": source.compression,
             })
         if source.jsonpaths:
             raise ConfigError([Issue("jsonpaths applies to format json only", source.location)])
-        context: dict[str, Any] = {"table": table.name, "files": files, "columns": table.columns,
+        context: dict[str, Any] = {"table": table.name, "files": files.paths, "columns": table.columns,
                    "compression": source.compression}
         if source.format == "csv":
             context.update(header=source.header, delimiter=source.delimiter, quote=source.quote,

@@ -9,13 +9,12 @@ libpq's own PG* environment variables.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from engine.config import Source, StagingTable
 from engine.errors import ConfigError, Issue, TargetError
-from engine.sources.files import local_globs
-from engine.sources.jsonpaths import json_fields, read_jsonpaths
+from engine.inputs import LoadFiles
+from engine.sources.jsonpaths import json_fields
 from engine.sources.stream import Feed
 from engine.targets.base import Adapter, Capabilities, LoadSpec
 
@@ -62,15 +61,11 @@ class PostgresAdapter(Adapter):
                 for chunk in feed.csv_chunks():
                     copy.write(chunk)
 
-    def load_spec(self, source: Source, table: StagingTable) -> LoadSpec:
-        if source.is_remote:
-            raise ConfigError([Issue(f"source '{source.name}' is remote ({source.path}); the postgres "
-                                     "target streams local folders", source.location)])
-        patterns = tuple(local_globs(source))
+    def load_spec(self, source: Source, table: StagingTable, files: LoadFiles) -> LoadSpec:
+        patterns = files.paths
         buffer = f"_etl_load_{table.name}"
         if source.format == "json":
-            paths = read_jsonpaths(Path(source.jsonpaths), source.location) if source.jsonpaths else None
-            fields = json_fields(table.columns, paths, source.location)
+            fields = json_fields(table.columns, files.jsonpaths, source.location)
             return LoadSpec("load_json.sql", {"table": table.name, "buffer": buffer, "fields": fields},
                             Feed(patterns, "json", source.compression))
         if source.jsonpaths:

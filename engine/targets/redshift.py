@@ -14,6 +14,7 @@ from typing import Any
 
 from engine.config import Source, StagingTable
 from engine.errors import ConfigError, Issue, TargetError
+from engine.inputs import LoadFiles
 from engine.targets.base import Adapter, Capabilities, LoadSpec
 
 #: COPY's ENCODING names for the source encodings Redshift can read
@@ -62,7 +63,8 @@ class RedshiftAdapter(Adapter):
                                  "iam_role (or access_key_id and secret_access_key)", self.target.location,
                                  "add iam_role: ${REDSHIFT_IAM_ROLE_ARN} under the target")])
 
-    def load_spec(self, source: Source, table: StagingTable) -> LoadSpec:
+    def load_spec(self, source: Source, table: StagingTable, files: LoadFiles | None = None) -> LoadSpec:
+        """COPY reads the prefix itself; ``files`` (the engine's local view) does not apply."""
         where = source.location
         if not source.path.startswith("s3://"):
             raise ConfigError([Issue(f"source '{source.name}' is {source.path}: Redshift COPY reads S3 "

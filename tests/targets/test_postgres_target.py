@@ -85,7 +85,7 @@ def test_failed_run_leaves_previous_tables(tmp_path: Path, pg_database: dict[str
     before = _rows(pg_database, "select * from things order by id")
     (tmp_path / "data" / "part.json").write_text('{"id": "not a number", "name": "x", "kind": "x"}\n')
     with pytest.raises(RunFailed) as failed:
-        run_plan(build_plan(load_pipeline(file), "pg"))
+        run_plan(build_plan(load_pipeline(file), "pg"), full_refresh=True)
     assert failed.value.cause.step == "load:staging_things"  # type: ignore[attr-defined]
     assert "invalid input syntax for type integer" in str(failed.value.cause)
     assert _rows(pg_database, "select * from things order by id") == before

@@ -1,0 +1,112 @@
+"""What a load reads: the source's files, listed, identified and brought local.
+
+At plan time (dry run, validate) nothing is listed remotely: a load shows the glob
+patterns it will read.  At run time the runner lists the files with their identity
+(size plus mtime or ETag), keeps those the warehouse has not loaded yet when the run
+is incremental, downloads S3 objects for targets that read local files, and renders
+the load over exactly that list.  The identities go into the warehouse's manifest.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from engine.config import Pipeline, Source
+from engine.errors import ConfigError, Issue
+from engine.sources.files import include_patterns, local_globs
+from engine.sources.jsonpaths import read_jsonpaths
+
+
+@dataclass(frozen=True)
+class FileEntry:
+    """One file of a source, as the manifest records it."""
+
+    key: str       # the path below the source's folder or prefix
+    size: int
+    version: str   # mtime in ns (local) or ETag (S3): a changed file gets a new version
+    location: str  # local path or s3:// URL
+
+
+@dataclass(frozen=True)
+class LoadFiles:
+    """What an adapter's load reads: local paths or glob patterns, and the JSONPaths mapping."""
+
+    paths: tuple[str, ...]
+    jsonpaths: list[list[str | int]] | None = None
+
+
+def cache_dir(pipeline: Pipeline) -> Path:
+    """Downloads live beside the pipeline, so a re-run finds them (and skips unchanged ones)."""
+    return pipeline.root / ".etl-engine" / "cache"
+
+
+def plan_files(source: Source, cache: Path) -> LoadFiles:
+    """The files a load reads as the plan shows them: no remote listing, no download."""
+    jsonpaths = None
+    if source.jsonpaths:
+        if "://" in source.jsonpaths:
+            from engine.sources.s3 import cache_path, split_url
+
+            bucket, key = split_url(source.jsonpaths)
+            local = cache_path(cache, bucket, key)
+            if not local.exists():
+                from engine.sources.s3 import fetch_jsonpaths
+
+                local = fetch_jsonpaths(source.jsonpaths, source, cache)
+            jsonpaths = read_jsonpaths(local, source.location)
+        else:
+            jsonpaths = read_jsonpaths(Path(source.jsonpaths), source.location)
+    if source.is_remote:
+        from engine.sources.s3 import cache_path, split_url
+
+        bucket, prefix = split_url(source.path)
+        root = cache_path(cache, bucket, prefix)
+        return LoadFiles(tuple(str(root / p) for p in include_patterns(source)), jsonpaths)
+    return LoadFiles(tuple(local_globs(source)), jsonpaths)
+
+
+def list_files(source: Source) -> list[FileEntry]:
+    """Every file of the source now, include and exclude globs applied, in a stable order."""
+    from engine.sources.s3 import glob_regex
+
+    excluded = [glob_regex(p) for p in source.exclude]
+    if source.is_remote:
+        from engine.sources.s3 import list_files as list_s3
+
+        bucket = source.path[5:].partition("/")[0]
+        prefix = source.path.rstrip("/")
+        out = []
+        for f in list_s3(source, include_patterns(source)):
+            key = f"s3://{bucket}/{f.key}"[len(prefix) + 1:]
+            if not any(r.match(key) for r in excluded):
+                out.append(FileEntry(key, f.size, f.etag, f"s3://{bucket}/{f.key}"))
+        return out
+    import glob
+
+    seen: dict[str, FileEntry] = {}
+    for pattern in local_globs(source):
+        for name in glob.iglob(pattern, recursive=True):
+            if not os.path.isfile(name):
+                continue
+            path = os.path.abspath(name)
+            key = os.path.relpath(path, source.path).replace(os.sep, "/")
+            if key in seen or any(r.match(key) for r in excluded):
+                continue
+            stat = os.stat(path)
+            seen[key] = FileEntry(key, stat.st_size, str(stat.st_mtime_ns), path)
+    if not seen:
+        raise ConfigError([Issue(f"every file in {source.path} is excluded", source.location)])
+    return sorted(seen.values(), key=lambda f: f.key)
+
+
+def localise(source: Source, files: list[FileEntry], cache: Path) -> tuple[str, ...]:
+    """Local paths for the files: S3 objects are downloaded (unchanged ones stay cached)."""
+    if not source.is_remote:
+        return tuple(f.location for f in files)
+    from engine.sources.s3 import RemoteFile, download
+
+    bucket = source.path[5:].partition("/")[0]
+    remote = [RemoteFile(f.location[len(f"s3://{bucket}/"):], f.size, f.version) for f in files]
+    return tuple(download(source, remote, cache))
