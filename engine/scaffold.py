@@ -63,7 +63,7 @@ _SIMPLE_TYPES = {
     "FLOAT": "real", "DOUBLE": "double",
     "DATE": "date",
     "TIMESTAMP": "timestamp", "TIMESTAMP_S": "timestamp", "TIMESTAMP_MS": "timestamp",
-    "TIMESTAMP_NS": "timestamp", "TIMESTAMP WITH TIME ZONE": "timestamptz",
+    "TIMESTAMP_NS": "timestamp", "TIMESTAMP WITH TIME ZONE": "timestamptz", "TIMESTAMPTZ": "timestamptz",
     "VARCHAR": "varchar",
 }
 
@@ -139,6 +139,7 @@ class DraftSource:
 @dataclass
 class Inspection:
     folder: Path              # absolute
+    found: int                # data files found, including any in groups left out
     sources: list[DraftSource]
     skipped: list[Skipped]
     warnings: list[str]
@@ -172,7 +173,11 @@ def _peek(path: str, gzipped: bool) -> bytes:
 
 
 def _classify(path: str, name: str) -> tuple[Format, str, bool] | str:
-    """(format, data suffix, gzip) for a data file, or why it is not one."""
+    """(format, data suffix, gzip) for a data file, or why it is not one.
+
+    The name decides, because the loader's globs go by name too; gzip is also recognised by
+    its magic bytes, since DuckDB's ``compression = 'auto'`` would not see it.
+    """
     lower = name.lower()
     named_gz = lower.endswith(".gz")
     base = lower[:-3] if named_gz else lower
@@ -255,7 +260,8 @@ def discover(folder: Path) -> tuple[list[DataFile], list[Skipped]]:
 
 
 def stem_pattern(stem: str) -> str:
-    """The file name with every token holding a digit made ``*``: dates, part numbers, ids."""
+    """The file name with every token holding a digit made ``*``, so that daily, numbered or
+    id-named files (dates, part numbers, track ids) fall into one group."""
     return "".join("*" if any(ch.isdigit() for ch in tok) else tok for tok in _TOKENS.findall(stem))
 
 
@@ -310,7 +316,8 @@ def table_name(text: str) -> str:
 
 
 def column_name(key: str, index: int) -> str:
-    """A valid identifier for ``key``: the key itself when it is one (camelCase kept)."""
+    """A valid identifier for ``key``: the key itself when it is one (camelCase kept, since JSON
+    columns are matched to keys by name and a renamed one needs a JSONPaths mapping)."""
     if IDENTIFIER.match(key):
         return key
     text = re.sub(r"[^A-Za-z0-9_]+", "_", _ascii(key)).strip("_")
@@ -341,8 +348,6 @@ def portable_type(duck: str, json_text: bool = False) -> tuple[str, str | None]:
     upper = duck.strip().upper()
     if upper in _SIMPLE_TYPES:
         return _SIMPLE_TYPES[upper], None
-    if upper in ("TIMESTAMPTZ",):
-        return "timestamptz", None
     match = _DECIMAL.match(upper)
     if match:
         return f"decimal({match.group(1)},{match.group(2)})", None
@@ -372,7 +377,8 @@ def _ident(name: str) -> str:
 
 
 def _spread(items: Sequence[DataFile], k: int) -> list[DataFile]:
-    """Up to ``k`` non-empty files spread over the group: first, last and evenly between."""
+    """Up to ``k`` non-empty files spread over the group (first, last, evenly between), so that
+    a layout that changed over time shows up in the sample; empty files would tell nothing."""
     pool = [f for f in items if f.size > 0]
     if len(pool) <= k:
         return pool
@@ -402,6 +408,8 @@ def _json_layout(f: DataFile) -> tuple[str, bool]:
         return "empty", True
     if text[0] == "[":
         return "array", text[1:].lstrip()[:1] in ("{", "]", "")
+    if text[0] != "{":
+        return "scalars", False
     lines = [ln for ln in text.splitlines() if ln.strip()]
     try:
         json.loads(lines[0])
@@ -643,8 +651,8 @@ def include_for(src: DraftSource, folder: str) -> list[str] | None:
     want = sorted(f.path for f in src.files)
     if _matches(base, DEFAULT_INCLUDE[src.format]) == want:
         return None
-    for patterns in (sorted({_glob_for(f, base, by_suffix=True) for f in src.files}),
-                     sorted({_glob_for(f, base) for f in src.files})):
+    for patterns in (sorted({_glob_for(f, base) for f in src.files}),
+                     sorted({_glob_for(f, base, by_suffix=True) for f in src.files})):
         if len(patterns) <= 8 and _matches(base, patterns) == want:
             return patterns
     return [glob.escape(Path(os.path.relpath(f.path, base)).as_posix()) for f in src.files]
@@ -670,7 +678,7 @@ def name_sources(sources: list[DraftSource]) -> None:
             base = f"{s.format}_{base}"
         n = seen.get(base, 0) + 1
         seen[base] = n
-        s.name = base if n == 1 else f"{base}_{n}"
+        s.name = base[:50] if n == 1 else f"{base[:47]}_{n}"
 
 
 def inspect_folder(folder: Path) -> Inspection:
@@ -704,7 +712,7 @@ def inspect_folder(folder: Path) -> Inspection:
     sources.sort(key=lambda s: s.name)
     for s in sources:
         s.include = include_for(s, str(root))
-    return Inspection(root, sources, skipped, warnings, time.perf_counter() - started)
+    return Inspection(root, len(files), sources, skipped, warnings, time.perf_counter() - started)
 
 
 def _skipped_summary(skipped: list[Skipped], limit: int = 4) -> str:
@@ -849,8 +857,8 @@ def render_pipeline(ins: Inspection, data_root: str, name: str, folder_as_given:
     kinds = ", ".join(f"{n:,} {fmt}" for fmt, n in counts.items())
     total = sum(counts.values())
     out = [
-        f"# Drafted by `etl-engine init {folder_as_given}`: inspected {total + len(ins.skipped):,} file(s) under",
-        f"# that folder and found {total:,} data file(s) ({kinds}) in {len(ins.sources)} source(s).",
+        f"# Drafted by `etl-engine init {folder_as_given}`: inspected {ins.found + len(ins.skipped):,} file(s)",
+        f"# under that folder; {total:,} data file(s) ({kinds}) make {len(ins.sources)} source(s).",
     ]
     if ins.skipped:
         out.append(f"# Passed over {len(ins.skipped)}: {_skipped_summary(ins.skipped, 3)}.")
@@ -944,10 +952,10 @@ def data_root_for(folder: Path, output: Path) -> str:
 
 def init_pipeline(folder: Path, output: Path, force: bool = False) -> InitResult:
     """Inspect ``folder``, write the pipeline (and any JSONPaths files) and validate what was written."""
+    if output.is_dir():
+        raise UsageError(f"{output} is a folder; give --output the path of the file to write")
     if output.exists() and not force:
         raise UsageError(f"{output} already exists; pass --force to overwrite it")
-    if output.exists() and output.is_dir():
-        raise UsageError(f"{output} is a folder; give --output the path of the file to write")
     ins = inspect_folder(folder)
     out_dir = output.parent
     stem = output.stem
@@ -983,8 +991,9 @@ def show_summary(result: InitResult) -> None:
 
     ins = result.inspection
     err = console(stderr=True)
+    left_out = f", {ins.found - ins.data_files:,} left out" if ins.found > ins.data_files else ""
     err.print(f"inspected {escape(str(ins.folder))}: {ins.data_files:,} data files in {len(ins.sources)} "
-              f"source(s), {len(ins.skipped)} passed over ({ins.seconds:.2f}s)")
+              f"source(s){left_out}, {len(ins.skipped)} passed over ({ins.seconds:.2f}s)")
     width = max(len(s.name) for s in ins.sources)
     for s in ins.sources:
         files = f"{len(s.files):,} file{'s' if len(s.files) != 1 else ''}"
