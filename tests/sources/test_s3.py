@@ -27,13 +27,32 @@ BUCKET = "sparkify-test"
 
 @pytest.fixture(scope="module")
 def s3_server() -> Iterator[str]:
-    from moto.server import ThreadedMotoServer
+    """moto's server in its own process: a real HTTP peer that does not compete for our GIL."""
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
 
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    url = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(200):
+            try:
+                urllib.request.urlopen(f"{url}/moto-api/", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.05)
+        else:
+            pytest.fail("moto's server did not start")
+        yield url
+    finally:
+        server.terminate()
+        server.wait(10)
 
 
 @pytest.fixture
@@ -63,6 +82,7 @@ def _tables(db: Path) -> dict[str, list[tuple[object, ...]]]:
 
 
 @pytest.mark.integration
+@pytest.mark.slow
 def test_pipeline_from_s3_equals_the_local_run(s3_env: Any, sparkify_real: Path, project_copy: Path,
                                                tmp_path: Path) -> None:
     uploaded = _upload(s3_env, sparkify_real, "sparkify")
