@@ -161,15 +161,21 @@ def _execute(plan: Plan, step: Step, statements: tuple[str, ...], t0: float,
              rendered: Step | None = None) -> StepResult:
     adapter = plan.adapter
     current = rendered or step
-    rows: int | None = None
+    written: list[int] = []
+    last: int | None = None
     for sql in statements:
         try:
             count = adapter.execute(sql, step.id, current.feed)
         except TargetError as error:
             raise adapter.explain_failure(error, current.diagnose) from None
-        if step.kind in ("load", "transform") and count is not None:
-            rows = count
-    return StepResult(step, "ok", time.perf_counter() - t0, rows)
+        if count is not None:
+            last = count
+            if sql.lstrip()[:6].upper() in ("INSERT", "MERGE "):
+                written.append(count)
+    # rows the step put in its table: its INSERTs and MERGEs (a load may read in several groups);
+    # a COPY straight into the table counts itself
+    rows = sum(written) if written else last
+    return StepResult(step, "ok", time.perf_counter() - t0, rows if step.kind in ("load", "transform") else None)
 
 
 def _run_check(plan: Plan, step: Step) -> StepResult:

@@ -51,21 +51,37 @@ class DuckDBAdapter(Adapter):
         """Nothing to release: the cursor is the connection."""
 
     def load_spec(self, source: Source, table: StagingTable, files: LoadFiles) -> LoadSpec:
+        groups = _by_compression(files.paths, source.compression)
         if source.format == "json":
             fields = json_fields(table.columns, files.jsonpaths, source.location)
             return LoadSpec("load_json.sql", {
-                "table": table.name, "files": files.paths, "fields": fields,
+                "table": table.name, "groups": groups, "fields": fields,
                 "read_columns": read_columns(fields), "json_format": source.json_format,
-                "compression": source.compression,
             })
         if source.jsonpaths:
             raise ConfigError([Issue("jsonpaths applies to format json only", source.location)])
-        context: dict[str, Any] = {"table": table.name, "files": files.paths, "columns": table.columns,
-                   "compression": source.compression}
+        context: dict[str, Any] = {"table": table.name, "groups": groups, "columns": table.columns}
         if source.format == "csv":
             context.update(header=source.header, delimiter=source.delimiter, quote=source.quote,
-                           null_string=source.null_string)
+                           null_string=source.null_string, encoding=CSV_ENCODINGS[source.encoding.lower()])
         return LoadSpec(f"load_{source.format}.sql", context)
+
+
+#: DuckDB's read_csv names for the encodings a source may declare
+CSV_ENCODINGS = {"utf-8": "utf-8", "utf8": "utf-8", "latin-1": "latin-1", "latin1": "latin-1",
+                 "utf-16": "utf-16", "utf-16le": "utf-16", "utf-16be": "utf-16"}
+
+
+def _by_compression(paths: tuple[str, ...], compression: str) -> list[tuple[str, list[str]]]:
+    """One read per compression: DuckDB's reader takes one setting for all its files and, left to
+    itself, knows gzip only by the ``.gz`` name, so listed files are sorted by their magic bytes."""
+    if compression != "auto" or any(ch in p for p in paths for ch in "*?["):
+        return [(compression, list(paths))]
+    from engine.sources.stream import is_gzip
+
+    gz = [p for p in paths if is_gzip(p)]
+    plain = [p for p in paths if p not in set(gz)]
+    return [(c, group) for c, group in (("none", plain), ("gzip", gz)) if group]
 
 
 ADAPTER = DuckDBAdapter

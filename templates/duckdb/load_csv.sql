@@ -2,6 +2,7 @@
     not matched by name) and cast to the staging types by DuckDB's reader. A quote inside a quoted
     field is doubled (RFC 4180): said explicitly, because DuckDB's sniffer guesses "no escape" when
     the first rows it samples hold no doubled quote, and then fails far into the file. -#}
+{% for compression, files in groups %}
 INSERT INTO {{ table | ident }} ({% for c in columns %}{{ c.name | ident }}{{ ", " if not loop.last }}{% endfor %})
 SELECT {% for c in columns %}{{ c.name | ident }}{{ ", " if not loop.last }}{% endfor %}
 
@@ -10,10 +11,12 @@ FROM read_csv(
     header = {{ header | literal }},
     delim = {{ delimiter | literal }},
     quote = {{ quote | literal }},
+    encoding = {{ encoding | literal }},
     escape = {{ quote | literal }},
 {% if null_string is not none %}
     nullstr = {{ null_string | literal }},
 {% endif %}
     columns = {{ "{" }}{% for c in columns %}{{ c.name | literal }}: {{ column_type(c.type) | literal }}{{ ", " if not loop.last }}{% endfor %}{{ "}" }},
     compression = {{ compression | literal }}
-)
+){{ ";" if not loop.last }}
+{% endfor %}

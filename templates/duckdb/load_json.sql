@@ -1,6 +1,7 @@
 {#- One set-based statement per source: DuckDB's reader lists, parses and casts; Python touches no row.
     fields: staging columns in order, each with the JSON key it reads (JSONPaths maps by position,
     as Redshift COPY does) and, for nested paths, the path inside that key. -#}
+{% for compression, files in groups %}
 INSERT INTO {{ table | ident }} ({% for f in fields %}{{ f.column | ident }}{{ ", " if not loop.last }}{% endfor %})
 SELECT
 {% for f in fields %}
@@ -12,4 +13,5 @@ FROM read_json(
     columns = {{ "{" }}{% for key, type in read_columns %}{{ key | literal }}: {{ column_type(type) | literal }}{{ ", " if not loop.last }}{% endfor %}{{ "}" }},
     compression = {{ compression | literal }},
     union_by_name = false
-)
+){{ ";" if not loop.last }}
+{% endfor %}

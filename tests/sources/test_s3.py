@@ -135,3 +135,22 @@ def test_globs_match_like_the_local_reader() -> None:
     assert not glob_regex("**/*.json").match("a/c.json.gz")
     assert split_url("s3://bucket/some/prefix/") == ("bucket", "some/prefix")
     assert split_url("s3://bucket") == ("bucket", "")
+
+
+def test_public_bucket_read_without_credentials(s3_env: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``anonymous: true`` sends unsigned requests, as for udacity-dend; include globs apply to keys."""
+    from helpers import MINIMAL, make_project
+
+    s3_env.create_bucket(Bucket="public-data", ACL="public-read",
+                         CreateBucketConfiguration={"LocationConstraint": "us-west-2"})
+    s3_env.put_object(Bucket="public-data", Key="things/2024/a.json", ACL="public-read",
+                      Body=b'{"id": 1, "name": "a", "kind": "x"}\n')
+    s3_env.put_object(Bucket="public-data", Key="things/2024/b.txt", ACL="public-read", Body=b"not data")
+    for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        monkeypatch.delenv(key)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    text = MINIMAL.replace("things: {path: data, format: json}",
+                           "things: {path: 's3://public-data/things', format: json, s3: {anonymous: true}}")
+    file = make_project(tmp_path, text)
+    result = run_plan(build_plan(load_pipeline(file)))
+    assert {s.step.id: s.rows for s in result.steps}["load:staging_things"] == 1

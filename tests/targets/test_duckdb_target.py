@@ -74,3 +74,32 @@ def test_csv_and_parquet_sources(tmp_path: Path) -> None:
     file.write_text(MINIMAL.replace("things: {path: data, format: json}", "things: {path: data, format: parquet}"))
     run_plan(build_plan(load_pipeline(file)))
     assert _rows(db, "select id, name, kind from things") == [(3, "c", "z")]
+
+
+def test_every_json_layout_and_gzip_by_magic_bytes(tmp_path: Path) -> None:
+    import gzip
+
+    file = make_project(tmp_path, rows=[{"id": 1, "name": "a", "kind": "x"}])
+    data = tmp_path / "data"
+    (data / "array.json").write_text(json.dumps([{"id": 2, "name": "b", "kind": "y"}, {"id": 3, "kind": "y"}]))
+    (data / "one.json").write_text(json.dumps({"id": 4, "name": "d", "kind": "x"}, indent=4))
+    (data / "packed.json.gz").write_bytes(gzip.compress(b'{"id": 5, "name": "e", "kind": "x"}\n'))
+    # gzip without the .gz name, beside plain files: recognised by its first bytes
+    (data / "sneaky.json").write_bytes(gzip.compress(b'{"id": 6, "name": "f", "kind": "x"}\r\n'))
+    result = run_plan(build_plan(load_pipeline(file)))
+    assert {s.step.id: s.rows for s in result.steps}["load:staging_things"] == 6
+    assert _rows(tmp_path / "warehouse.duckdb", "select id, name from things order by id") == [
+        (1, "a"), (2, "b"), (3, None), (4, "d"), (5, "e"), (6, "f")]
+
+
+def test_csv_encoding_and_exclude_globs(tmp_path: Path) -> None:
+    text = MINIMAL.replace("things: {path: data, format: json}",
+                           "things: {path: data, format: csv, encoding: latin-1, exclude: 'old/**'}")
+    file = make_project(tmp_path, text, rows=[])
+    data = tmp_path / "data"
+    (data / "part.json").unlink()
+    (data / "a.csv").write_bytes("id,name,kind\n1,café,x\n".encode("latin-1"))
+    (data / "old").mkdir()
+    (data / "old" / "b.csv").write_bytes(b"id,name,kind\n2,old,y\n")
+    run_plan(build_plan(load_pipeline(file)))
+    assert _rows(tmp_path / "warehouse.duckdb", "select id, name from staging_things") == [(1, "café")]
