@@ -35,7 +35,7 @@ def parse_select(sql: str, dialect: str) -> ParsedSql:
     return ParsedSql(tree, tables)
 
 
-KIND_RANK = {"create": 0, "load": 1, "transform": 2, "check": 3}
+KIND_RANK = {"create": 0, "load": 1, "transform": 2, "check": 3, "publish": 4}
 
 
 def topological_order(nodes: list[str], deps: Mapping[str, Iterable[str]], rank: dict[str, tuple[int, int]],

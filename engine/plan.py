@@ -6,7 +6,8 @@ never disagree.  Building a plan needs no connection.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Literal
 
 from engine.config import Check, Pipeline, Target
@@ -14,6 +15,7 @@ from engine.graph import KIND_RANK, topological_order
 from engine.inputs import LoadFiles, cache_dir, plan_files
 from engine.render import SqlRenderer
 from engine.semantics import Analysis, analyse
+from engine.shadow import point_at, shadow_name
 from engine.targets import adapter_class
 from engine.targets.base import Adapter
 
@@ -21,7 +23,7 @@ if TYPE_CHECKING:
     from engine.settings import Settings
     from engine.sources.stream import Feed
 
-StepKind = Literal["create", "load", "transform", "check"]
+StepKind = Literal["create", "load", "transform", "check", "publish"]
 
 
 @dataclass(frozen=True)
@@ -36,17 +38,26 @@ class Step:
     feed: Feed | None = None
     #: queries that explain this step's failure (Redshift's STL_LOAD_ERRORS)
     diagnose: tuple[str, ...] = ()
-    #: an incremental run's statements for a star table: MERGE by primary key
-    merge: tuple[str, ...] = ()
+    #: the physical table the step writes: the shadow in a full run, the live table otherwise
+    into: str | None = None
 
 
 @dataclass(frozen=True)
 class Plan:
+    """Both ways a run can go: a full build into shadow tables, or an incremental update.
+
+    ``steps`` is the full run (what ``--dry-run`` prints): create, load and transform into
+    shadow tables, check them, then publish them in place of the live tables.
+    ``incremental_steps`` loads only new files into the live staging tables and merges the
+    star tables by key.  The runner picks one after looking at the warehouse.
+    """
+
     pipeline: Pipeline
     target: Target
     adapter: Adapter
     renderer: SqlRenderer
     steps: tuple[Step, ...]
+    incremental_steps: tuple[Step, ...]
     begin: str
     commit: str
     rollback: str
@@ -77,19 +88,17 @@ class Plan:
         """The load step over exactly ``paths`` (what this run lists), rendered as the plan was."""
         from dataclasses import replace
 
-        from engine.inputs import LoadFiles, cache_dir, plan_files
-
-        assert step.table is not None
+        assert step.table is not None and step.into is not None
         staging = self.pipeline.staging[step.table]
         source = self.pipeline.sources[staging.source]
         jsonpaths = plan_files(source, cache_dir(self.pipeline)).jsonpaths if source.jsonpaths else None
-        spec = self.adapter.load_spec(source, staging, LoadFiles(paths, jsonpaths))
+        spec = self.adapter.load_spec(source, replace(staging, name=step.into), LoadFiles(paths, jsonpaths))
         r = self.renderer
         return replace(step, statements=r.statements(spec.template, **spec.context), feed=spec.feed,
                        diagnose=r.statements(spec.diagnose, **spec.context) if spec.diagnose else ())
 
     def statements(self) -> list[tuple[str, str]]:
-        """(step id, SQL) for every statement the run would execute, in order."""
+        """(step id, SQL) for every statement a full run would execute, in order."""
         out = [("begin", self.begin)]
         out += [(s.id, sql) for s in self.steps for sql in s.statements]
         out.append(("commit", self.commit))
@@ -112,20 +121,20 @@ def key_checks(p: Pipeline) -> list[Check]:
     return out
 
 
-def _check_step(check: Check, r: SqlRenderer, final: dict[str, str],
-                custom: tuple[str, frozenset[str]] | None) -> Step:
-    custom_sql, custom_reads = custom or ("", frozenset())
+def _check_step(check: Check, r: SqlRenderer, final: dict[str, str], custom_sql: str,
+                custom_reads: frozenset[str], name: Callable[[str], str]) -> Step:
     tables = {check.table} | ({check.to_table} if check.to_table else set()) | custom_reads
     statements: tuple[str, ...]
     if check.kind == "row_count":
-        statements = (r.template("checks/row_count.sql", table=check.table),)
+        statements = (r.template("checks/row_count.sql", table=name(check.table)),)
         if check.equals_sql:
             statements += (r.template("checks/row_count_sql.sql", sql=custom_sql),)
     elif check.kind == "relationships":
-        statements = (r.template("checks/relationships.sql", table=check.table, column=check.columns[0],
-                                 to_table=check.to_table, to_column=check.to_column or check.columns[0]),)
+        assert check.to_table is not None
+        statements = (r.template("checks/relationships.sql", table=name(check.table), column=check.columns[0],
+                                 to_table=name(check.to_table), to_column=check.to_column or check.columns[0]),)
     else:
-        statements = (r.template(f"checks/{check.kind}.sql", table=check.table, columns=check.columns),)
+        statements = (r.template(f"checks/{check.kind}.sql", table=name(check.table), columns=check.columns),)
     return Step(f"check:{check.name}", "check", check.table, statements,
                 tuple(sorted(final[t] for t in tables if t in final)), check)
 
@@ -136,40 +145,77 @@ def build_plan(pipeline: Pipeline, target_name: str | None = None, settings: Set
     adapter = adapter_class(target.type, target.location)(target, settings=settings)
     r = SqlRenderer(adapter.templates(), adapter.sqlglot_dialect, pipeline.templates_dir, pipeline.vars)
     analysis: Analysis = analyse(pipeline, r)
-    steps: dict[str, Step] = {}
-    final: dict[str, str] = {}
-    for name in analysis.order:
-        columns = pipeline.table_columns(name)
-        create = Step(f"create:{name}", "create", name, (
-            r.template("drop_table.sql", table=name),
-            r.template("create_table.sql", table=name, columns=columns,
-                       table_def=pipeline.star.get(name), capabilities=adapter.capabilities),
-        ))
-        steps[create.id] = create
-        if name in pipeline.staging:
-            st = pipeline.staging[name]
-            source = pipeline.sources[st.source]
-            spec = adapter.load_spec(source, st, plan_files(source, cache_dir(pipeline))
-                                     if not adapter.capabilities.copy_from_s3 else LoadFiles(()))
-            step = Step(f"load:{name}", "load", name, r.statements(spec.template, **spec.context),
-                        (create.id,), feed=spec.feed,
-                        diagnose=r.statements(spec.diagnose, **spec.context) if spec.diagnose else ())
-        else:
-            reads = sorted(t for t in analysis.reads.get(name, ()) if t != name)
-            star = pipeline.star[name]
-            step = Step(f"transform:{name}", "transform", name, (
-                r.template("insert_select.sql", table=name, columns=columns, select=analysis.selects[name]),),
-                (create.id, *(f"{'load' if t in pipeline.staging else 'transform'}:{t}" for t in reads)),
-                merge=r.statements("merge.sql", table=name, columns=columns, keys=star.primary_key,
-                                   select=analysis.selects[name]))
-        steps[step.id] = step
-        final[name] = step.id
-    for check in [*key_checks(pipeline), *pipeline.checks]:
-        # custom SQL was rendered and parsed once, by the semantic checks
-        step = _check_step(check, r, final, analysis.check_sql.get(check.name))
-        steps[step.id] = step
-    ids = list(steps)
-    rank = {sid: (KIND_RANK[steps[sid].kind], i) for i, sid in enumerate(ids)}
-    order = topological_order(ids, {sid: steps[sid].depends_on for sid in ids}, rank)
-    return Plan(pipeline, target, adapter, r, tuple(steps[s] for s in order),
+    full = _Steps(pipeline, adapter, r, analysis, incremental=False).build()
+    incremental = _Steps(pipeline, adapter, r, analysis, incremental=True).build()
+    return Plan(pipeline, target, adapter, r, full, incremental,
                 r.template("begin.sql"), r.template("commit.sql"), r.template("rollback.sql"))
+
+
+class _Steps:
+    """Renders one variant of the run: into shadow tables (full) or into the live ones."""
+
+    def __init__(self, pipeline: Pipeline, adapter: Adapter, r: SqlRenderer, analysis: Analysis,
+                 incremental: bool) -> None:
+        self.p, self.adapter, self.r, self.a = pipeline, adapter, r, analysis
+        self.incremental = incremental
+        self.names = {t: t if incremental else shadow_name(t) for t in pipeline.tables}
+
+    def name(self, table: str) -> str:
+        return self.names.get(table, table)
+
+    def sql(self, key: str, rendered: str) -> str:
+        """User SQL as written for the live tables, or pointed at the shadows."""
+        if self.incremental or key not in self.a.trees:
+            return rendered
+        return point_at(self.a.trees[key], self.names, self.r.sqlglot_dialect)
+
+    def build(self) -> tuple[Step, ...]:
+        p, r, adapter = self.p, self.r, self.adapter
+        steps: dict[str, Step] = {}
+        final: dict[str, str] = {}
+        for name in self.a.order:
+            columns = p.table_columns(name)
+            into = self.name(name)
+            create = Step(f"create:{name}", "create", name, (
+                r.template("drop_table.sql", table=into),
+                r.template("create_table.sql", table=into, columns=columns,
+                           table_def=p.star.get(name), capabilities=adapter.capabilities),
+            ), into=into)
+            if not self.incremental:
+                steps[create.id] = create
+            after = () if self.incremental else (create.id,)
+            if name in p.staging:
+                st = p.staging[name]
+                source = p.sources[st.source]
+                files = LoadFiles(()) if adapter.capabilities.copy_from_s3 else plan_files(source, cache_dir(p))
+                spec = adapter.load_spec(source, replace(st, name=into), files)
+                step = Step(f"load:{name}", "load", name, r.statements(spec.template, **spec.context), after,
+                            feed=spec.feed, into=into,
+                            diagnose=r.statements(spec.diagnose, **spec.context) if spec.diagnose else ())
+            else:
+                reads = sorted(t for t in self.a.reads.get(name, ()) if t != name)
+                star = p.star[name]
+                select = self.sql(name, self.a.selects[name])
+                statements = r.statements("merge.sql", table=into, columns=columns, keys=star.primary_key,
+                                          select=select) if self.incremental else \
+                    (r.template("insert_select.sql", table=into, columns=columns, select=select),)
+                step = Step(f"transform:{name}", "transform", name, statements,
+                            (*after, *(f"{'load' if t in p.staging else 'transform'}:{t}" for t in reads)),
+                            into=into)
+            steps[step.id] = step
+            final[name] = step.id
+        for check in [*key_checks(p), *p.checks]:
+            custom_sql, reads = self.a.check_sql.get(check.name, ("", frozenset()))
+            if custom_sql:
+                custom_sql = self.sql(f"check:{check.name}", custom_sql)
+            step = _check_step(check, r, final, custom_sql, reads, self.name)
+            steps[step.id] = step
+        if not self.incremental:
+            # the swap: last, after every check, inside the run's transaction
+            publish = tuple(sql for t in self.a.order
+                            for sql in r.statements("publish.sql", table=t, shadow=self.name(t)))
+            steps["publish"] = Step("publish", "publish", None, publish, tuple(steps))
+        ids = list(steps)
+        rank = {sid: (KIND_RANK[steps[sid].kind], i) for i, sid in enumerate(ids)}
+        order = topological_order(ids, {sid: steps[sid].depends_on for sid in ids}, rank)
+        return tuple(steps[s] for s in order)

@@ -77,7 +77,9 @@ def run_plan(plan: Plan, listener: Listener = _quiet, full_refresh: bool = False
             known = state.read(plan).files if mode.incremental else {}
             state.prepare(plan, mode)
             run = _Run(plan, mode.incremental, known)
-            for step in plan.steps:
+            for step in plan.incremental_steps if mode.incremental else plan.steps:
+                if step.kind == "publish":
+                    _stop_on_failed_checks(result)
                 listener("start", step, None)
                 t0 = time.perf_counter()
                 try:
@@ -87,10 +89,7 @@ def run_plan(plan: Plan, listener: Listener = _quiet, full_refresh: bool = False
                     listener("end", step, result.steps[-1])
                     raise
                 listener("end", step, result.steps[-1])
-            failed = result.failed_checks
-            if failed:
-                names = ", ".join(c.check.name for c in failed)
-                raise CheckFailed(f"{len(failed)} check(s) failed: {names}; nothing was published")
+            _stop_on_failed_checks(result)
             if not mode.incremental:
                 state.record_tables(plan)
         result.committed = True
@@ -107,6 +106,13 @@ def run_plan(plan: Plan, listener: Listener = _quiet, full_refresh: bool = False
     return result
 
 
+def _stop_on_failed_checks(result: RunResult) -> None:
+    failed = result.failed_checks
+    if failed:
+        names = ", ".join(c.check.name for c in failed)
+        raise CheckFailed(f"{len(failed)} check(s) failed: {names}; nothing was published")
+
+
 class _Run:
     """One run's walk over the plan: what each step does in this run's mode."""
 
@@ -120,14 +126,10 @@ class _Run:
         t0 = time.perf_counter()
         if step.check is not None:
             return _run_check(self.plan, step)
-        if step.kind == "create" and self.incremental:
-            return StepResult(step, "kept", 0.0)
         if step.kind == "load" and self.plan.reads_local_files:
             return self._load(step, t0)
-        if step.kind == "transform" and self.incremental:
-            if not self.new_rows:
-                return StepResult(step, "up to date", 0.0, 0)
-            return _execute(self.plan, step, step.merge, t0)
+        if step.kind == "transform" and self.incremental and not self.new_rows:
+            return StepResult(step, "up to date", 0.0, 0)
         return _execute(self.plan, step, step.statements, t0)
 
     def _load(self, step: Step, t0: float) -> StepResult:

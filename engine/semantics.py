@@ -30,6 +30,9 @@ class Analysis:
     #: for each check with custom SQL (by name): that SQL rendered, and the tables it reads
     check_sql: dict[str, tuple[str, frozenset[str]]]
     order: list[str]
+    #: the parsed trees of the star SELECTs and the checks' SQL, so a full run's SQL can be
+    #: pointed at the shadow tables without parsing again
+    trees: dict[str, exp.Expression]
 
 
 def sql_location(table: StarTable | None, base: Location, sql: str, line: int | None,
@@ -100,7 +103,7 @@ class _Checker:
                 for col in t.sort.keys:
                     self.need_column(name, col, doc.locate(("star", name, "sort")))
 
-    def check(self, c: Check) -> tuple[str, frozenset[str]] | None:
+    def check(self, c: Check) -> tuple[str, ParsedSql] | None:
         if not self.need_table(c.table, c.location):
             return None
         for col in c.columns:
@@ -108,8 +111,7 @@ class _Checker:
         if c.to_table and self.need_table(c.to_table, c.location) and c.to_column:
             self.need_column(c.to_table, c.to_column, c.location)
         if c.equals_sql:
-            result = self.sql(c.equals_sql, c.location, None, None)
-            return (result[0], result[1].tables) if result else None
+            return self.sql(c.equals_sql, c.location, None, None)
         return None
 
     def sql(self, text: str, where: Location, file: Path | None,
@@ -184,20 +186,23 @@ def analyse(p: Pipeline, renderer: SqlRenderer) -> Analysis:
     c.structure()
     selects: dict[str, str] = {}
     reads: dict[str, frozenset[str]] = {}
+    trees: dict[str, exp.Expression] = {}
     for name, t in p.star.items():
         result = c.sql(t.sql, p.document.locate(("star", name, "sql")), t.sql_file,
                        [col.name for col in t.columns], t)
         if result:
             selects[name], parsed = result
             reads[name] = parsed.tables
+            trees[name] = parsed.tree
     check_sql: dict[str, tuple[str, frozenset[str]]] = {}
     for check in p.checks:
         rendered = c.check(check)
         if rendered:
-            check_sql[check.name] = rendered
+            check_sql[check.name] = (rendered[0], rendered[1].tables)
+            trees[f"check:{check.name}"] = rendered[1].tree
     for q in p.queries.values():
         c.sql(q.sql, q.location, None, None)
     if c.issues:
         raise ConfigError(c.issues)
     locations = {n: t.location for n, t in p.star.items()}
-    return Analysis(selects, reads, check_sql, table_order(p.tables, reads, locations))
+    return Analysis(selects, reads, check_sql, table_order(p.tables, reads, locations), trees)

@@ -42,8 +42,9 @@ def test_dry_run_prints_every_statement_and_creates_nothing(tmp_path: Path) -> N
     done = cli("run", str(file), "--dry-run")
     assert done.returncode == 0, done.stderr
     out = done.stdout
-    order = [out.index(s) for s in ("BEGIN TRANSACTION", 'CREATE TABLE "staging_things"', "read_json(",
-                                    'INSERT INTO "kinds"', 'INSERT INTO "things"', "COMMIT")]
+    order = [out.index(s) for s in ("BEGIN TRANSACTION", 'CREATE TABLE "staging_things__etl_next"', "read_json(",
+                                    'INSERT INTO "kinds__etl_next"', 'INSERT INTO "things__etl_next"',
+                                    'ALTER TABLE "things__etl_next" RENAME TO "things"', "COMMIT")]
     assert order == sorted(order)
     assert not (tmp_path / "warehouse.duckdb").exists()
 

@@ -64,8 +64,9 @@ def test_every_statement_parses_in_its_dialect(dialect: str) -> None:
 @pytest.mark.parametrize("dialect", list(TARGETS))
 def test_identifiers_are_quoted_so_reserved_words_work(dialect: str) -> None:
     text, _ = _rendered(dialect)
-    assert 'CREATE TABLE "time"' in text
-    assert 'INSERT INTO "time"' in text
+    assert 'CREATE TABLE "time__etl_next"' in text and 'INSERT INTO "time__etl_next"' in text
+    assert 'DROP TABLE IF EXISTS "time";' in text
+    assert 'ALTER TABLE "time__etl_next" RENAME TO "time";' in text
 
 
 def test_user_templates_override_shipped_ones(tmp_path: Path) -> None:

@@ -59,7 +59,8 @@ def test_statements_run_in_plan_order_inside_one_transaction(recorded: Any) -> N
     # the bookkeeping (_etl_tables, _etl_files) happens inside the same transaction
     expected = [plan.begin, *(sql for step in plan.steps if not (step.check and step.check.skipped_reason)
                               for sql in step.statements), plan.commit]
-    bookkeeping = [s for s in conn.executed if "_etl_" in s or "information_schema" in s]
+    bookkeeping = [s for s in conn.executed if '"_etl_files"' in s or '"_etl_tables"' in s
+                   or "information_schema" in s]
     assert [s for s in conn.executed if s not in bookkeeping] == expected
     assert bookkeeping and all(0 < conn.executed.index(s) < len(conn.executed) - 1 for s in bookkeeping)
     assert any(s.startswith('INSERT INTO "_etl_tables"') for s in bookkeeping)
@@ -75,14 +76,20 @@ def test_statements_run_in_plan_order_inside_one_transaction(recorded: Any) -> N
     assert "IAM_ROLE 'arn:aws:iam::123456789012:role/dwhRole'" in copies[0]
     assert "FORMAT AS JSON 's3://udacity-dend/log_json_path.json'" in copies[0]
     assert "REGION 'us-west-2'" in copies[1]
-    # every table is created before it is loaded, and loaded before anything reads it
-    order = [s.split('"')[1] for s in conn.executed if s.startswith(("CREATE TABLE", "COPY", "INSERT INTO"))]
-    assert order.index("staging_events") < order.index("songplays")
+    # every table is built as a shadow, loaded before anything reads it, and published after every
+    # check: the swap (drop the live table, rename the shadow) comes last, just before COMMIT
+    order = [s.split('"')[1] for s in conn.executed
+             if s.startswith(("CREATE TABLE \"", "COPY", "INSERT INTO")) and "_etl_" not in s.split('"')[1][:5]]
+    assert order.index("staging_events__etl_next") < order.index("songplays__etl_next")
+    renames = [i for i, s in enumerate(conn.executed) if s.startswith("ALTER TABLE") and "RENAME TO" in s]
+    checks = [i for i, s in enumerate(conn.executed) if s.startswith("SELECT COUNT(*)")]
+    assert len(renames) == 7 and min(renames) > max(checks)
+    assert conn.executed[max(renames) + 1].startswith('INSERT INTO "_etl_tables"')
 
 
 def test_failed_copy_is_explained_from_stl_load_errors(recorded: Any) -> None:
     conn, _ = recorded
-    conn.on(r'^COPY "staging_events"', error=LOAD_ERROR)
+    conn.on(r'^COPY "staging_events__etl_next"', error=LOAD_ERROR)
     conn.on(r"FROM stl_load_errors", rows=STL_ROWS,
             columns=("filename", "line_number", "colname", "col_type", "raw_value", "err_code", "reason"))
     with pytest.raises(RunFailed) as failed:
@@ -91,17 +98,17 @@ def test_failed_copy_is_explained_from_stl_load_errors(recorded: Any) -> None:
     assert "2018-11-07-events.json line 42, column ts (int8): Invalid digit" in message
     assert "'abc'" in message and "code 1207" in message
     # after the failed COPY: end the aborted transaction, read the errors, roll back; nothing else
-    i = next(i for i, s in enumerate(conn.executed) if s.startswith('COPY "staging_events"'))
+    i = next(i for i, s in enumerate(conn.executed) if s.startswith('COPY "staging_events__etl_next"'))
     tail = conn.executed[i + 1:]
     assert tail[0] == "ROLLBACK" and "stl_load_errors" in tail[1] and "pg_last_copy_id()" in tail[1]
     assert tail[2:] == ["ROLLBACK"]
     assert "COMMIT" not in conn.executed
-    assert not any(s.startswith(("INSERT", "COPY \"staging_songs\"")) for s in tail)
+    assert not any(s.startswith(("INSERT", "COPY \"staging_songs__etl_next\"")) for s in tail)
 
 
 def test_failed_copy_through_the_cli_names_the_file_and_hides_the_password(recorded: Any) -> None:
     conn, _ = recorded
-    conn.on(r'^COPY "staging_events"', error=LOAD_ERROR + f" (password={PASSWORD})")
+    conn.on(r'^COPY "staging_events__etl_next"', error=LOAD_ERROR + f" (password={PASSWORD})")
     conn.on(r"FROM stl_load_errors", rows=STL_ROWS)
     out = CliRunner().invoke(app, ["run", str(ROOT / "pipeline.yaml"), "--target", "redshift",
                                    "--var", "data_root=s3://udacity-dend"])
@@ -161,7 +168,7 @@ def test_dry_run_redacts_and_needs_no_connection(recorded: Any, tmp_path: Path,
     out = CliRunner().invoke(app, ["run", str(tmp_path / "pipeline.yaml"), "--target", "redshift",
                                    "--var", "data_root=s3://udacity-dend", "--dry-run"])
     assert out.exit_code == 0, out.output
-    assert "COPY \"staging_events\"" in out.output and "SECRET_ACCESS_KEY '***'" in out.output
+    assert "COPY \"staging_events__etl_next\"" in out.output and "SECRET_ACCESS_KEY '***'" in out.output
     for secret in (SECRET_KEY, "AKIAIOSFODNN7EXAMPLE", PASSWORD):
         assert secret not in out.output
     assert calls == []

@@ -2,10 +2,10 @@
 BEGIN TRANSACTION;
 
 -- create:staging_events
-DROP TABLE IF EXISTS "staging_events";
+DROP TABLE IF EXISTS "staging_events__etl_next";
 
 -- create:staging_events
-CREATE TABLE "staging_events" (
+CREATE TABLE "staging_events__etl_next" (
     "artist" VARCHAR,
     "auth" VARCHAR,
     "first_name" VARCHAR,
@@ -27,10 +27,10 @@ CREATE TABLE "staging_events" (
 );
 
 -- create:staging_songs
-DROP TABLE IF EXISTS "staging_songs";
+DROP TABLE IF EXISTS "staging_songs__etl_next";
 
 -- create:staging_songs
-CREATE TABLE "staging_songs" (
+CREATE TABLE "staging_songs__etl_next" (
     "num_songs" INTEGER,
     "artist_id" VARCHAR,
     "artist_latitude" DOUBLE,
@@ -44,10 +44,10 @@ CREATE TABLE "staging_songs" (
 );
 
 -- create:songplays
-DROP TABLE IF EXISTS "songplays";
+DROP TABLE IF EXISTS "songplays__etl_next";
 
 -- create:songplays
-CREATE TABLE "songplays" (
+CREATE TABLE "songplays__etl_next" (
     "songplay_id" BIGINT NOT NULL,
     "start_time" TIMESTAMP NOT NULL,
     "user_id" INTEGER,
@@ -60,10 +60,10 @@ CREATE TABLE "songplays" (
 );
 
 -- create:users
-DROP TABLE IF EXISTS "users";
+DROP TABLE IF EXISTS "users__etl_next";
 
 -- create:users
-CREATE TABLE "users" (
+CREATE TABLE "users__etl_next" (
     "user_id" INTEGER NOT NULL,
     "first_name" VARCHAR,
     "last_name" VARCHAR,
@@ -72,10 +72,10 @@ CREATE TABLE "users" (
 );
 
 -- create:songs
-DROP TABLE IF EXISTS "songs";
+DROP TABLE IF EXISTS "songs__etl_next";
 
 -- create:songs
-CREATE TABLE "songs" (
+CREATE TABLE "songs__etl_next" (
     "song_id" VARCHAR NOT NULL,
     "title" VARCHAR,
     "artist_id" VARCHAR,
@@ -84,10 +84,10 @@ CREATE TABLE "songs" (
 );
 
 -- create:artists
-DROP TABLE IF EXISTS "artists";
+DROP TABLE IF EXISTS "artists__etl_next";
 
 -- create:artists
-CREATE TABLE "artists" (
+CREATE TABLE "artists__etl_next" (
     "artist_id" VARCHAR NOT NULL,
     "name" VARCHAR,
     "location" VARCHAR,
@@ -96,10 +96,10 @@ CREATE TABLE "artists" (
 );
 
 -- create:time
-DROP TABLE IF EXISTS "time";
+DROP TABLE IF EXISTS "time__etl_next";
 
 -- create:time
-CREATE TABLE "time" (
+CREATE TABLE "time__etl_next" (
     "start_time" TIMESTAMP NOT NULL,
     "hour" INTEGER,
     "day" INTEGER,
@@ -110,7 +110,7 @@ CREATE TABLE "time" (
 );
 
 -- load:staging_events
-INSERT INTO "staging_events" ("artist", "auth", "first_name", "gender", "item_in_session", "last_name", "length", "level", "location", "method", "page", "registration", "session_id", "song", "status", "ts", "user_agent", "user_id")
+INSERT INTO "staging_events__etl_next" ("artist", "auth", "first_name", "gender", "item_in_session", "last_name", "length", "level", "location", "method", "page", "registration", "session_id", "song", "status", "ts", "user_agent", "user_id")
 SELECT
 "artist" AS "artist",
 "auth" AS "auth",
@@ -139,7 +139,7 @@ FROM read_json(
 );
 
 -- load:staging_songs
-INSERT INTO "staging_songs" ("num_songs", "artist_id", "artist_latitude", "artist_longitude", "artist_location", "artist_name", "song_id", "title", "duration", "year")
+INSERT INTO "staging_songs__etl_next" ("num_songs", "artist_id", "artist_latitude", "artist_longitude", "artist_location", "artist_name", "song_id", "title", "duration", "year")
 SELECT
 "num_songs" AS "num_songs",
 "artist_id" AS "artist_id",
@@ -160,178 +160,195 @@ FROM read_json(
 );
 
 -- transform:songplays
-INSERT INTO "songplays" ("songplay_id", "start_time", "user_id", "level", "song_id", "artist_id", "session_id", "location", "user_agent")
--- One row per NextSong event: every play, matched to the catalogue or not.
--- song_id and artist_id come from an exact match on title, artist name and duration;
--- where several songs match, the smallest song_id wins, so a match never duplicates a play.
--- songplay_id numbers plays in (start time, session, item) order: the same data gives the same ids.
-with plays as (
-    select *
-    from staging_events
-    where page = 'NextSong'
-),
-catalogue as (
-    select
-        title,
-        artist_name,
-        duration,
-        song_id,
-        artist_id,
-        row_number() over (
-            partition by title, artist_name, duration
-            order by song_id, artist_id
-        ) as pick
-    from staging_songs
-    where song_id is not null
+INSERT INTO "songplays__etl_next" ("songplay_id", "start_time", "user_id", "level", "song_id", "artist_id", "session_id", "location", "user_agent")
+/* One row per NextSong event: every play, matched to the catalogue or not. */
+/* song_id and artist_id come from an exact match on title, artist name and duration; */
+/* where several songs match, the smallest song_id wins, so a match never duplicates a play. */
+/* songplay_id numbers plays in (start time, session, item) order: the same data gives the same ids. */
+WITH plays AS (
+  SELECT
+    *
+  FROM "staging_events__etl_next" AS staging_events
+  WHERE
+    page = 'NextSong'
+), catalogue AS (
+  SELECT
+    title,
+    artist_name,
+    duration,
+    song_id,
+    artist_id,
+    ROW_NUMBER() OVER (PARTITION BY title, artist_name, duration ORDER BY song_id, artist_id) AS pick
+  FROM "staging_songs__etl_next" AS staging_songs
+  WHERE
+    NOT song_id IS NULL
 )
-select
-    row_number() over (order by p.ts, p.session_id, p.item_in_session, p.user_id) as songplay_id,
-    epoch_ms(p.ts) as start_time,
-    cast(nullif(p.user_id, '') as integer) as user_id,
-    p.level as level,
-    c.song_id as song_id,
-    c.artist_id as artist_id,
-    p.session_id as session_id,
-    p.location as location,
-    p.user_agent as user_agent
-from plays as p
-left join catalogue as c
-    on c.pick = 1
-    and c.title = p.song
-    and c.artist_name = p.artist
-    and c.duration = p.length;
+SELECT
+  ROW_NUMBER() OVER (ORDER BY p.ts, p.session_id, p.item_in_session, p.user_id) AS songplay_id,
+  EPOCH_MS(p.ts) AS start_time,
+  CAST(NULLIF(p.user_id, '') AS INT) AS user_id,
+  p.level AS level,
+  c.song_id AS song_id,
+  c.artist_id AS artist_id,
+  p.session_id AS session_id,
+  p.location AS location,
+  p.user_agent AS user_agent
+FROM plays AS p
+LEFT JOIN catalogue AS c
+  ON c.pick = 1
+  AND c.title = p.song
+  AND c.artist_name = p.artist
+  AND c.duration = p.length;
 
 -- transform:users
-INSERT INTO "users" ("user_id", "first_name", "last_name", "gender", "level")
--- One row per user over all events that carry a user id (logged-out events carry '').
--- Names, gender and level come from the user's latest event, so a user who moved
--- from free to paid during the period is paid here. Ties on ts fall to the later item.
-select user_id, first_name, last_name, gender, level
-from (
-    select
-        cast(user_id as integer) as user_id,
-        first_name,
-        last_name,
-        gender,
-        level,
-        row_number() over (
-            partition by user_id
-            order by ts desc, session_id desc, item_in_session desc
-        ) as recency
-    from staging_events
-    where user_id <> ''
-) as latest
-where recency = 1;
+INSERT INTO "users__etl_next" ("user_id", "first_name", "last_name", "gender", "level")
+/* One row per user over all events that carry a user id (logged-out events carry ''). */
+/* Names, gender and level come from the user's latest event, so a user who moved */
+/* from free to paid during the period is paid here. Ties on ts fall to the later item. */
+SELECT
+  user_id,
+  first_name,
+  last_name,
+  gender,
+  level
+FROM (
+  SELECT
+    CAST(user_id AS INT) AS user_id,
+    first_name,
+    last_name,
+    gender,
+    level,
+    ROW_NUMBER() OVER (PARTITION BY user_id ORDER BY ts DESC, session_id DESC, item_in_session DESC) AS recency
+  FROM "staging_events__etl_next" AS staging_events
+  WHERE
+    user_id <> ''
+) AS latest
+WHERE
+  recency = 1;
 
 -- transform:songs
-INSERT INTO "songs" ("song_id", "title", "artist_id", "year", "duration")
--- One row per song_id, also where the source repeats a song (one real file holds a
--- second copy of another file's song). The rule that picks the row: a known year first,
--- then the smallest title, artist and duration, so the pick never depends on file order.
--- The Million Song Dataset writes an unknown year as 0; here it is NULL.
-select song_id, title, artist_id, year, duration
-from (
-    select
-        song_id,
-        title,
-        artist_id,
-        nullif(year, 0) as year,
-        duration,
-        row_number() over (
-            partition by song_id
-            order by case when nullif(year, 0) is null then 1 else 0 end,
-                     title, artist_id, duration
-        ) as pick
-    from staging_songs
-    where song_id is not null
-) as s
-where pick = 1;
+INSERT INTO "songs__etl_next" ("song_id", "title", "artist_id", "year", "duration")
+/* One row per song_id, also where the source repeats a song (one real file holds a */
+/* second copy of another file's song). The rule that picks the row: a known year first, */
+/* then the smallest title, artist and duration, so the pick never depends on file order. */
+/* The Million Song Dataset writes an unknown year as 0; here it is NULL. */
+SELECT
+  song_id,
+  title,
+  artist_id,
+  year,
+  duration
+FROM (
+  SELECT
+    song_id,
+    title,
+    artist_id,
+    NULLIF(year, 0) AS year,
+    duration,
+    ROW_NUMBER() OVER (
+      PARTITION BY song_id
+      ORDER BY CASE WHEN NULLIF(year, 0) IS NULL THEN 1 ELSE 0 END, title, artist_id, duration
+    ) AS pick
+  FROM "staging_songs__etl_next" AS staging_songs
+  WHERE
+    NOT song_id IS NULL
+) AS s
+WHERE
+  pick = 1;
 
 -- transform:artists
-INSERT INTO "artists" ("artist_id", "name", "location", "latitude", "longitude")
--- One row per artist_id. Song files describe some artists differently (a location in
--- one file and none in another, coordinates or none): keep the most complete
--- description, then the smallest values, so the pick never depends on file order.
-select artist_id, name, location, latitude, longitude
-from (
-    select
-        artist_id,
-        artist_name as name,
-        nullif(trim(artist_location), '') as location,
-        artist_latitude as latitude,
-        artist_longitude as longitude,
-        row_number() over (
-            partition by artist_id
-            order by (case when artist_latitude is null then 1 else 0 end)
-                     + (case when nullif(trim(artist_location), '') is null then 1 else 0 end),
-                     artist_name nulls last,
-                     artist_location nulls last,
-                     artist_latitude nulls last,
-                     artist_longitude nulls last
-        ) as pick
-    from staging_songs
-    where artist_id is not null
-) as a
-where pick = 1;
+INSERT INTO "artists__etl_next" ("artist_id", "name", "location", "latitude", "longitude")
+/* One row per artist_id. Song files describe some artists differently (a location in */
+/* one file and none in another, coordinates or none): keep the most complete */
+/* description, then the smallest values, so the pick never depends on file order. */
+SELECT
+  artist_id,
+  name,
+  location,
+  latitude,
+  longitude
+FROM (
+  SELECT
+    artist_id,
+    artist_name AS name,
+    NULLIF(TRIM(artist_location), '') AS location,
+    artist_latitude AS latitude,
+    artist_longitude AS longitude,
+    ROW_NUMBER() OVER (
+      PARTITION BY artist_id
+      ORDER BY (
+        CASE WHEN artist_latitude IS NULL THEN 1 ELSE 0 END
+      ) + (
+        CASE WHEN NULLIF(TRIM(artist_location), '') IS NULL THEN 1 ELSE 0 END
+      ), artist_name, artist_location, artist_latitude, artist_longitude
+    ) AS pick
+  FROM "staging_songs__etl_next" AS staging_songs
+  WHERE
+    NOT artist_id IS NULL
+) AS a
+WHERE
+  pick = 1;
 
 -- transform:time
-INSERT INTO "time" ("start_time", "hour", "day", "week", "month", "year", "weekday")
--- One row per distinct event timestamp over all events (not only plays).
--- weekday: 0 = Sunday ... 6 = Saturday; week: ISO week number.
-select
-    start_time,
-    cast(extract(hour from start_time) as integer) as hour,
-    cast(extract(day from start_time) as integer) as day,
-    cast(extract(week from start_time) as integer) as week,
-    cast(extract(month from start_time) as integer) as month,
-    cast(extract(year from start_time) as integer) as year,
-    cast(extract(dow from start_time) as integer) as weekday
-from (
-    select distinct epoch_ms(ts) as start_time
-    from staging_events
-    where ts is not null
-) as stamps;
+INSERT INTO "time__etl_next" ("start_time", "hour", "day", "week", "month", "year", "weekday")
+/* One row per distinct event timestamp over all events (not only plays). */
+/* weekday: 0 = Sunday ... 6 = Saturday; week: ISO week number. */
+SELECT
+  start_time,
+  CAST(EXTRACT(HOUR FROM start_time) AS INT) AS hour,
+  CAST(EXTRACT(DAY FROM start_time) AS INT) AS day,
+  CAST(EXTRACT(WEEK FROM start_time) AS INT) AS week,
+  CAST(EXTRACT(MONTH FROM start_time) AS INT) AS month,
+  CAST(EXTRACT(YEAR FROM start_time) AS INT) AS year,
+  CAST(EXTRACT(DAYOFWEEK FROM start_time) AS INT) AS weekday
+FROM (
+  SELECT DISTINCT
+    EPOCH_MS(ts) AS start_time
+  FROM "staging_events__etl_next" AS staging_events
+  WHERE
+    NOT ts IS NULL
+) AS stamps;
 
 -- check:primary_key_unique_songplays
 SELECT COUNT(*) FROM (
     SELECT "songplay_id"
-    FROM "songplays"
+    FROM "songplays__etl_next"
     GROUP BY "songplay_id"
     HAVING COUNT(*) > 1
 ) AS duplicated_keys;
 
 -- check:primary_key_not_null_songplays
-SELECT COUNT(*) FROM "songplays"
+SELECT COUNT(*) FROM "songplays__etl_next"
 WHERE "songplay_id" IS NULL;
 
 -- check:foreign_key_songplays_start_time
 SELECT COUNT(*)
-FROM "songplays" AS child
-LEFT JOIN "time" AS parent
+FROM "songplays__etl_next" AS child
+LEFT JOIN "time__etl_next" AS parent
     ON child."start_time" = parent."start_time"
 WHERE child."start_time" IS NOT NULL
   AND parent."start_time" IS NULL;
 
 -- check:foreign_key_songplays_user_id
 SELECT COUNT(*)
-FROM "songplays" AS child
-LEFT JOIN "users" AS parent
+FROM "songplays__etl_next" AS child
+LEFT JOIN "users__etl_next" AS parent
     ON child."user_id" = parent."user_id"
 WHERE child."user_id" IS NOT NULL
   AND parent."user_id" IS NULL;
 
 -- check:foreign_key_songplays_song_id
 SELECT COUNT(*)
-FROM "songplays" AS child
-LEFT JOIN "songs" AS parent
+FROM "songplays__etl_next" AS child
+LEFT JOIN "songs__etl_next" AS parent
     ON child."song_id" = parent."song_id"
 WHERE child."song_id" IS NOT NULL
   AND parent."song_id" IS NULL;
 
 -- check:foreign_key_songplays_artist_id
 SELECT COUNT(*)
-FROM "songplays" AS child
-LEFT JOIN "artists" AS parent
+FROM "songplays__etl_next" AS child
+LEFT JOIN "artists__etl_next" AS parent
     ON child."artist_id" = parent."artist_id"
 WHERE child."artist_id" IS NOT NULL
   AND parent."artist_id" IS NULL;
@@ -339,31 +356,31 @@ WHERE child."artist_id" IS NOT NULL
 -- check:primary_key_unique_users
 SELECT COUNT(*) FROM (
     SELECT "user_id"
-    FROM "users"
+    FROM "users__etl_next"
     GROUP BY "user_id"
     HAVING COUNT(*) > 1
 ) AS duplicated_keys;
 
 -- check:primary_key_not_null_users
-SELECT COUNT(*) FROM "users"
+SELECT COUNT(*) FROM "users__etl_next"
 WHERE "user_id" IS NULL;
 
 -- check:primary_key_unique_songs
 SELECT COUNT(*) FROM (
     SELECT "song_id"
-    FROM "songs"
+    FROM "songs__etl_next"
     GROUP BY "song_id"
     HAVING COUNT(*) > 1
 ) AS duplicated_keys;
 
 -- check:primary_key_not_null_songs
-SELECT COUNT(*) FROM "songs"
+SELECT COUNT(*) FROM "songs__etl_next"
 WHERE "song_id" IS NULL;
 
 -- check:foreign_key_songs_artist_id
 SELECT COUNT(*)
-FROM "songs" AS child
-LEFT JOIN "artists" AS parent
+FROM "songs__etl_next" AS child
+LEFT JOIN "artists__etl_next" AS parent
     ON child."artist_id" = parent."artist_id"
 WHERE child."artist_id" IS NOT NULL
   AND parent."artist_id" IS NULL;
@@ -371,69 +388,121 @@ WHERE child."artist_id" IS NOT NULL
 -- check:primary_key_unique_artists
 SELECT COUNT(*) FROM (
     SELECT "artist_id"
-    FROM "artists"
+    FROM "artists__etl_next"
     GROUP BY "artist_id"
     HAVING COUNT(*) > 1
 ) AS duplicated_keys;
 
 -- check:primary_key_not_null_artists
-SELECT COUNT(*) FROM "artists"
+SELECT COUNT(*) FROM "artists__etl_next"
 WHERE "artist_id" IS NULL;
 
 -- check:primary_key_unique_time
 SELECT COUNT(*) FROM (
     SELECT "start_time"
-    FROM "time"
+    FROM "time__etl_next"
     GROUP BY "start_time"
     HAVING COUNT(*) > 1
 ) AS duplicated_keys;
 
 -- check:primary_key_not_null_time
-SELECT COUNT(*) FROM "time"
+SELECT COUNT(*) FROM "time__etl_next"
 WHERE "start_time" IS NULL;
 
 -- check:row_count_staging_events_equals
-SELECT COUNT(*) FROM "staging_events";
+SELECT COUNT(*) FROM "staging_events__etl_next";
 
 -- check:row_count_staging_songs_equals
-SELECT COUNT(*) FROM "staging_songs";
+SELECT COUNT(*) FROM "staging_songs__etl_next";
 
 -- check:row_count_songs_equals
-SELECT COUNT(*) FROM "songs";
+SELECT COUNT(*) FROM "songs__etl_next";
 
 -- check:row_count_artists_equals
-SELECT COUNT(*) FROM "artists";
+SELECT COUNT(*) FROM "artists__etl_next";
 
 -- check:row_count_users_equals
-SELECT COUNT(*) FROM "users";
+SELECT COUNT(*) FROM "users__etl_next";
 
 -- check:row_count_time_equals
-SELECT COUNT(*) FROM "time";
+SELECT COUNT(*) FROM "time__etl_next";
 
 -- check:row_count_songplays_equals
-SELECT COUNT(*) FROM "songplays";
+SELECT COUNT(*) FROM "songplays__etl_next";
 
 -- check:songplays_every_play
-SELECT COUNT(*) FROM "songplays";
+SELECT COUNT(*) FROM "songplays__etl_next";
 
 -- check:songplays_every_play
-select count(*) from staging_events where page = 'NextSong';
+SELECT
+  COUNT(*)
+FROM "staging_events__etl_next" AS staging_events
+WHERE
+  page = 'NextSong';
 
 -- check:users_every_user
-SELECT COUNT(*) FROM "users";
+SELECT COUNT(*) FROM "users__etl_next";
 
 -- check:users_every_user
-select count(distinct user_id) from staging_events where user_id <> '';
+SELECT
+  COUNT(DISTINCT user_id)
+FROM "staging_events__etl_next" AS staging_events
+WHERE
+  user_id <> '';
 
 -- check:time_every_timestamp
-SELECT COUNT(*) FROM "time";
+SELECT COUNT(*) FROM "time__etl_next";
 
 -- check:time_every_timestamp
-select count(distinct ts) from staging_events;
+SELECT
+  COUNT(DISTINCT ts)
+FROM "staging_events__etl_next" AS staging_events;
 
 -- check:not_null_songplays_user_id_level_session_id
-SELECT COUNT(*) FROM "songplays"
+SELECT COUNT(*) FROM "songplays__etl_next"
 WHERE "user_id" IS NULL OR "level" IS NULL OR "session_id" IS NULL;
+
+-- publish
+DROP TABLE IF EXISTS "staging_events";
+
+-- publish
+ALTER TABLE "staging_events__etl_next" RENAME TO "staging_events";
+
+-- publish
+DROP TABLE IF EXISTS "staging_songs";
+
+-- publish
+ALTER TABLE "staging_songs__etl_next" RENAME TO "staging_songs";
+
+-- publish
+DROP TABLE IF EXISTS "songplays";
+
+-- publish
+ALTER TABLE "songplays__etl_next" RENAME TO "songplays";
+
+-- publish
+DROP TABLE IF EXISTS "users";
+
+-- publish
+ALTER TABLE "users__etl_next" RENAME TO "users";
+
+-- publish
+DROP TABLE IF EXISTS "songs";
+
+-- publish
+ALTER TABLE "songs__etl_next" RENAME TO "songs";
+
+-- publish
+DROP TABLE IF EXISTS "artists";
+
+-- publish
+ALTER TABLE "artists__etl_next" RENAME TO "artists";
+
+-- publish
+DROP TABLE IF EXISTS "time";
+
+-- publish
+ALTER TABLE "time__etl_next" RENAME TO "time";
 
 -- commit
 COMMIT;
