@@ -76,6 +76,8 @@ def run(file: PipelineArg, var: VarOpt = None, vars_file: VarsFileOpt = None, ta
         full_refresh: Annotated[bool, typer.Option(
             "--full-refresh", help="Rebuild every table from all files, instead of loading only new files "
             "and merging star tables by key.")] = False,
+        wait: Annotated[float, typer.Option("--wait", help="Seconds to wait for another run of this pipeline "
+                                            "to finish before giving up.", min=0)] = 0.0,
         config: ConfigOpt = None) -> None:
     """Build the warehouse: create, load, transform, check, then publish in one transaction."""
     from engine.errors import EngineError
@@ -94,7 +96,7 @@ def run(file: PipelineArg, var: VarOpt = None, vars_file: VarsFileOpt = None, ta
     err = output.console(stderr=True)
     err.print(f"running {plan.pipeline.name} on {plan.target.name} ({plan.adapter.describe()})")
     try:
-        result = run_plan(plan, output.Progress(), full_refresh=full_refresh)
+        result = run_plan(plan, output.Progress(), full_refresh=full_refresh, wait=wait)
     except RunFailed as failed:
         output.print_summary(failed.result, f"{plan.pipeline.name}: failed")
         _fail(failed.cause)

@@ -53,6 +53,8 @@ class Source:
     timeformat: str | None = None
     dateformat: str | None = None
     max_errors: int | None = None
+    #: a bad record fails the run ("fail") or is written to _etl_rejects and skipped ("skip")
+    on_error: str = "fail"
     region: str | None = None
     manifest: str | None = None
     compupdate: bool | None = None
@@ -246,6 +248,7 @@ class _Builder:
             timeformat=raw.get("timeformat"),
             dateformat=raw.get("dateformat"),
             max_errors=raw.get("max_errors"),
+            on_error=raw.get("on_error", "fail"),
             region=raw.get("region"),
             manifest=self.r.render(raw["manifest"], self.loc("sources", name, "manifest"))
             if raw.get("manifest") else None,
@@ -270,6 +273,9 @@ class _Builder:
                 sql_text = sql_file.read_text(encoding="utf-8")
             except OSError as exc:
                 raise ConfigError([Issue(f"cannot read SQL file {sql_file}: {exc.strerror}",
+                                         self.loc("star", name, "sql"))]) from None
+            except UnicodeDecodeError as exc:
+                raise ConfigError([Issue(f"SQL file {sql_file} is not UTF-8 text (byte {exc.start})",
                                          self.loc("star", name, "sql"))]) from None
         fks = []
         for column, ref in (raw.get("foreign_keys") or {}).items():
@@ -399,6 +405,10 @@ def build_pipeline(doc: Document, cli_vars: Vars | None = None,
         sql, desc = (raw, None) if isinstance(raw, str) else (raw["sql"], raw.get("description"))
         queries[qname] = Query(qname, sql, doc.locate(("queries", qname)), desc)
     templates = data.get("templates")
+    if templates:
+        folder = Path(renderer.path(templates, doc.locate(("templates",)), doc.file.parent))
+        if not folder.is_dir():
+            raise ConfigError([Issue(f"templates folder not found: {folder}", doc.locate(("templates",)))])
     return Pipeline(
         file=doc.file,
         name=data["name"],

@@ -77,6 +77,12 @@ class TargetError(EngineError):
         super().__init__(self.message)
 
 
+class RunLocked(EngineError):
+    """Another run of this pipeline holds the warehouse; this one changed nothing."""
+
+    exit_code = 1
+
+
 class CheckFailed(EngineError):
     """Data checks failed; the run was rolled back and the previous tables stand."""
 

@@ -205,10 +205,10 @@ class _Steps:
             steps[step.id] = step
             final[name] = step.id
         for check in [*key_checks(p), *p.checks]:
-            custom_sql, reads = self.a.check_sql.get(check.name, ("", frozenset()))
+            custom_sql, custom_reads = self.a.check_sql.get(check.name, ("", frozenset()))
             if custom_sql:
                 custom_sql = self.sql(f"check:{check.name}", custom_sql)
-            step = _check_step(check, r, final, custom_sql, reads, self.name)
+            step = _check_step(check, r, final, custom_sql, custom_reads, self.name)
             steps[step.id] = step
         if not self.incremental:
             # the swap: last, after every check, inside the run's transaction

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from engine.checks import CheckResult, evaluate
-from engine.errors import CheckFailed, EngineError, Interrupted, TargetError
+from engine.errors import CheckFailed, ConfigError, EngineError, Interrupted, RunLocked, TargetError
 from engine.plan import Plan, Step
 
 
@@ -33,6 +33,7 @@ class RunResult:
     committed: bool = False
     incremental: bool = False
     mode_reason: str = ""
+    run_id: str = ""
 
     @property
     def failed_checks(self) -> list[CheckResult]:
@@ -56,27 +57,37 @@ def _quiet(event: str, step: Step, result: StepResult | None) -> None:
     """The listener used when nobody watches."""
 
 
-def run_plan(plan: Plan, listener: Listener = _quiet, full_refresh: bool = False) -> RunResult:
+def run_plan(plan: Plan, listener: Listener = _quiet, full_refresh: bool = False, wait: float = 0.0) -> RunResult:
     """Run every step in order inside one transaction; raise RunFailed when anything fails.
 
     Where the warehouse already holds this pipeline's tables, built with the same shape,
     the run is incremental: staging tables get only the files not loaded before and star
-    tables are merged by primary key; ``full_refresh`` rebuilds everything instead.
+    tables are merged by primary key; ``full_refresh`` rebuilds everything instead.  One
+    run at a time: a second one waits up to ``wait`` seconds for the lock, then stops.
     """
-    from engine import state
+    from engine import history, state
 
-    result = RunResult()
+    result = RunResult(run_id=history.new_run_id())
     adapter = plan.adapter
     started = time.perf_counter()
+    started_at = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime())
+
+    def record(status: str, error: str | None) -> history.RunRecord:
+        mode = "incremental" if result.incremental else "full"
+        return history.RunRecord(result.run_id, plan.pipeline.name, plan.target.name, history.pipeline_hash(plan),
+                                 mode, status, started_at, round(time.perf_counter() - started, 3), error)
+
     try:
         adapter.preflight()
-        adapter.open()
+        adapter.open(wait)
         with adapter.transaction(plan.begin, plan.commit, plan.rollback):
-            mode = state.choose_mode(plan, state.read(plan), full_refresh)
+            history.create_tables(plan)
+            history.take_lock(plan, wait)
+            warehouse = state.read(plan)
+            mode = state.choose_mode(plan, warehouse, full_refresh)
             result.incremental, result.mode_reason = mode.incremental, mode.reason
-            known = state.read(plan).files if mode.incremental else {}
             state.prepare(plan, mode)
-            run = _Run(plan, mode.incremental, known)
+            run = _Run(plan, mode.incremental, warehouse.files if mode.incremental else {})
             for step in plan.incremental_steps if mode.incremental else plan.steps:
                 if step.kind == "publish":
                     _stop_on_failed_checks(result)
@@ -92,13 +103,17 @@ def run_plan(plan: Plan, listener: Listener = _quiet, full_refresh: bool = False
             _stop_on_failed_checks(result)
             if not mode.incremental:
                 state.record_tables(plan)
+            history.record(plan, record("committed", None), result)
         result.committed = True
     except KeyboardInterrupt:
         result.seconds = time.perf_counter() - started
-        raise RunFailed(Interrupted("interrupted; the run was rolled back and the previous tables stand"),
-                        result) from None
+        cause: EngineError = Interrupted("interrupted; the run was rolled back and the previous tables stand")
+        history.record_failure(plan, record("interrupted", str(cause)), result)
+        raise RunFailed(cause, result) from None
     except EngineError as exc:
         result.seconds = time.perf_counter() - started
+        if not isinstance(exc, (RunLocked, ConfigError)):
+            history.record_failure(plan, record("failed", str(exc)), result)
         raise RunFailed(exc, result) from None
     finally:
         adapter.close()

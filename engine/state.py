@@ -34,7 +34,7 @@ class Mode:
 
 def read(plan: Plan) -> WarehouseState:
     r, adapter = plan.renderer, plan.adapter
-    names = [*plan.pipeline.tables, "_etl_tables", "_etl_files"]
+    names = [*plan.pipeline.tables, "_etl_tables", "_etl_files", "_etl_runs"]
     state = WarehouseState({row[0] for row in adapter.fetch(r.template("state/existing.sql", tables=names))})
     if {"_etl_tables", "_etl_files"} <= state.existing:
         tables_sql, files_sql = r.statements("state/read.sql", pipeline=plan.pipeline.name)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from engine.config import Source, StagingTable, Target
-from engine.errors import ConfigError, Issue, TargetError
+from engine.errors import ConfigError, Issue, RunLocked, TargetError
 
 if TYPE_CHECKING:
     from engine.inputs import LoadFiles
@@ -126,11 +126,19 @@ class Adapter(ABC):
         """Where this target points, for humans; never includes a secret."""
         return self.name
 
-    def open(self) -> None:
-        if self._conn is None:
+    def open(self, wait: float = 0.0) -> None:
+        """Connect; where the warehouse is locked by another run, retry for ``wait`` seconds."""
+        import time
+
+        deadline = time.monotonic() + wait
+        while self._conn is None:
             try:
                 self._conn = self._connect_override() if self._connect_override else self._connect()
-            except TargetError:
+            except RunLocked:
+                if time.monotonic() >= deadline:
+                    raise
+                time.sleep(0.25)
+            except (TargetError, ConfigError):
                 raise
             except Exception as exc:
                 raise TargetError(f"cannot connect to {self.describe()}: {self._error_text(exc)}") from None

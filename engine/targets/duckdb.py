@@ -6,7 +6,7 @@ import os
 from typing import Any
 
 from engine.config import Source, StagingTable
-from engine.errors import ConfigError, Issue
+from engine.errors import ConfigError, Issue, RunLocked
 from engine.inputs import LoadFiles
 from engine.sources.jsonpaths import json_fields, read_columns
 from engine.targets.base import Adapter, Capabilities, LoadSpec
@@ -39,7 +39,9 @@ class DuckDBAdapter(Adapter):
         except duckdb.IOException as exc:
             message = str(exc)
             if "lock" in message.lower():
-                message = f"{self.path} is in use by another process (is another run going?)"
+                # DuckDB's file lock is the run lock: one writing process per warehouse file
+                raise RunLocked(f"{self.path} is in use by another process (another run, or an open "
+                                "session); try again when it ends, or pass --wait SECONDS") from None
             raise ConfigError([Issue(message, self.target.location)]) from None
 
     def _cursor(self) -> Any:

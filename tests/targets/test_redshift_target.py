@@ -59,8 +59,8 @@ def test_statements_run_in_plan_order_inside_one_transaction(recorded: Any) -> N
     # the bookkeeping (_etl_tables, _etl_files) happens inside the same transaction
     expected = [plan.begin, *(sql for step in plan.steps if not (step.check and step.check.skipped_reason)
                               for sql in step.statements), plan.commit]
-    bookkeeping = [s for s in conn.executed if '"_etl_files"' in s or '"_etl_tables"' in s
-                   or "information_schema" in s]
+    bookkeeping = [s for s in conn.executed if any(t in s for t in (
+        '"_etl_files"', '"_etl_tables"', '"_etl_runs"', '"_etl_run_steps"', "information_schema"))]
     assert [s for s in conn.executed if s not in bookkeeping] == expected
     assert bookkeeping and all(0 < conn.executed.index(s) < len(conn.executed) - 1 for s in bookkeeping)
     assert any(s.startswith('INSERT INTO "_etl_tables"') for s in bookkeeping)
@@ -85,6 +85,10 @@ def test_statements_run_in_plan_order_inside_one_transaction(recorded: Any) -> N
     checks = [i for i, s in enumerate(conn.executed) if s.startswith("SELECT COUNT(*)")]
     assert len(renames) == 7 and min(renames) > max(checks)
     assert conn.executed[max(renames) + 1].startswith('INSERT INTO "_etl_tables"')
+    # one run at a time: the history table is locked right after it is sure to exist
+    assert conn.executed.index('LOCK "_etl_runs"') < conn.executed.index(next(s for s in conn.executed
+                                                                             if s.startswith("DROP TABLE")))
+    assert any(s.startswith('INSERT INTO "_etl_runs"') and "'committed'" in s for s in conn.executed)
 
 
 def test_failed_copy_is_explained_from_stl_load_errors(recorded: Any) -> None:
@@ -97,13 +101,18 @@ def test_failed_copy_is_explained_from_stl_load_errors(recorded: Any) -> None:
     message = str(failed.value.cause)
     assert "2018-11-07-events.json line 42, column ts (int8): Invalid digit" in message
     assert "'abc'" in message and "code 1207" in message
-    # after the failed COPY: end the aborted transaction, read the errors, roll back; nothing else
+    # after the failed COPY: end the aborted transaction, read the errors, roll back; then, in a
+    # transaction of its own, the failure goes into the run history; nothing else
     i = next(i for i, s in enumerate(conn.executed) if s.startswith('COPY "staging_events__etl_next"'))
     tail = conn.executed[i + 1:]
     assert tail[0] == "ROLLBACK" and "stl_load_errors" in tail[1] and "pg_last_copy_id()" in tail[1]
-    assert tail[2:] == ["ROLLBACK"]
-    assert "COMMIT" not in conn.executed
-    assert not any(s.startswith(("INSERT", "COPY \"staging_songs__etl_next\"")) for s in tail)
+    assert tail[2] == "ROLLBACK" and tail[3] == "BEGIN TRANSACTION" and tail[-1] == "COMMIT"
+    history = tail[4:-1]
+    assert all("_etl_runs" in s or "_etl_run_steps" in s for s in history)
+    assert any(s.startswith('INSERT INTO "_etl_runs"') and "'failed'" in s and "stl_load_errors" in s
+               for s in history)
+    assert conn.executed.count("COMMIT") == 1
+    assert not any(s.startswith(("ALTER TABLE", "COPY \"staging_songs__etl_next\"")) for s in tail)
 
 
 def test_failed_copy_through_the_cli_names_the_file_and_hides_the_password(recorded: Any) -> None:
@@ -124,7 +133,9 @@ def test_a_check_failure_rolls_back(recorded: Any) -> None:
     conn.on(r"HAVING COUNT\(\*\) > 1", rows=[(3,)])  # a primary key with duplicates
     with pytest.raises(RunFailed):
         run_plan(_plan())
-    assert conn.executed[-1] == "ROLLBACK" and "COMMIT" not in conn.executed
+    rollback = conn.executed.index("ROLLBACK")
+    assert "COMMIT" not in conn.executed[:rollback]  # the data never committed; only the history after
+    assert not any(s.startswith("ALTER TABLE") for s in conn.executed)
 
 
 def test_settings_from_the_original_dwh_cfg(recorded: Any, tmp_path: Path) -> None:
