@@ -8,6 +8,7 @@ Only the safe scalar resolvers run: no tag can execute code.
 
 from __future__ import annotations
 
+import codecs
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,8 @@ from engine.errors import ConfigError, Issue, Location
 
 MAX_FILE_BYTES = 1_000_000
 MAX_NODES = 200_000
+#: how deep mappings and lists may nest (PyYAML's composer recurses once per level)
+MAX_DEPTH = 64
 
 YamlPath = tuple[str | int, ...]
 _PLAIN_TAGS = {f"tag:yaml.org,2002:{t}" for t in
@@ -60,8 +63,29 @@ class Document:
             probe = probe[:-1]
 
 
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that refuses nesting deep enough to exhaust Python's stack while composing."""
+
+    def __init__(self, text: str, file: Path) -> None:
+        super().__init__(text)
+        self.file = file
+        self.depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        self.depth += 1
+        try:
+            if self.depth > MAX_DEPTH:
+                mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
+                raise ConfigError([Issue(f"the document nests deeper than {MAX_DEPTH} levels",
+                                         Location(self.file, mark.line + 1, mark.column + 1),
+                                         "flatten the structure")])
+            return super().compose_node(parent, index)  # type: ignore[no-any-return]
+        finally:
+            self.depth -= 1
+
+
 class _Builder:
-    def __init__(self, doc: Document, loader: yaml.SafeLoader) -> None:
+    def __init__(self, doc: Document, loader: _Loader) -> None:
         self.doc = doc
         self.loader = loader
         self.count = 0
@@ -73,6 +97,9 @@ class _Builder:
             raise ConfigError([Issue(
                 f"the document expands to more than {MAX_NODES:,} nodes (alias bomb?)",
                 self.doc.locate(path), "remove the repeated aliases")])
+        if len(path) > MAX_DEPTH:  # aliases can nest deeper than the text does
+            raise ConfigError([Issue(f"the document nests deeper than {MAX_DEPTH} levels (through aliases)",
+                                     self._loc(node, path), "remove the nested aliases")])
         self.doc.value_marks[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
         if node.tag not in _PLAIN_TAGS:
             raise ConfigError([Issue(f"YAML tag {node.tag!r} is not allowed", self._loc(node, path),
@@ -84,6 +111,9 @@ class _Builder:
                     self.issues.append(Issue("YAML merge keys (<<) are not supported",
                                              self._loc(key_node, path), "write the keys out"))
                     continue
+                if key_node.tag not in _PLAIN_TAGS:
+                    raise ConfigError([Issue(f"YAML tag {key_node.tag!r} is not allowed", self._loc(key_node, path),
+                                             "pipeline files hold plain data; remove the tag")])
                 key = self.loader.construct_object(key_node)
                 if not isinstance(key, (str, int, float, bool)) or key is None:
                     self.issues.append(Issue("a mapping key must be a plain scalar",
@@ -108,6 +138,10 @@ class _Builder:
                         format_path(path))
 
 
+def _line_at(raw: bytes, offset: int) -> int:
+    return raw[:offset].count(b"\n") + 1
+
+
 def load_yaml(file: Path) -> Document:
     """Parse ``file`` into a Document, or raise ConfigError naming file, line and column."""
     try:
@@ -117,16 +151,24 @@ def load_yaml(file: Path) -> Document:
     except OSError as exc:
         raise ConfigError([Issue(f"cannot read file: {exc.strerror}", Location(file))]) from None
     if len(raw) > MAX_FILE_BYTES:
-        raise ConfigError([Issue(f"file is larger than {MAX_FILE_BYTES:,} bytes", Location(file))])
+        raise ConfigError([Issue(f"file is larger than {MAX_FILE_BYTES:,} bytes",
+                                 Location(file, _line_at(raw, MAX_FILE_BYTES)),
+                                 "a pipeline file declares tables; data belongs in sources")])
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):  # also the start of UTF-32 LE
+        raise ConfigError([Issue("file is UTF-16 (or UTF-32), not UTF-8", Location(file, 1, 1),
+                                 "save it as UTF-8")])
+    if b"\x00" in raw:
+        raise ConfigError([Issue("file holds a NUL byte", Location(file, _line_at(raw, raw.index(b"\x00"))),
+                                 "a binary file, or text saved as UTF-16? save it as UTF-8")])
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise ConfigError([Issue("file is not valid UTF-8", Location(file, line),
+        raise ConfigError([Issue("file is not valid UTF-8", Location(file, _line_at(raw, exc.start)),
                                  "save it as UTF-8")]) from None
-    loader = yaml.SafeLoader(text)
     doc = Document(file=file, data=None)
+    loader: _Loader | None = None
     try:
+        loader = _Loader(text, file)  # the reader rejects control characters here
         node = loader.get_single_node()
         if node is None:
             raise ConfigError([Issue("file is empty", Location(file, 1, 1))])
@@ -139,10 +181,16 @@ def load_yaml(file: Path) -> Document:
         raise ConfigError([Issue(f"YAML syntax error: {message}",
                                  Location(file, mark.line + 1 if mark else None,
                                           mark.column + 1 if mark else None), hint)]) from None
+    except yaml.reader.ReaderError as exc:
+        before = text[: exc.position]
+        line, column = before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
+        raise ConfigError([Issue(f"file holds a control character (#x{exc.character:04x}) YAML does not allow",
+                                 Location(file, line, column), "remove it, or save the file as UTF-8 text")]) from None
     except yaml.YAMLError as exc:
-        raise ConfigError([Issue(f"YAML error: {exc}", Location(file))]) from None
+        raise ConfigError([Issue(f"YAML error: {exc}", Location(file, 1))]) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     if builder.issues:
         raise ConfigError(builder.issues)
     return doc

@@ -5,6 +5,7 @@ Errors are rendered here and nowhere else, from the values the engine raises.
 
 from __future__ import annotations
 
+import re
 import sys
 from typing import TYPE_CHECKING
 
@@ -28,11 +29,20 @@ def console(stderr: bool = False) -> Console:
     return Console(stderr=stderr, highlight=False, soft_wrap=True, width=width)
 
 
+#: characters a terminal acts on instead of showing: C0/C1 controls (ESC starts escape sequences)
+#: and the bidirectional overrides that can make a message read differently from what it says
+_UNSHOWABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
 def error_text(exc: EngineError) -> str:
-    """The plain-text report for an engine error, secrets masked: what, where, and what to do."""
+    """The plain-text report for an engine error, secrets masked: what, where, and what to do.
+
+    Messages quote the user's input (keys, paths, SQL), so control characters in it are
+    shown escaped, never sent to the terminal.
+    """
     from engine.redact import redact
 
-    return redact(_error_text(exc))
+    return _UNSHOWABLE.sub(lambda m: repr(m.group())[1:-1], redact(_error_text(exc)))
 
 
 def _error_text(exc: EngineError) -> str:

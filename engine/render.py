@@ -10,10 +10,12 @@ through ``var('name')``, never as pasted text.
 
 from __future__ import annotations
 
+import itertools
+import traceback
 from pathlib import Path
 from typing import Any
 
-from engine.errors import ConfigError, Issue, Location
+from engine.errors import ConfigError, EngineError, Issue, Location
 from engine.resources import data_dir
 
 
@@ -23,8 +25,12 @@ class SqlRenderer:
     def __init__(self, dialect: str | tuple[str, ...], sqlglot_dialect: str, user_dir: Path | None = None,
                  variables: dict[str, Any] | None = None) -> None:
         from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined
-        from jinja2.sandbox import SandboxedEnvironment
 
+        from engine.variables import sandbox_class
+
+        if user_dir is not None and not user_dir.is_dir():  # else the shipped templates would silently stand in
+            raise ConfigError([Issue(f"templates folder not found: {user_dir}", Location(None, yaml_path="templates"),
+                                     "templates: names a folder of template overrides")])
         # A dialect may build on another (redshift on postgres): its folder first, then the base's.
         chain = (dialect,) if isinstance(dialect, str) else dialect
         shipped = data_dir("templates")
@@ -32,17 +38,21 @@ class SqlRenderer:
         candidates += [user_dir, *(shipped / d for d in chain), shipped / "default"]
         folders = [p for p in candidates if p and p.is_dir()]
         self.dialect = chain[0]
+        self.user_dir = user_dir.resolve() if user_dir else None
         self.sqlglot_dialect = sqlglot_dialect
         self.variables = dict(variables or {})
-        self.env = SandboxedEnvironment(loader=ChoiceLoader([FileSystemLoader(str(f)) for f in folders]),
-                                        undefined=StrictUndefined, autoescape=False,
-                                        keep_trailing_newline=False, trim_blocks=True, lstrip_blocks=True)
+        self.env = sandbox_class()(loader=ChoiceLoader([FileSystemLoader(str(f)) for f in folders]),
+                                   undefined=StrictUndefined, autoescape=False,
+                                   keep_trailing_newline=False, trim_blocks=True, lstrip_blocks=True)
         self.env.filters["ident"] = self.ident
         self.env.filters["literal"] = self.literal
         self.env.globals["var"] = self.var
         # User SQL keeps its line breaks, so a parse error's line is the line in the user's file.
         self.user_env = self.env.overlay(trim_blocks=False, lstrip_blocks=False)
-        macros = self.env.get_template("macros.sql").module
+        try:
+            macros = self.env.get_template("macros.sql").module
+        except Exception as exc:  # a user's macros.sql may be broken or hostile
+            raise self._template_error(exc, "macros.sql") from None
         for name in dir(macros):
             if not name.startswith("_"):
                 self.env.globals[name] = getattr(macros, name)
@@ -75,7 +85,34 @@ class SqlRenderer:
 
     def template(self, name: str, **context: Any) -> str:
         """Render the template file ``name`` (e.g. ``create_table.sql``)."""
-        return self.env.get_template(name).render(**context).strip()
+        try:
+            return self.env.get_template(name).render(**context).strip()
+        except Exception as exc:
+            raise self._template_error(exc, name) from None
+
+    def _template_error(self, exc: Exception, name: str) -> Exception:
+        """A ConfigError pointing into the template file, when the fault is the template's.
+
+        Jinja errors (syntax, sandbox refusals, undefined names) always are; any other
+        exception only when it was raised inside a file of the user's templates folder:
+        an error inside a shipped template is a bug, and keeps its traceback.
+        """
+        from jinja2 import TemplateError
+
+        if isinstance(exc, EngineError):
+            return exc
+        where = _template_location(exc)
+        in_user_dir = self._in_user_dir(where)
+        if not isinstance(exc, TemplateError) and not in_user_dir:
+            return exc
+        text = str(exc) if isinstance(exc, TemplateError) else f"{type(exc).__name__}: {exc}"
+        return ConfigError([Issue(f"cannot render template {name}: {text}", where or Location(None),
+                                  "fix the template (templates: in the pipeline names the folder)"
+                                  if in_user_dir else None)])
+
+    def _in_user_dir(self, where: Location | None) -> bool:
+        return (where is not None and where.file is not None and self.user_dir is not None
+                and where.file.resolve().is_relative_to(self.user_dir))
 
     def statements(self, name: str, **context: Any) -> tuple[str, ...]:
         """Render a template that may hold several statements separated by ``;``.
@@ -104,13 +141,65 @@ class SqlRenderer:
             self.env.get_template(name)
         except TemplateNotFound:
             return False
+        except Exception as exc:
+            raise self._template_error(exc, name) from None
         return True
 
     def user_sql(self, text: str, where: Location) -> str:
-        """Render a user's SELECT; errors point at the YAML (or .sql file) it came from."""
+        """Render a user's SELECT; errors point at the YAML (or .sql file) it came from.
+
+        The result must be one statement: a ``;`` followed by more SQL is refused, so a
+        SELECT (or a var inside one) cannot smuggle a second statement into the run.
+        """
         from jinja2 import TemplateError
 
         try:
-            return self.user_env.from_string(text).render().rstrip().rstrip(";").rstrip()
-        except TemplateError as exc:
-            raise ConfigError([Issue(f"cannot render SQL: {exc}", where)]) from None
+            rendered = self.user_env.from_string(text).render().rstrip().rstrip(";").rstrip()
+        except EngineError:
+            raise
+        except Exception as exc:  # anything user-written template code raises is the user's to fix
+            inner = _template_location(exc)  # the user's macro that failed, if it was one
+            message = str(exc) if isinstance(exc, TemplateError) else f"{type(exc).__name__}: {exc}"
+            raise ConfigError([Issue(f"cannot render SQL: {message}",
+                                     inner if inner and self._in_user_dir(inner) else where)]) from None
+        second = self._second_statement(rendered)
+        if second is not None:
+            raise ConfigError([Issue(f"the SQL holds more than one statement (a second one starts on line {second})",
+                                     where,
+                                     "one SELECT per table, check or query; remove the ';'")])
+        return rendered
+
+    def _second_statement(self, sql: str) -> int | None:
+        """The line where a second statement starts in ``sql``, or None when there is one only."""
+        from sqlglot import TokenType
+        from sqlglot.dialects.dialect import Dialect
+        from sqlglot.errors import TokenError
+
+        try:
+            tokens = Dialect.get_or_raise(self.sqlglot_dialect).tokenize(sql)
+        except TokenError:
+            return None  # the parser reports it, with its position
+        for token, after in itertools.pairwise(tokens):
+            if token.token_type == TokenType.SEMICOLON and after.token_type != TokenType.SEMICOLON:
+                return after.line
+        return None
+
+
+def _template_location(exc: BaseException) -> Location | None:
+    """The template file and line ``exc`` was raised at, when it came from a file template."""
+    from jinja2 import TemplateSyntaxError
+
+    if isinstance(exc, TemplateSyntaxError):
+        return Location(Path(exc.filename), exc.lineno) if exc.filename else None
+    found: Location | None = None
+    for frame, lineno in traceback.walk_tb(exc.__traceback__):
+        template = frame.f_globals.get("__jinja_template__")
+        if template is not None:  # compiled template code (not yet rewritten by Jinja)
+            name, line = template.filename, template.get_corresponding_lineno(lineno)
+        elif "__jinja_exception__" in frame.f_globals:  # a frame Jinja rewrote to the template's line
+            name, line = frame.f_code.co_filename, lineno
+        else:
+            continue
+        if name and not name.startswith("<"):
+            found = Location(Path(name), line)
+    return found

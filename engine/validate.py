@@ -67,9 +67,23 @@ def _leaf(error: ValidationError) -> ValidationError:
     return error
 
 
+def _secret_issue(doc: Document, path: YamlPath) -> Issue:
+    """A secret written inline: named by its key, never echoed (the value may be real)."""
+    key = str(path[-1])
+    return Issue(f"'{key}' is a secret and must not be written in the pipeline file", doc.locate(path),
+                 f"write {key}: \"${{NAME}}\" and set NAME in the environment or in the --config file")
+
+
 def _to_issues(doc: Document, error: ValidationError) -> list[Issue]:
     error = _leaf(error)
     path: YamlPath = tuple(error.absolute_path)
+    if len(path) == 3 and path[0] == "targets" and _is_secret(path[-1]) and error.validator in ("pattern", "type"):
+        return [_secret_issue(doc, path)]
+    if "propertyNames" in error.schema_path and isinstance(error.instance, str):
+        # the offending key itself, not the mapping that holds it
+        return [Issue(f"{error.instance!r} is not a plain SQL identifier{_too_long(error.instance)}",
+                      doc.locate((*path, error.instance), key=True),
+                      "a letter or underscore, then letters, digits or underscores; 63 characters at most")]
     if error.validator == "additionalProperties" and isinstance(error.instance, dict):
         allowed = _allowed_keys(error)
         extra = [k for k in error.instance if k not in allowed]
@@ -81,7 +95,7 @@ def _to_issues(doc: Document, error: ValidationError) -> list[Issue]:
         return [Issue(f"missing required key '{m}'", doc.locate(path, key=True)) for m in missing]
     if error.validator == "pattern" and error.schema.get("description"):
         where = doc.locate(path, key=bool(path))
-        return [Issue(f"{error.instance!r} is not {error.schema['description']}", where)]
+        return [Issue(f"{error.instance!r} is not {error.schema['description']}{_too_long(error.instance)}", where)]
     if error.validator == "propertyNames" or (error.validator == "pattern" and path == ()):
         return [Issue(f"{error.instance!r} is not a plain SQL identifier", doc.locate(path))]
     if error.validator == "enum":
@@ -95,6 +109,17 @@ def _to_issues(doc: Document, error: ValidationError) -> list[Issue]:
         return [Issue(f"{_describe(error.instance)} does not fit any allowed form here",
                       doc.locate(path), _forms(error))]
     return [Issue(error.message, doc.locate(path))]
+
+
+def _is_secret(key: str | int) -> bool:
+    from engine.redact import SECRET_NAME
+
+    return isinstance(key, str) and SECRET_NAME.search(key) is not None
+
+
+def _too_long(value: Any) -> str:
+    """PostgreSQL and Redshift cut identifiers at 63 bytes; say so rather than 'not an identifier'."""
+    return " (longer than 63 characters)" if isinstance(value, str) and len(value) > 63 else ""
 
 
 def _types(value: Any) -> str:

@@ -12,9 +12,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from engine.errors import ConfigError, Issue, Location
+
+if TYPE_CHECKING:
+    from jinja2.sandbox import SandboxedEnvironment
 
 _LEADING_VAR = re.compile(r"^\s*\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 
@@ -42,16 +45,43 @@ def parse_cli_vars(pairs: list[str], cwd: Path) -> Vars:
     return out
 
 
+#: the largest string or list a template may build with ``*``, and the largest ``**`` result in bits
+MAX_REPEAT = 1_000_000
+MAX_POWER_BITS = 100_000
+
+
+def sandbox_class() -> type[SandboxedEnvironment]:
+    """Jinja's sandbox, also bounding ``*`` and ``**`` so ``{{ 'x' * 10**12 }}`` cannot exhaust memory."""
+    from jinja2.exceptions import SecurityError
+    from jinja2.runtime import Context
+    from jinja2.sandbox import SandboxedEnvironment
+
+    class BoundedSandbox(SandboxedEnvironment):
+        intercepted_binops = frozenset({"*", "**"})
+
+        def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
+            if operator == "**" and isinstance(left, int) and isinstance(right, int) and abs(left) > 1 \
+                    and right * left.bit_length() > MAX_POWER_BITS:
+                raise SecurityError(f"{left} ** {right} is too large for a template")
+            if operator == "*":
+                for seq, n in ((left, right), (right, left)):
+                    if isinstance(seq, (str, list, tuple)) and isinstance(n, int) and len(seq) * n > MAX_REPEAT:
+                        raise SecurityError(f"repeating a {type(seq).__name__} {n} times is too large for a template")
+            return super().call_binop(context, operator, left, right)
+
+    return BoundedSandbox
+
+
 class Renderer:
     """Renders ``{{ }}`` in pipeline strings; sandboxed, so a var cannot call code."""
 
     def __init__(self, variables: Vars) -> None:
         from jinja2 import ChainableUndefined, StrictUndefined
-        from jinja2.sandbox import SandboxedEnvironment
 
         self.vars = variables
-        self._strict = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
-        self._lenient = SandboxedEnvironment(undefined=ChainableUndefined, autoescape=False)
+        sandbox = sandbox_class()
+        self._strict = sandbox(undefined=StrictUndefined, autoescape=False)
+        self._lenient = sandbox(undefined=ChainableUndefined, autoescape=False)
 
     def render(self, text: str, where: Location, *, lenient: bool = False) -> str:
         if "{" not in text:
@@ -70,6 +100,8 @@ class Renderer:
                                      hint or "define it under vars: or pass --var NAME=VALUE")]) from None
         except TemplateError as exc:
             raise ConfigError([Issue(f"bad template {text!r}: {exc}", where)]) from None
+        except Exception as exc:  # whatever the user's expression raises ({{ 1 / 0 }}) is theirs to fix
+            raise ConfigError([Issue(f"bad template {text!r}: {type(exc).__name__}: {exc}", where)]) from None
 
     def base_for(self, text: str, default: Path) -> Path:
         """The folder a relative path built from ``text`` resolves against."""
