@@ -98,9 +98,9 @@ def run(file: PipelineArg, var: VarOpt = None, vars_file: VarsFileOpt = None, ta
     try:
         result = run_plan(plan, output.Progress(), full_refresh=full_refresh, wait=wait)
     except RunFailed as failed:
-        output.print_summary(failed.result, f"{plan.pipeline.name}: failed")
+        output.print_summary(failed.result, f"{plan.pipeline.name}: failed (run {failed.result.run_id})")
         _fail(failed.cause)
-    output.print_summary(result, f"{plan.pipeline.name}: done")
+    output.print_summary(result, f"{plan.pipeline.name}: done (run {result.run_id})")
 
 
 @app.command()
@@ -151,6 +151,36 @@ def init(folder: Annotated[Path, typer.Argument(help="The folder of data files t
 
     try:
         show_summary(init_pipeline(folder, output, force))
+    except EngineError as exc:
+        _fail(exc)
+
+
+@app.command()
+def history(file: PipelineArg, run_id: Annotated[str | None, typer.Argument(
+                help="A run id: show its steps.", show_default=False)] = None,
+            limit: Annotated[int, typer.Option("--limit", "-n", help="How many runs, newest first.", min=1)] = 20,
+            var: VarOpt = None, vars_file: VarsFileOpt = None, target: TargetOpt = None,
+            config: ConfigOpt = None) -> None:
+    """Show the runs recorded in the warehouse (or one run's steps): status, mode, rows, seconds, errors."""
+    from engine.errors import EngineError
+
+    try:
+        plan = _plan(file, var, vars_file, target, config)
+        plan.adapter.preflight()
+        from rich.table import Table
+
+        from engine import history as runs
+        from engine.output import console
+
+        names, rows = runs.steps(plan, run_id) if run_id else runs.runs(plan, limit)
+        plan.adapter.close()
+        table = Table(title=f"run {run_id}" if run_id else f"runs of {plan.pipeline.name} on {plan.target.name}",
+                      title_justify="left")
+        for name in names:
+            table.add_column(name, overflow="fold")
+        for row in rows:
+            table.add_row(*("" if v is None else f"{v:.2f}" if isinstance(v, float) else str(v) for v in row))
+        console().print(table)
     except EngineError as exc:
         _fail(exc)
 

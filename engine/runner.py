@@ -70,7 +70,9 @@ def run_plan(plan: Plan, listener: Listener = _quiet, full_refresh: bool = False
     result = RunResult(run_id=history.new_run_id())
     adapter = plan.adapter
     started = time.perf_counter()
-    started_at = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime())
+    from datetime import UTC, datetime
+
+    started_at = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
 
     def record(status: str, error: str | None) -> history.RunRecord:
         mode = "incremental" if result.incremental else "full"

@@ -159,6 +159,8 @@ class Adapter(ABC):
             count = getattr(cursor, "rowcount", -1)
             return count if isinstance(count, int) and count >= 0 else None
         except Exception as exc:
+            if self._interrupted(exc):
+                raise KeyboardInterrupt from None
             raise TargetError(self._error_text(exc), step=step, sql=sql) from None
         finally:
             self._release(cursor)
@@ -166,6 +168,10 @@ class Adapter(ABC):
     def _execute(self, cursor: Any, sql: str, feed: Feed | None) -> None:
         """Targets that stream files to the server (``COPY ... FROM STDIN``) override this."""
         cursor.execute(sql)
+
+    def _interrupted(self, exc: Exception) -> bool:
+        """Whether the driver turned Ctrl-C into its own error (DuckDB does): then it is an interrupt."""
+        return False
 
     def explain_failure(self, error: TargetError, diagnose: tuple[str, ...]) -> TargetError:
         """A failed load's error, made specific where the warehouse keeps details (Redshift)."""

@@ -44,6 +44,10 @@ class DuckDBAdapter(Adapter):
                                 "session); try again when it ends, or pass --wait SECONDS") from None
             raise ConfigError([Issue(message, self.target.location)]) from None
 
+    def _interrupted(self, exc: Exception) -> bool:
+        # DuckDB catches SIGINT itself and stops the query with this error (a RuntimeError in 2.x)
+        return type(exc).__name__ == "InterruptException" or str(exc).strip() == "Query interrupted"
+
     def _cursor(self) -> Any:
         # A DuckDB "cursor" is a second connection with its own transaction; the run's
         # single transaction needs every statement on the connection itself.
