@@ -135,7 +135,7 @@ def test_a_stopped_process_leaves_the_previous_tables(warehouse: tuple[str, Path
     time.sleep(0.3)  # inside load:staging_things
     assert proc.poll() is None, "the run ended before it could be stopped"
     os.kill(proc.pid, sig)
-    out, err = proc.communicate(timeout=60)
+    _out, err = proc.communicate(timeout=60)
     assert proc.returncode == (130 if sig == signal.SIGINT else -signal.SIGKILL), err
     if sig == signal.SIGINT:
         assert "rolled back" in err and "Traceback" not in err
@@ -143,7 +143,7 @@ def test_a_stopped_process_leaves_the_previous_tables(warehouse: tuple[str, Path
     for bulk in (file.parent / "data").glob("bulk*.json"):
         bulk.unlink()
     done = _cli(file, "--target", target)
-    out, err = done.communicate(timeout=120)
+    _out, err = done.communicate(timeout=120)
     assert done.returncode == 0, err
 
 
