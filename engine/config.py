@@ -114,7 +114,7 @@ class Check:
     """One data check; ``kind`` picks which of the optional fields apply."""
 
     name: str
-    kind: Literal["row_count", "unique", "not_null", "relationships"]
+    kind: Literal["row_count", "unique", "not_null", "relationships", "accepted_values", "sql"]
     table: str
     location: Location
     severity: Literal["error", "warn"] = "error"
@@ -125,6 +125,13 @@ class Check:
     equals_sql: str | None = None
     to_table: str | None = None
     to_column: str | None = None
+    #: accepted_values: the values the column may hold (NULL is not_null's business)
+    values: tuple[Any, ...] = ()
+    #: row_count change against the rows before this run, in percent
+    max_drop_pct: float | None = None
+    max_growth_pct: float | None = None
+    #: sql: a SELECT whose rows are the failures
+    query: str | None = None
     declared: bool = True
     skipped_reason: str | None = None
 
@@ -297,10 +304,11 @@ class _Builder:
                          tuple(fks), dist, sort, sql_text, sql_file, self.loc("star", name))
 
     def check(self, index: int, raw: dict[str, Any]) -> Check:
-        kinds = [k for k in ("row_count", "unique", "not_null", "relationships") if k in raw]
+        kinds = [k for k in ("row_count", "unique", "not_null", "relationships", "accepted_values", "sql")
+                 if k in raw]
         if len(kinds) != 1:
             raise ConfigError([Issue("a check needs exactly one of row_count, unique, not_null, "
-                                     "relationships", self.loc("checks", index))])
+                                     "relationships, accepted_values, sql", self.loc("checks", index))])
         kind = kinds[0]
         body = raw[kind]
         where = self.loc("checks", index, kind)
@@ -316,13 +324,21 @@ class _Builder:
                     bounds[bound] = value
                     if value is None:
                         missing.append(str(body[bound]).replace("{{", "").replace("}}", "").strip())
-            detail = "_".join(k for k in ("equals", "min", "max", "equals_sql") if k in body)
+            change = body.get("change") or {}
+            bounds["max_drop_pct"] = change.get("max_drop_pct")
+            bounds["max_growth_pct"] = change.get("max_growth_pct")
+            detail = "_".join(k for k in ("equals", "min", "max", "equals_sql", "change") if k in body)
             name = raw.get("name") or f"row_count_{table}_{detail or 'any'}"
             skipped = (f"{', '.join(missing)} not set"
                        if missing and not any(v is not None for v in bounds.values())
                        and "equals_sql" not in body else None)
             return Check(name=name, **common, **bounds, equals_sql=body.get("equals_sql"),
                          skipped_reason=skipped)
+        if kind == "accepted_values":
+            name = raw.get("name") or f"accepted_values_{table}_{body['column']}"
+            return Check(name=name, **common, columns=(body["column"],), values=tuple(body["values"]))
+        if kind == "sql":
+            return Check(name=raw.get("name") or f"sql_{table}_{index + 1}", **common, query=body["query"])
         if kind == "relationships":
             name = raw.get("name") or f"relationships_{table}_{body['column']}"
             return Check(name=name, **common, columns=(body["column"],), to_table=body["to"],

@@ -40,6 +40,8 @@ class Step:
     diagnose: tuple[str, ...] = ()
     #: the physical table the step writes: the shadow in a full run, the live table otherwise
     into: str | None = None
+    #: a check's queries on the live table before the run changes anything (row_count change)
+    baseline: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -129,14 +131,21 @@ def _check_step(check: Check, r: SqlRenderer, final: dict[str, str], custom_sql:
         statements = (r.template("checks/row_count.sql", table=name(check.table)),)
         if check.equals_sql:
             statements += (r.template("checks/row_count_sql.sql", sql=custom_sql),)
+    elif check.kind == "sql":
+        statements = (r.template("checks/failing_rows.sql", sql=custom_sql),)
+    elif check.kind == "accepted_values":
+        statements = (r.template("checks/accepted_values.sql", table=name(check.table), column=check.columns[0],
+                                 values=check.values),)
     elif check.kind == "relationships":
         assert check.to_table is not None
         statements = (r.template("checks/relationships.sql", table=name(check.table), column=check.columns[0],
                                  to_table=name(check.to_table), to_column=check.to_column or check.columns[0]),)
     else:
         statements = (r.template(f"checks/{check.kind}.sql", table=name(check.table), columns=check.columns),)
+    baseline = (r.template("checks/row_count.sql", table=check.table),) \
+        if check.max_drop_pct is not None or check.max_growth_pct is not None else ()
     return Step(f"check:{check.name}", "check", check.table, statements,
-                tuple(sorted(final[t] for t in tables if t in final)), check)
+                tuple(sorted(final[t] for t in tables if t in final)), check, baseline=baseline)
 
 
 def build_plan(pipeline: Pipeline, target_name: str | None = None, settings: Settings | None = None) -> Plan:

@@ -90,6 +90,7 @@ def run_plan(plan: Plan, listener: Listener = _quiet, full_refresh: bool = False
             result.incremental, result.mode_reason = mode.incremental, mode.reason
             state.prepare(plan, mode)
             run = _Run(plan, mode.incremental, warehouse.files if mode.incremental else {})
+            run.take_baselines(plan.incremental_steps if mode.incremental else plan.steps, warehouse.existing)
             for step in plan.incremental_steps if mode.incremental else plan.steps:
                 if step.kind == "publish":
                     _stop_on_failed_checks(result)
@@ -138,11 +139,19 @@ class _Run:
         self.incremental = incremental
         self.known = known
         self.new_rows = False
+        self.before: dict[str, int] = {}
+
+    def take_baselines(self, steps: tuple[Step, ...], existing: set[str]) -> None:
+        """Row counts of the live tables before anything changes, for checks relative to them."""
+        for step in steps:
+            if step.baseline and step.check is not None and step.check.table in existing:
+                rows = self.plan.adapter.fetch(step.baseline[0], step.id)
+                self.before[step.id] = int(rows[0][0]) if rows and rows[0][0] is not None else 0
 
     def step(self, step: Step) -> StepResult:
         t0 = time.perf_counter()
         if step.check is not None:
-            return _run_check(self.plan, step)
+            return _run_check(self.plan, step, self.before.get(step.id))
         if step.kind == "load" and self.plan.reads_local_files:
             return self._load(step, t0)
         if step.kind == "transform" and self.incremental and not self.new_rows:
@@ -197,11 +206,11 @@ def _execute(plan: Plan, step: Step, statements: tuple[str, ...], t0: float,
     return StepResult(step, "ok", time.perf_counter() - t0, rows if step.kind in ("load", "transform") else None)
 
 
-def _run_check(plan: Plan, step: Step) -> StepResult:
+def _run_check(plan: Plan, step: Step, before: int | None) -> StepResult:
     t0 = time.perf_counter()
     assert step.check is not None
     if step.check.skipped_reason:
         checked = evaluate(step.check, [])
     else:
-        checked = evaluate(step.check, [plan.adapter.fetch(sql, step.id) for sql in step.statements])
+        checked = evaluate(step.check, [plan.adapter.fetch(sql, step.id) for sql in step.statements], before)
     return StepResult(step, checked.status, time.perf_counter() - t0, None, checked)

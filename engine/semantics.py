@@ -110,8 +110,9 @@ class _Checker:
             self.need_column(c.table, col, c.location)
         if c.to_table and self.need_table(c.to_table, c.location) and c.to_column:
             self.need_column(c.to_table, c.to_column, c.location)
-        if c.equals_sql:
-            return self.sql(c.equals_sql, c.location, None, None)
+        custom = c.equals_sql or c.query
+        if custom:
+            return self.sql(custom, c.location, None, None)
         return None
 
     def sql(self, text: str, where: Location, file: Path | None,
