@@ -108,6 +108,8 @@ class Progress:
         if result.check is not None and result.status != "skipped":
             rows = result.check.actual
         self.err.print(f"[{colour}]{result.status:>7}[/] {step.id:<45} {rows:>18} {result.seconds:7.2f}s")
+        for note in result.notes:
+            self.err.print(f"[yellow]   note[/] {note}")
 
 
 def print_summary(result: RunResult, title: str) -> None:

@@ -24,6 +24,7 @@ class StepResult:
     seconds: float
     rows: int | None = None
     check: CheckResult | None = None
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -167,6 +168,9 @@ class _Run:
         plan = self.plan
         source = plan.pipeline.sources[plan.pipeline.staging[step.table].source]
         entries = list_files(source)
+        from engine.compact import tiny_files_note
+
+        note = tiny_files_note(source.name, [e.size for e in entries])
         if self.incremental:
             seen = self.known.get(step.table, {})
             changed = [e.key for e in entries if e.key in seen and seen[e.key] != (e.size, e.version)]
@@ -178,8 +182,10 @@ class _Run:
             if not entries:
                 return StepResult(step, "up to date", time.perf_counter() - t0, 0)
         paths = localise(source, entries, cache_dir(plan.pipeline))
-        result = _execute(plan, step, plan.render_load(step, paths).statements, t0,
-                          plan.render_load(step, paths))
+        rendered = plan.render_load(step, paths)
+        result = _execute(plan, step, rendered.statements, t0, rendered)
+        if note:
+            result.notes.append(note)
         state.record_files(plan, step.table, entries)
         self.new_rows = True
         return result
