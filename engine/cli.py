@@ -223,12 +223,28 @@ app.add_typer(cluster_app, name="cluster")
 
 
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point: a stored answer for validate / dry-run first (engine/fastpath.py)."""
+    from engine import fastpath
+
+    argv = sys.argv[1:]
+    answered = fastpath.replay(argv)
+    if answered is not None:
+        sys.exit(answered)
+    recorder = fastpath.Recorder.start(argv)
+    code = 1
     try:
         app()
+        code = 0
+    except SystemExit as done:
+        code = done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
+        raise
     except KeyboardInterrupt:
         sys.stderr.write("interrupted\n")
+        code = 130
         sys.exit(130)
+    finally:
+        if recorder is not None:
+            recorder.finish(code)
 
 
 if __name__ == "__main__":

@@ -39,6 +39,9 @@ class Settings:
         self.file_values: dict[str, str] = _read_config(config_file) if config_file else {}
 
     def get(self, name: str) -> str | None:
+        from engine.fastpath import note_env
+
+        note_env(name)
         value = self.env.get(name)
         if value is None:
             value = self.file_values.get(name)
