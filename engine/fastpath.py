@@ -99,7 +99,8 @@ class _Tee:
         if isinstance(text, bytes):  # click writes bytes to what it takes for a binary stream
             self.parts.append(text.decode("utf-8", "replace"))
             self.stream.flush()
-            written: int = getattr(self.stream, "buffer", self.stream).write(text)
+            target: Any = getattr(self.stream, "buffer", self.stream)
+            written: int = target.write(text)
             return written
         self.parts.append(text)
         return self.stream.write(text)
