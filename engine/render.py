@@ -72,6 +72,10 @@ class SqlRenderer:
             return "NULL"
         if isinstance(value, bool):
             return "TRUE" if value else "FALSE"
+        if isinstance(value, str) and "\\" not in value and value.isprintable():
+            # the common case, thousands of times per load (file paths): quotes doubled is the
+            # standard escape in every dialect here; anything unusual goes through sqlglot
+            return "'" + value.replace("'", "''") + "'"
         if isinstance(value, (int, float)):
             return exp.Literal.number(value).sql(dialect=self.sqlglot_dialect)
         return exp.Literal.string(str(value)).sql(dialect=self.sqlglot_dialect)
@@ -124,6 +128,8 @@ class SqlRenderer:
         from sqlglot.dialects.dialect import Dialect
 
         text = self.template(name, **context)
+        if ";" not in text:
+            return (text,) if text.strip() else ()
         tokens = Dialect.get_or_raise(self.sqlglot_dialect).tokenize(text)
         out: list[str] = []
         start = 0

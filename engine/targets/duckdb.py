@@ -12,6 +12,10 @@ from engine.sources.jsonpaths import json_fields, read_columns
 from engine.targets.base import Adapter, Capabilities, LoadSpec
 
 
+#: the memory DuckDB may use unless the target says otherwise (a 10M-event run stays under 3 GB)
+DEFAULT_MEMORY_LIMIT = "2GB"
+
+
 class DuckDBAdapter(Adapter):
     name = "duckdb"
     sqlglot_dialect = "duckdb"
@@ -29,7 +33,9 @@ class DuckDBAdapter(Adapter):
 
         if self.path != ":memory:":
             os.makedirs(os.path.dirname(self.path) or ".", exist_ok=True)
-        config: dict[str, Any] = {}
+        # Bounded by default: DuckDB alone would take 80% of the machine's memory; with a limit it
+        # spills to temp_directory (by default beside the warehouse) instead of growing.
+        config: dict[str, Any] = {"memory_limit": DEFAULT_MEMORY_LIMIT}
         for key in ("threads", "memory_limit", "temp_directory"):
             if key in self.target.options:
                 config[key] = (self.target.option_path(key) if key == "temp_directory"
