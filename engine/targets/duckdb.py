@@ -11,7 +11,6 @@ from engine.inputs import LoadFiles
 from engine.sources.jsonpaths import json_fields, read_columns
 from engine.targets.base import Adapter, Capabilities, LoadSpec
 
-
 #: the memory DuckDB may use unless the target says otherwise (a 10M-event run stays under 3 GB)
 DEFAULT_MEMORY_LIMIT = "2GB"
 
