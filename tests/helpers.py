@@ -41,3 +41,19 @@ def make_project(root: Path, pipeline: str = MINIMAL, rows: list[dict[str, objec
     file = root / "pipeline.yaml"
     file.write_text(pipeline, encoding="utf-8")
     return file
+
+
+#: a postgres target reading the PG* variables the pg_database fixture exports
+PG_TARGET = """\
+  pg:
+    type: postgres
+    host: "${PGHOST}"
+    port: "${PGPORT}"
+    dbname: "${PGDATABASE}"
+    user: "${PGUSER}"
+"""
+
+
+def with_pg(text: str) -> str:
+    """``text`` (a pipeline) with the postgres target ``pg`` added."""
+    return text.replace("targets:\n", "targets:\n" + PG_TARGET, 1)

@@ -20,21 +20,13 @@ from typing import Any
 
 import duckdb
 import pytest
-from helpers import MINIMAL, make_project
+from helpers import MINIMAL, make_project, with_pg
 
 from engine.config import load_pipeline
 from engine.errors import RunLocked, TargetError
 from engine.plan import build_plan
 from engine.runner import RunFailed, run_plan
 
-PG_TARGET = """\
-  pg:
-    type: postgres
-    host: "${PGHOST}"
-    port: "${PGPORT}"
-    dbname: "${PGDATABASE}"
-    user: "${PGUSER}"
-"""
 NEW_ROWS = [{"id": 7, "name": "new", "kind": "q"}, {"id": 8, "name": "newer", "kind": "r"}]
 
 
@@ -59,7 +51,7 @@ def warehouse(request: pytest.FixtureRequest, tmp_path: Path) -> tuple[str, Path
     """(target name, pipeline file, what _snapshot needs), built once from the first files."""
     if request.param == "pg":
         where = request.getfixturevalue("pg_database")
-        file = make_project(tmp_path, MINIMAL.replace("targets:\n", "targets:\n" + PG_TARGET, 1))
+        file = make_project(tmp_path, with_pg(MINIMAL))
     else:
         file = make_project(tmp_path)
         where = tmp_path / "warehouse.duckdb"

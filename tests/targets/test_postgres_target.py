@@ -10,7 +10,7 @@ from typing import Any
 import duckdb
 import psycopg
 import pytest
-from helpers import MINIMAL, make_project
+from helpers import MINIMAL, make_project, with_pg
 
 from engine.config import load_pipeline
 from engine.plan import build_plan
@@ -18,18 +18,6 @@ from engine.runner import RunFailed, run_plan
 
 pytestmark = pytest.mark.postgres
 
-PG_TARGET = """\
-  pg:
-    type: postgres
-    host: "${PGHOST}"
-    port: "${PGPORT}"
-    dbname: "${PGDATABASE}"
-    user: "${PGUSER}"
-"""
-
-
-def _with_pg(text: str) -> str:
-    return text.replace("targets:\n", "targets:\n" + PG_TARGET, 1)
 
 
 def _rows(params: dict[str, str], sql: str) -> list[tuple[Any, ...]]:
@@ -38,7 +26,7 @@ def _rows(params: dict[str, str], sql: str) -> list[tuple[Any, ...]]:
 
 
 def test_json_loads_every_layout_and_gzip(tmp_path: Path, pg_database: dict[str, str]) -> None:
-    file = make_project(tmp_path, _with_pg(MINIMAL), rows=[{"id": 1, "name": "a", "kind": "x"}])
+    file = make_project(tmp_path, with_pg(MINIMAL), rows=[{"id": 1, "name": "a", "kind": "x"}])
     data = tmp_path / "data"
     (data / "pretty.json").write_text(json.dumps({"id": 2, "name": "b", "kind": "y"}, indent=2)
                                       + json.dumps({"id": 3, "name": "c\\n\t\"q\"", "kind": "y"}))
@@ -55,7 +43,7 @@ def test_json_loads_every_layout_and_gzip(tmp_path: Path, pg_database: dict[str,
 
 
 def test_jsonpaths_map_by_position_including_nested(tmp_path: Path, pg_database: dict[str, str]) -> None:
-    text = _with_pg(MINIMAL).replace("things: {path: data, format: json}",
+    text = with_pg(MINIMAL).replace("things: {path: data, format: json}",
                                      "things: {path: data, format: json, jsonpaths: paths.json}")
     file = make_project(tmp_path, text, rows=[
         {"ID": 7, "label": {"text": "seven"}, "Kind": "odd"},
@@ -67,7 +55,7 @@ def test_jsonpaths_map_by_position_including_nested(tmp_path: Path, pg_database:
 
 
 def test_csv_files_each_lose_their_header(tmp_path: Path, pg_database: dict[str, str]) -> None:
-    text = _with_pg(MINIMAL).replace("things: {path: data, format: json}",
+    text = with_pg(MINIMAL).replace("things: {path: data, format: json}",
                                      "things: {path: data, format: csv, null_string: 'NA'}")
     file = make_project(tmp_path, text, rows=[])
     data = tmp_path / "data"
@@ -80,7 +68,7 @@ def test_csv_files_each_lose_their_header(tmp_path: Path, pg_database: dict[str,
 
 
 def test_failed_run_leaves_previous_tables(tmp_path: Path, pg_database: dict[str, str]) -> None:
-    file = make_project(tmp_path, _with_pg(MINIMAL))
+    file = make_project(tmp_path, with_pg(MINIMAL))
     run_plan(build_plan(load_pipeline(file), "pg"))
     before = _rows(pg_database, "select * from things order by id")
     (tmp_path / "data" / "part.json").write_text('{"id": "not a number", "name": "x", "kind": "x"}\n')
