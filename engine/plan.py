@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from engine.config import Check, Pipeline, Target
 from engine.graph import KIND_RANK, topological_order
@@ -17,7 +17,7 @@ from engine.render import SqlRenderer
 from engine.semantics import Analysis, analyse
 from engine.shadow import point_at, shadow_name
 from engine.targets import adapter_class
-from engine.targets.base import Adapter
+from engine.targets.base import Adapter, LoadSpec
 
 if TYPE_CHECKING:
     from engine.settings import Settings
@@ -42,6 +42,8 @@ class Step:
     into: str | None = None
     #: a check's queries on the live table before the run changes anything (row_count change)
     baseline: tuple[str, ...] = ()
+    #: a load's query for how many bad records it skipped into _etl_rejects (on_error: skip)
+    rejects: str | None = None
 
 
 @dataclass(frozen=True)
@@ -95,9 +97,7 @@ class Plan:
         source = self.pipeline.sources[staging.source]
         jsonpaths = plan_files(source, cache_dir(self.pipeline)).jsonpaths if source.jsonpaths else None
         spec = self.adapter.load_spec(source, replace(staging, name=step.into), LoadFiles(paths, jsonpaths))
-        r = self.renderer
-        return replace(step, statements=r.statements(spec.template, **spec.context), feed=spec.feed,
-                       diagnose=r.statements(spec.diagnose, **spec.context) if spec.diagnose else ())
+        return replace(step, **_load_parts(self.renderer, spec, self.pipeline.name, step.table))
 
     def statements(self) -> list[tuple[str, str]]:
         """(step id, SQL) for every statement a full run would execute, in order."""
@@ -105,6 +105,15 @@ class Plan:
         out += [(s.id, sql) for s in self.steps for sql in s.statements]
         out.append(("commit", self.commit))
         return out
+
+
+def _load_parts(r: SqlRenderer, spec: LoadSpec, pipeline: str, table: str) -> dict[str, Any]:
+    """A load's spec rendered into Step fields; the context gains the pipeline's and the staging table's
+    names, which the rejects templates record."""
+    context = {**spec.context, "pipeline": pipeline, "staging": table}
+    return {"statements": r.statements(spec.template, **context), "feed": spec.feed,
+            "diagnose": r.statements(spec.diagnose, **context) if spec.diagnose else (),
+            "rejects": r.template(spec.rejects, **context) if spec.rejects else None}
 
 
 def key_checks(p: Pipeline) -> list[Check]:
@@ -198,9 +207,8 @@ class _Steps:
                 source = p.sources[st.source]
                 files = LoadFiles(()) if adapter.capabilities.copy_from_s3 else plan_files(source, cache_dir(p))
                 spec = adapter.load_spec(source, replace(st, name=into), files)
-                step = Step(f"load:{name}", "load", name, r.statements(spec.template, **spec.context), after,
-                            feed=spec.feed, into=into,
-                            diagnose=r.statements(spec.diagnose, **spec.context) if spec.diagnose else ())
+                step = Step(f"load:{name}", "load", name, depends_on=after, into=into,
+                            **_load_parts(r, spec, p.name, name))
             else:
                 reads = sorted(t for t in self.a.reads.get(name, ()) if t != name)
                 star = p.star[name]

@@ -42,6 +42,9 @@ class LoadSpec:
     feed: Feed | None = None
     #: a template whose query explains a failed load (Redshift's STL_LOAD_ERRORS)
     diagnose: str | None = None
+    #: a template whose single query returns how many bad records this load skipped and wrote to
+    #: _etl_rejects (a source with on_error: skip), rendered with the same context
+    rejects: str | None = None
 
 
 class Adapter(ABC):
