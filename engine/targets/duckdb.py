@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import os
+import re
 from typing import Any
 
 from engine.config import Source, StagingTable
-from engine.errors import ConfigError, Issue, RunLocked
+from engine.errors import ConfigError, Issue, RunLocked, TargetError
 from engine.inputs import LoadFiles
-from engine.sources.jsonpaths import json_fields, read_columns
+from engine.sources.jsonpaths import JsonField, json_fields, read_columns
 from engine.targets.base import Adapter, Capabilities, LoadSpec
 
 #: the memory DuckDB may use unless the target says otherwise (a 10M-event run stays under 3 GB)
@@ -19,6 +21,11 @@ class DuckDBAdapter(Adapter):
     name = "duckdb"
     sqlglot_dialect = "duckdb"
     capabilities = Capabilities(transactional_ddl=True)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        #: staging table -> the template and context that explain a failure of its fast load
+        self._diagnoses: dict[str, tuple[str, dict[str, Any]]] = {}
 
     @property
     def path(self) -> str:
@@ -62,20 +69,131 @@ class DuckDBAdapter(Adapter):
         """Nothing to release: the cursor is the connection."""
 
     def load_spec(self, source: Source, table: StagingTable, files: LoadFiles) -> LoadSpec:
+        skip = source.on_error == "skip"
         groups = _by_compression(files.paths, source.compression)
+        checks: dict[str, Any] = {"on_error": source.on_error, "source": source.name, "raw_limit": RAW_LIMIT,
+                                  "max_errors": MAX_ERRORS if source.max_errors is None else source.max_errors}
         if source.format == "json":
             fields = json_fields(table.columns, files.jsonpaths, source.location)
-            return LoadSpec("load_json.sql", {
+            context: dict[str, Any] = {
                 "table": table.name, "groups": groups, "fields": fields,
-                "read_columns": read_columns(fields), "json_format": source.json_format,
-            })
+                "read_columns": read_columns(fields), "json_format": source.json_format, **checks,
+                **_checked_json(table, fields, _plain_and_gzip(groups)),
+            }
+            if skip:
+                return LoadSpec("load_json_checked.sql", context, rejects="rejects/count.sql")
+            # the fast path: one read_json per compression; a failure is explained after the fact
+            self._explain(table, "load_json_diagnose.sql", context)
+            return LoadSpec("load_json.sql", context)
         if source.jsonpaths:
             raise ConfigError([Issue("jsonpaths applies to format json only", source.location)])
-        context: dict[str, Any] = {"table": table.name, "groups": groups, "columns": table.columns}
+        context = {"table": table.name, "groups": groups, "columns": table.columns, **checks}
         if source.format == "csv":
             context.update(header=source.header, delimiter=source.delimiter, quote=source.quote,
                            null_string=source.null_string, encoding=CSV_ENCODINGS[source.encoding.lower()])
+            if skip:
+                return LoadSpec("load_csv.sql", context, rejects="rejects/count.sql")
+            self._explain(table, "load_csv_diagnose.sql", context)
+            return LoadSpec("load_csv.sql", context)
+        if skip:
+            raise ConfigError([Issue(f"source '{source.name}': on_error: skip applies to json and csv sources; "
+                                     "parquet files carry their own types", source.location,
+                                     "remove on_error, or cast in a star table's SQL")])
         return LoadSpec(f"load_{source.format}.sql", context)
+
+    def _explain(self, table: StagingTable, template: str, context: dict[str, Any]) -> None:
+        """Remember how to explain a failure of this load. The explaining SQL is long (it reads and checks
+        every line) and rendering it costs more than the fast load's own: it is rendered only on failure."""
+        self._diagnoses[table.name] = (template, context)
+
+    def explain_failure(self, error: TargetError, diagnose: tuple[str, ...]) -> TargetError:
+        """A failed fast load (on_error: fail), explained: its first bad records by file, line and reason,
+        found by the checks of a skip load run over the same files."""
+        from sqlglot import exp
+
+        from engine.render import SqlRenderer
+
+        failed = next((spec for name, spec in self._diagnoses.items() if (error.sql or "").startswith(
+            f"INSERT INTO {exp.to_identifier(name, quoted=True).sql(dialect=self.sqlglot_dialect)} ")), None)
+        if failed is None:
+            return error
+        template, context = failed
+        try:
+            # the shipped templates: the pipeline's own folder is not known here, and this SQL only explains
+            statements = SqlRenderer(self.templates(), self.sqlglot_dialect).statements(template, **context)
+            for sql in statements[:-1]:
+                self.execute(sql)
+            rows = self.fetch(statements[-1])
+        except TargetError as second:
+            return TargetError(f"{error.message}\n(could not find the bad record: {second.message})",
+                               error.step, error.sql)
+        if not rows:
+            return error
+        total, source, keep_original = rows[0][4], rows[0][5], rows[0][6]
+        lines = [f"source '{source}' has {total} bad record(s); on_error: fail stops the run at the first:"]
+        for file, line, reason, raw, *_ in rows:
+            lines.append(f"  {file}:{line if line is not None else '?'}: {reason}; raw {raw!r}")
+        if total > len(rows):
+            lines.append(f"  ... and {total - len(rows)} more")
+        lines.append("set on_error: skip on the source to load the good records and keep the bad ones in "
+                     "_etl_rejects")
+        if keep_original:
+            lines.append(f"(DuckDB: {error.message.splitlines()[0]})")
+        return TargetError("\n".join(lines), error.step, error.sql)
+
+
+#: characters of a bad record's text kept in _etl_rejects.raw
+RAW_LIMIT = 10000
+#: bad records a skip load tolerates when the source sets no max_errors (Redshift's MAXERROR ceiling)
+MAX_ERRORS = 100000
+_TEXT_TYPE = re.compile(r"^\s*(varchar|text|string|char|bpchar|character|nvarchar)\b", re.IGNORECASE)
+
+
+def _plain_and_gzip(groups: list[tuple[str, list[str]]]) -> tuple[list[str], list[str]]:
+    """The files a checked load reads as text and those it gunzips. Listed files come sorted by their
+    bytes already; glob patterns (a plan shown before listing) go by name."""
+    plain: list[str] = []
+    gzip: list[str] = []
+    for compression, paths in groups:
+        for path in paths:
+            if compression == "gzip" or (compression == "auto" and path.endswith(".gz")):
+                gzip.append(path)
+            else:
+                plain.append(path)
+    return plain, gzip
+
+
+def _checked_json(table: StagingTable, fields: list[JsonField],
+                  files: tuple[list[str], list[str]]) -> dict[str, Any]:
+    """What the checked JSON templates need: each field's JSON path and how it is cast."""
+    not_null = {c.name for c in table.columns if c.not_null}
+    top = [f.key for f in fields if f.subpath is None]
+    checked = []
+    for f in fields:
+        nested = f.subpath is not None
+        if _TEXT_TYPE.match(f.type):
+            kind = "text"
+        elif f.type.strip().lower() == "json" and not nested:
+            kind = "json"
+        else:
+            # read_json casts a top-level value from its JSON; load_json.sql casts a nested one from its text
+            kind = "text_cast" if nested else "json_cast"
+        checked.append({"column": f.column, "type": f.type, "kind": kind, "path": _json_path(f), "key": f.key,
+                        "not_null": f.column in not_null,
+                        # read through one json_transform of the record: a top-level key no other column reads
+                        "struct": not nested and top.count(f.key) == 1})
+    return {"checked_fields": checked, "dup_keys": list(dict.fromkeys(f.key for f in fields)),
+            "plain_files": files[0], "gzip_files": files[1]}
+
+
+def _json_path(f: JsonField) -> str:
+    """DuckDB's path to a field: the bare key at top level (DuckDB reads a path without $ as one key),
+    else $ and each step quoted."""
+    steps = f.path or (f.key,)
+    if len(steps) == 1 and not str(steps[0]).startswith(("$", "/")):
+        return str(steps[0])
+    return "$" + "".join(f"[{s}]" if isinstance(s, int) else "." + json.dumps(s, ensure_ascii=False)
+                         for s in steps)
 
 
 #: DuckDB's read_csv names for the encodings a source may declare

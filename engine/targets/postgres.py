@@ -62,6 +62,10 @@ class PostgresAdapter(Adapter):
                     copy.write(chunk)
 
     def load_spec(self, source: Source, table: StagingTable, files: LoadFiles) -> LoadSpec:
+        if source.on_error == "skip":
+            raise ConfigError([Issue(f"source '{source.name}': on_error: skip is not supported on the postgres "
+                                     "target yet (the duckdb target has it)", source.location,
+                                     "remove on_error (a bad record then fails the run), or load with duckdb")])
         patterns = files.paths
         buffer = f"_etl_load_{table.name}"
         if source.format == "json":

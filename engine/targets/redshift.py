@@ -101,6 +101,7 @@ class RedshiftAdapter(Adapter):
             "null_string": source.null_string, "encoding": encoding,
             "timeformat": source.timeformat, "dateformat": source.dateformat,
             "max_errors": source.max_errors, "compupdate": source.compupdate, "statupdate": source.statupdate,
+            "on_error": source.on_error,
         }
         return LoadSpec("copy.sql", context, diagnose="load_errors.sql")
 

@@ -37,6 +37,8 @@ DATEFORMAT {{ dateformat | literal }}
 {% endif %}
 {% if max_errors is not none %}
 MAXERROR {{ max_errors }}
+{% elif on_error == "skip" %}
+MAXERROR 100000
 {% endif %}
 {% if compupdate is not none %}
 COMPUPDATE {{ "ON" if compupdate else "OFF" }}
