@@ -82,7 +82,8 @@ def _record_sql(plan: Plan, run: RunRecord, result: RunResult) -> tuple[str, ...
 
     steps = [{"step": s.step.id, "table": s.step.table, "kind": s.step.kind, "status": s.status,
               "rows": s.rows, "seconds": round(s.seconds, 4),
-              "detail": s.check.actual if s.check else None} for s in result.steps]
+              "detail": s.check.actual if s.check else (f"{s.rejected:,} rejected" if s.rejected else None)}
+             for s in result.steps]
     safe = RunRecord(**{**run.__dict__, "error": redact(run.error)[:4000] if run.error else None})
     return plan.renderer.statements("history/record.sql", run=safe, steps=steps)
 

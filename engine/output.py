@@ -116,20 +116,27 @@ def print_summary(result: RunResult, title: str) -> None:
     from rich.table import Table
 
     table = Table(title=title, title_justify="left")
-    for name, justify in (("step", "left"), ("rows", "right"), ("seconds", "right"), ("status", "left")):
+    rejecting = any(s.rejected is not None for s in result.steps)
+    columns = [("step", "left"), ("rows", "right"), *([("rejected", "right")] if rejecting else []),
+               ("seconds", "right"), ("status", "left")]
+    for name, justify in columns:
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
     for s in result.steps:
         if s.check is not None:
             continue
-        table.add_row(s.step.id, f"{s.rows:,}" if s.rows is not None else "", f"{s.seconds:.2f}", s.status)
+        rejected = [f"{s.rejected:,}" if s.rejected is not None else ""] if rejecting else []
+        table.add_row(s.step.id, f"{s.rows:,}" if s.rows is not None else "", *rejected, f"{s.seconds:.2f}",
+                      s.status)
     checks = [s for s in result.steps if s.check is not None]
     passed = sum(1 for s in checks if s.status == "pass")
     if checks:
-        table.add_row(f"checks ({len(checks)})", "", f"{sum(s.seconds for s in checks):.2f}",
+        table.add_row(f"checks ({len(checks)})", "", *([""] if rejecting else []),
+                      f"{sum(s.seconds for s in checks):.2f}",
                       f"{passed} passed" + "".join(f", {n} {k}" for k, n in _count(checks).items()))
     mode = "incremental" if result.incremental else "full refresh"
+    total_rejected = [f"{sum(s.rejected or 0 for s in result.steps):,}"] if rejecting else []
     table.add_row(f"total ({mode}: {result.mode_reason})" if result.mode_reason else "total", "",
-                  f"{result.seconds:.2f}", "committed" if result.committed else "rolled back")
+                  *total_rejected, f"{result.seconds:.2f}", "committed" if result.committed else "rolled back")
     console().print(table)
     problems = [s.check for s in checks if s.check and s.check.status in ("fail", "warn", "skipped")]
     if problems:

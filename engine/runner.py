@@ -25,6 +25,8 @@ class StepResult:
     rows: int | None = None
     check: CheckResult | None = None
     notes: list[str] = field(default_factory=list)
+    #: bad source records this load skipped into _etl_rejects (on_error: skip)
+    rejected: int | None = None
 
 
 @dataclass
@@ -184,6 +186,12 @@ class _Run:
         paths = localise(source, entries, cache_dir(plan.pipeline))
         rendered = plan.render_load(step, paths)
         result = _execute(plan, step, rendered.statements, t0, rendered)
+        if rendered.rejects:
+            counted = plan.adapter.fetch(rendered.rejects, step.id)
+            result.rejected = int(counted[0][0]) if counted and counted[0][0] is not None else 0
+            if result.rejected:
+                result.notes.append(f"{result.rejected:,} bad record(s) skipped into _etl_rejects "
+                                    f"(file, line, reason, raw text)")
         if note:
             result.notes.append(note)
         state.record_files(plan, step.table, entries)

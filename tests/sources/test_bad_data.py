@@ -313,3 +313,20 @@ def test_on_error_on_redshift_is_copy_maxerror(tmp_path: Path, on_error: str, ex
     file = make_project(tmp_path, text)
     copy = next(s for s in build_plan(load_pipeline(file)).steps if s.id == "load:staging_things").statements[0]
     assert re.findall(r"MAXERROR \d+", copy) == ([maxerror] if maxerror else [])
+
+
+def test_the_run_counts_its_rejects_in_the_summary_and_the_history(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from engine.cli import app
+
+    file = _project(tmp_path, "skip", {"bad.json": b'nope\n{"id": "x"}\n{"id": 3}\n'})
+    result = run_plan(build_plan(load_pipeline(file)))
+    load = next(s for s in result.steps if s.step.id == "load:staging_things")
+    assert load.rejected == 2 and any("2 bad record(s)" in n for n in load.notes)
+    out = CliRunner().invoke(app, ["run", str(file), "--full-refresh"])
+    assert out.exit_code == 0, out.output
+    assert re.search(r"load:staging_things\s+│\s+[\d,]+\s+│\s+2\s+│", out.output), out.output
+    assert _rows(tmp_path / "warehouse.duckdb",
+                 "select detail from _etl_run_steps where step = 'load:staging_things' order by run_id") == [
+        ("2 rejected",), ("2 rejected",)]
