@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal
 
 from engine.config import Check, Pipeline, Target
@@ -61,10 +62,15 @@ class Plan:
     adapter: Adapter
     renderer: SqlRenderer
     steps: tuple[Step, ...]
-    incremental_steps: tuple[Step, ...]
+    #: renders the incremental variant; only a run that turns out incremental pays for it
+    incremental: Callable[[], tuple[Step, ...]]
     begin: str
     commit: str
     rollback: str
+
+    @cached_property
+    def incremental_steps(self) -> tuple[Step, ...]:
+        return self.incremental()
 
     @property
     def reads_local_files(self) -> bool:
@@ -164,7 +170,7 @@ def build_plan(pipeline: Pipeline, target_name: str | None = None, settings: Set
     r = SqlRenderer(adapter.templates(), adapter.sqlglot_dialect, pipeline.templates_dir, pipeline.vars)
     analysis: Analysis = analyse(pipeline, r)
     full = _Steps(pipeline, adapter, r, analysis, incremental=False).build()
-    incremental = _Steps(pipeline, adapter, r, analysis, incremental=True).build()
+    incremental = _Steps(pipeline, adapter, r, analysis, incremental=True).build
     return Plan(pipeline, target, adapter, r, full, incremental,
                 r.template("begin.sql"), r.template("commit.sql"), r.template("rollback.sql"))
 
