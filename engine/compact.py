@@ -1,7 +1,7 @@
 """Combine a source's many small files into few large ones, for a faster COPY.
 
 Redshift loads a prefix in parallel across its slices, but each object costs a
-request and a slice's share of the work; song_data (one tiny file per song) is the
+request and a slice's share of the work; a source of one tiny file per record is the
 worst case.  AWS recommends files of about equal size, 1 MB to 1 GB compressed, in a
 number that is a multiple of the slices (docs/scaling.md).  This reads the source
 with DuckDB (downloading it first when it is on S3) and writes gzip'd parts of about

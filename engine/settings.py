@@ -2,7 +2,7 @@
 
 pipeline.yaml refers to them as ``${NAME}`` (or ``${NAME:-default}``), so the file
 can be committed.  Values come from the process environment first and then from a
-settings file given with ``--config``: the original Udacity project's ``dwh.cfg``
+settings file given with ``--config``: a ``dwh.cfg`` in the common Redshift-tutorial layout
 ([CLUSTER] HOST, DB_NAME, DB_USER, DB_PASSWORD, DB_PORT; [IAM_ROLE] ARN) reads as
 the REDSHIFT_* names below, so its users switch without rewriting their settings,
 and an ``[ENV]`` section may name any other variable directly.

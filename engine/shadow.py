@@ -7,7 +7,7 @@ held up while the run builds, and a failure anywhere leaves them as they were.
 
 The user's SELECTs name the live tables; they are pointed at the shadows by renaming
 table references in sqlglot's tree (the alias keeps the old name, so qualified column
-references such as ``staging_events.ts`` still resolve).
+references such as ``orders.id`` still resolve).
 """
 
 from __future__ import annotations

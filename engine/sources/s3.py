@@ -3,12 +3,12 @@
 Listing gives each object's key, size and ETag, which is what the incremental
 manifest records.  Objects are streamed to a cache folder (``download_fileobj``
 writes in chunks; nothing is held whole in memory) by a small thread pool, because
-sources such as song_data are thousands of tiny objects and each GET is a round trip.
+a source may be thousands of tiny objects and each GET is a round trip.
 A cached object whose size and ETag still match is not fetched again.
 
 Access follows boto3's own settings (AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL ...)
 unless the source's ``s3:`` block says otherwise; with no credentials at all the
-requests go unsigned, so public buckets such as udacity-dend need no account.
+requests go unsigned, so public buckets need no account.
 """
 
 from __future__ import annotations
