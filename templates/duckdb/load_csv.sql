@@ -16,25 +16,7 @@
 INSERT INTO {{ table | ident }} ({% for c in columns %}{{ c.name | ident }}{{ ", " if not loop.last }}{% endfor %})
 SELECT {% for c in columns %}{{ c.name | ident }}{{ ", " if not loop.last }}{% endfor %}
 
-FROM read_csv(
-    [{% for p in files %}{{ p | literal }}{{ ", " if not loop.last }}{% endfor %}],
-    header = {{ header | literal }},
-    delim = {{ delimiter | literal }},
-    quote = {{ quote | literal }},
-    encoding = {{ encoding | literal }},
-    escape = {{ quote | literal }},
-{% if null_string is not none %}
-    nullstr = {{ null_string | literal }},
-{% endif %}
-    columns = {{ "{" }}{% for c in columns %}{{ c.name | literal }}: {{ column_type(c.type) | literal }}{{ ", " if not loop.last }}{% endfor %}{{ "}" }},
-{% if skip %}
-    auto_detect = false,
-    store_rejects = true,
-    rejects_table = {{ errors_table | literal }},
-    rejects_scan = {{ scans_table | literal }},
-{% endif %}
-    compression = {{ compression | literal }}
-){{ ";" if skip or not loop.last }}
+{% include "read_csv.sql" %}{{ ";" if skip or not loop.last }}
 {% endfor %}
 {% if skip %}
 {#- one bad record per line, whatever number of its fields failed -#}

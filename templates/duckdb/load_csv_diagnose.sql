@@ -9,23 +9,7 @@ ROLLBACK;
 {% for compression, files in groups %}
 CREATE OR REPLACE TEMP TABLE {{ ("_etl_csv_rows_" ~ table) | ident }} AS
 SELECT *
-FROM read_csv(
-    [{% for p in files %}{{ p | literal }}{{ ", " if not loop.last }}{% endfor %}],
-    header = {{ header | literal }},
-    delim = {{ delimiter | literal }},
-    quote = {{ quote | literal }},
-    encoding = {{ encoding | literal }},
-    escape = {{ quote | literal }},
-{% if null_string is not none %}
-    nullstr = {{ null_string | literal }},
-{% endif %}
-    columns = {{ "{" }}{% for c in columns %}{{ c.name | literal }}: {{ column_type(c.type) | literal }}{{ ", " if not loop.last }}{% endfor %}{{ "}" }},
-    auto_detect = false,
-    store_rejects = true,
-    rejects_table = {{ errors_table | literal }},
-    rejects_scan = {{ scans_table | literal }},
-    compression = {{ compression | literal }}
-);
+{% set skip = true %}{% include "read_csv.sql" %};
 {% endfor %}
 SELECT file, line, reason, left(raw, 200), count(*) OVER (), {{ source | literal }}, true
 FROM (
