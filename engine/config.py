@@ -61,6 +61,13 @@ class Source:
     statupdate: bool | None = None
     s3: S3Options | None = None
     exclude: tuple[str, ...] = ()
+    #: CSV with a header: staging columns filled by header name ("name") or by position
+    match_columns: Literal["name", "position"] = "name"
+
+    @property
+    def by_header(self) -> bool:
+        """Whether a load maps a CSV file's fields to the staging columns by the header's names."""
+        return self.format == "csv" and self.header and self.match_columns == "name"
 
     @property
     def is_remote(self) -> bool:
@@ -73,6 +80,8 @@ class StagingTable:
     source: str
     columns: tuple[Column, ...]
     location: Location
+    #: where each column is declared, for errors about the files that fill it
+    column_locations: dict[str, Location] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -263,6 +272,7 @@ class _Builder:
             statupdate=raw.get("statupdate"),
             s3=self.s3_options(raw["s3"], where) if raw.get("s3") else None,
             exclude=tuple(self.r.render(g, where) for g in _as_tuple(raw.get("exclude"))),
+            match_columns=raw.get("match_columns", "name"),
         )
 
     def s3_options(self, raw: dict[str, Any], where: Location) -> S3Options:
@@ -432,7 +442,8 @@ def build_pipeline(doc: Document, cli_vars: Vars | None = None,
         targets=targets,
         default_target=default_target,
         sources={n: b.source(n, raw) for n, raw in data["sources"].items()},
-        staging={n: StagingTable(n, raw["source"], _columns(raw["columns"]), b.loc("staging", n))
+        staging={n: StagingTable(n, raw["source"], _columns(raw["columns"]), b.loc("staging", n),
+                                 {c: b.loc("staging", n, "columns", c, key=True) for c in raw["columns"]})
                  for n, raw in data["staging"].items()},
         star={n: b.star(n, raw) for n, raw in (data.get("star") or {}).items()},
         checks=tuple(b.check(i, raw) for i, raw in enumerate(data.get("checks") or [])),

@@ -192,8 +192,11 @@ class _Run:
             if result.rejected:
                 result.notes.append(f"{result.rejected:,} bad record(s) skipped into _etl_rejects "
                                     f"(file, line, reason, raw text)")
-        if note:
-            result.notes.append(note)
+        from engine.sources.csv_header import load_note
+
+        for extra in (note, load_note(source, plan.pipeline.staging[step.table], paths)):
+            if extra:
+                result.notes.append(extra)
         state.record_files(plan, step.table, entries)
         self.new_rows = True
         return result

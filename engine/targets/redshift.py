@@ -91,8 +91,11 @@ class RedshiftAdapter(Adapter):
         # COPY cannot sniff compression: gzip must be said, by the source or by the file name.
         gzip = source.compression == "gzip" or (
             source.compression == "auto" and (source.manifest or source.path).endswith(".gz"))
+        from engine.sources.csv_header import s3_copy_columns
+
+        columns = s3_copy_columns(table, source) if source.format == "csv" else table.columns
         context: dict[str, Any] = {
-            "table": table.name, "columns": [c.name for c in table.columns],
+            "table": table.name, "columns": [c.name for c in columns],
             "location": source.manifest or source.path, "manifest": bool(source.manifest),
             "credentials": self._credentials(source),
             "region": source.region or self.option("region"),
