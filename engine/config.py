@@ -396,6 +396,7 @@ def _merge_vars_files(doc: Document, base: Vars, cli: Vars, extra_files: list[Pa
         where = doc.locate(("vars_files", i, "path"))
         files.append((Path(renderer.path(entry["path"], where, root)), bool(entry.get("optional")), where))
     files += [(f, False, Location(f)) for f in extra_files]
+    known = set(doc.data.get("vars") or {})
     layered = Vars(dict(merged.values), dict(merged.origins))
     for path, optional, where in files:
         if not path.exists():
@@ -407,6 +408,13 @@ def _merge_vars_files(doc: Document, base: Vars, cli: Vars, extra_files: list[Pa
             raise ConfigError([Issue("a vars file must hold a mapping", vdoc.locate(()))])
         for name, value in vdoc.data.items():
             layered.set(name, value, path.parent)
+            known.add(name)
+    if not doc.data.get("free_vars"):
+        from engine.variables import unknown_cli_vars
+
+        unknown = unknown_cli_vars(cli, known, doc.locate(("vars",), key=True))
+        if unknown:
+            raise ConfigError(unknown)
     for name, value in cli.values.items():
         layered.set(name, value, cli.origins[name])
     return layered

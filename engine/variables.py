@@ -45,6 +45,20 @@ def parse_cli_vars(pairs: list[str], cwd: Path) -> Vars:
     return out
 
 
+def unknown_cli_vars(cli: Vars, known: set[str], where: Location) -> list[Issue]:
+    """A ``--var`` naming no declared var is a typo until proven otherwise: it would change nothing."""
+    from engine.validate import suggest
+
+    issues = []
+    for name in cli.values:
+        if name not in known:
+            issues.append(Issue(f"--var {name}: the pipeline declares no var '{name}', so it would change nothing",
+                                where, suggest(name, known) or (
+                                    f"declare it under vars: (known: {', '.join(sorted(known)) or 'none'}), "
+                                    "or set free_vars: true to accept any --var")))
+    return issues
+
+
 #: the largest string or list a template may build with ``*``, and the largest ``**`` result in bits
 MAX_REPEAT = 1_000_000
 MAX_POWER_BITS = 100_000
