@@ -60,6 +60,8 @@ def _error_text(exc: EngineError) -> str:
         return "\n".join(lines)
     if isinstance(exc, TargetError):
         lines.append(f"error: {'step ' + exc.step + ': ' if exc.step else ''}{exc.message}")
+        if exc.origin is not None:
+            lines.append(f"  in your SQL: {exc.origin}" + (f": {exc.origin_line}" if exc.origin_line else ""))
         if exc.sql:
             snippet = exc.sql.strip().splitlines()
             lines.append("  while running:")

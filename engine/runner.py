@@ -212,7 +212,9 @@ def _execute(plan: Plan, step: Step, statements: tuple[str, ...], t0: float,
         try:
             count = adapter.execute(sql, step.id, current.feed)
         except TargetError as error:
-            raise adapter.explain_failure(error, current.diagnose) from None
+            from engine.sql_origin import locate
+
+            raise locate(adapter.explain_failure(error, current.diagnose), plan, step) from None
         if count is not None:
             last = count
             if sql.lstrip()[:6].upper() in ("INSERT", "MERGE "):
@@ -229,5 +231,11 @@ def _run_check(plan: Plan, step: Step, before: int | None) -> StepResult:
     if step.check.skipped_reason:
         checked = evaluate(step.check, [])
     else:
-        checked = evaluate(step.check, [plan.adapter.fetch(sql, step.id) for sql in step.statements], before)
+        try:
+            rows = [plan.adapter.fetch(sql, step.id) for sql in step.statements]
+        except TargetError as error:
+            from engine.sql_origin import locate
+
+            raise locate(error, plan, step) from None
+        checked = evaluate(step.check, rows, before)
     return StepResult(step, checked.status, time.perf_counter() - t0, None, checked)
