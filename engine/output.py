@@ -148,6 +148,15 @@ def print_summary(result: RunResult, title: str) -> None:
         for c in problems:
             ct.add_row(c.check.name, c.check.table, c.expected, c.actual, c.status)
         console().print(ct)
+        from rich.markup import escape
+
+        from engine.samples import as_text
+
+        for c in problems:
+            if c.failing and c.failing[1]:
+                console().print(f"failing rows of {escape(c.check.name)} (first {len(c.failing[1])}):")
+                for line in as_text(c.failing):
+                    console().print("  " + escape(_UNSHOWABLE.sub("?", line)))
 
 
 def _count(checks: list[StepResult]) -> dict[str, int]:

@@ -45,6 +45,8 @@ class Step:
     baseline: tuple[str, ...] = ()
     #: a load's query for how many bad records it skipped into _etl_rejects (on_error: skip)
     rejects: str | None = None
+    #: a check's query for a few of its failing rows (the key and the offending values), run when it fails
+    samples: str | None = None
 
 
 @dataclass(frozen=True)
@@ -139,7 +141,7 @@ def key_checks(p: Pipeline) -> list[Check]:
 
 
 def _check_step(check: Check, r: SqlRenderer, final: dict[str, str], custom_sql: str,
-                custom_reads: frozenset[str], name: Callable[[str], str]) -> Step:
+                custom_reads: frozenset[str], name: Callable[[str], str], key: tuple[str, ...] = ()) -> Step:
     tables = {check.table} | ({check.to_table} if check.to_table else set()) | custom_reads
     statements: tuple[str, ...]
     if check.kind == "row_count":
@@ -159,8 +161,11 @@ def _check_step(check: Check, r: SqlRenderer, final: dict[str, str], custom_sql:
         statements = (r.template(f"checks/{check.kind}.sql", table=name(check.table), columns=check.columns),)
     baseline = (r.template("checks/row_count.sql", table=check.table),) \
         if check.max_drop_pct is not None or check.max_growth_pct is not None else ()
+    from engine.samples import sample_sql
+
     return Step(f"check:{check.name}", "check", check.table, statements,
-                tuple(sorted(final[t] for t in tables if t in final)), check, baseline=baseline)
+                tuple(sorted(final[t] for t in tables if t in final)), check, baseline=baseline,
+                samples=sample_sql(check, r, name, custom_sql, key))
 
 
 def build_plan(pipeline: Pipeline, target_name: str | None = None, settings: Settings | None = None) -> Plan:
@@ -231,7 +236,8 @@ class _Steps:
             custom_sql, custom_reads = self.a.check_sql.get(check.name, ("", frozenset()))
             if custom_sql:
                 custom_sql = self.sql(f"check:{check.name}", custom_sql)
-            step = _check_step(check, r, final, custom_sql, custom_reads, self.name)
+            key = p.star[check.table].primary_key if check.table in p.star else ()
+            step = _check_step(check, r, final, custom_sql, custom_reads, self.name, key)
             steps[step.id] = step
         if not self.incremental:
             # the swap: last, after every check, inside the run's transaction

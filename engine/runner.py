@@ -238,4 +238,10 @@ def _run_check(plan: Plan, step: Step, before: int | None) -> StepResult:
 
             raise locate(error, plan, step) from None
         checked = evaluate(step.check, rows, before)
+        if checked.status in ("fail", "warn") and step.samples:
+            from dataclasses import replace
+
+            from engine import samples
+
+            checked = replace(checked, failing=samples.fetch(plan.adapter, step.samples, step.id))
     return StepResult(step, checked.status, time.perf_counter() - t0, None, checked)
