@@ -107,7 +107,7 @@ class SortKey:
 @dataclass(frozen=True)
 class StarTable:
     name: str
-    kind: Literal["fact", "dimension"]
+    kind: Literal["fact", "dimension", "view"]
     columns: tuple[Column, ...]
     primary_key: tuple[str, ...]
     foreign_keys: tuple[ForeignKey, ...]

@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal
 
+from engine import views
 from engine.config import Check, Pipeline, Target
 from engine.graph import KIND_RANK, topological_order
 from engine.inputs import LoadFiles, cache_dir, plan_files
@@ -205,6 +206,12 @@ class _Steps:
         for name in self.a.order:
             columns = p.table_columns(name)
             into = self.name(name)
+            if views.is_view(p, name):  # no storage: (re)created over what it reads
+                after_reads = tuple(final[t] for t in sorted(self.a.reads.get(name, ())) if t in final)
+                steps[f"transform:{name}"] = Step(f"transform:{name}", "transform", name, views.create(
+                    r, p, name, into, self.sql(name, self.a.selects[name])), after_reads, into=into)
+                final[name] = f"transform:{name}"
+                continue
             create = Step(f"create:{name}", "create", name, (
                 r.template("drop_table.sql", table=into),
                 r.template("create_table.sql", table=into, columns=columns,
@@ -236,13 +243,14 @@ class _Steps:
             custom_sql, custom_reads = self.a.check_sql.get(check.name, ("", frozenset()))
             if custom_sql:
                 custom_sql = self.sql(f"check:{check.name}", custom_sql)
-            key = p.star[check.table].primary_key if check.table in p.star else ()
+            key: tuple[str, ...] = p.star[check.table].primary_key if check.table in p.star else ()
             step = _check_step(check, r, final, custom_sql, custom_reads, self.name, key)
             steps[step.id] = step
         if not self.incremental:
             # the swap: last, after every check, inside the run's transaction
-            publish = tuple(sql for t in self.a.order
-                            for sql in r.statements("publish.sql", table=t, shadow=self.name(t)))
+            before, after = views.publish(r, p, self.a.order, self.names, self.a.selects)
+            publish = before + tuple(sql for t in self.a.order if not views.is_view(p, t)
+                                     for sql in r.statements("publish.sql", table=t, shadow=self.name(t))) + after
             steps["publish"] = Step("publish", "publish", None, publish, tuple(steps))
         ids = list(steps)
         rank = {sid: (KIND_RANK[steps[sid].kind], i) for i, sid in enumerate(ids)}
