@@ -248,9 +248,10 @@ class _Steps:
             steps[step.id] = step
         if not self.incremental:
             # the swap: last, after every check, inside the run's transaction
-            before, after = views.publish(r, p, self.a.order, self.names, self.a.selects)
-            publish = before + tuple(sql for t in self.a.order if not views.is_view(p, t)
-                                     for sql in r.statements("publish.sql", table=t, shadow=self.name(t))) + after
+            drop_views, create_views = views.publish(r, p, self.a.order, self.names, self.a.selects)
+            publish = drop_views + tuple(sql for t in self.a.order if not views.is_view(p, t)
+                                         for sql in r.statements("publish.sql", table=t, shadow=self.name(t)))
+            publish += create_views
             steps["publish"] = Step("publish", "publish", None, publish, tuple(steps))
         ids = list(steps)
         rank = {sid: (KIND_RANK[steps[sid].kind], i) for i, sid in enumerate(ids)}
