@@ -82,6 +82,7 @@ class StagingTable:
     location: Location
     #: where each column is declared, for errors about the files that fill it
     column_locations: dict[str, Location] = field(default_factory=dict, compare=False, hash=False, repr=False)
+    tags: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -116,6 +117,7 @@ class StarTable:
     sql: str
     sql_file: Path | None
     location: Location
+    tags: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -311,7 +313,8 @@ class _Builder:
         elif isinstance(sort_raw, dict):
             sort = SortKey(tuple(sort_raw["keys"]), sort_raw.get("style", "compound"))
         return StarTable(name, raw["kind"], _columns(raw["columns"]), _as_tuple(raw["primary_key"]),
-                         tuple(fks), dist, sort, sql_text, sql_file, self.loc("star", name))
+                         tuple(fks), dist, sort, sql_text, sql_file, self.loc("star", name),
+                         tuple(raw.get("tags") or ()))
 
     def check(self, index: int, raw: dict[str, Any]) -> Check:
         kinds = [k for k in ("row_count", "unique", "not_null", "relationships", "accepted_values", "sql")
@@ -451,7 +454,8 @@ def build_pipeline(doc: Document, cli_vars: Vars | None = None,
         default_target=default_target,
         sources={n: b.source(n, raw) for n, raw in data["sources"].items()},
         staging={n: StagingTable(n, raw["source"], _columns(raw["columns"]), b.loc("staging", n),
-                                 {c: b.loc("staging", n, "columns", c, key=True) for c in raw["columns"]})
+                                 {c: b.loc("staging", n, "columns", c, key=True) for c in raw["columns"]},
+                                 tuple(raw.get("tags") or ()))
                  for n, raw in data["staging"].items()},
         star={n: b.star(n, raw) for n, raw in (data.get("star") or {}).items()},
         checks=tuple(b.check(i, raw) for i, raw in enumerate(data.get("checks") or [])),
