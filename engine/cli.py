@@ -26,6 +26,11 @@ PipelineArg = Annotated[Path, typer.Argument(help="The pipeline file.", show_def
 VarOpt = Annotated[list[str] | None, typer.Option("--var", help="Override a var: NAME=VALUE (repeatable).")]
 VarsFileOpt = Annotated[list[Path] | None, typer.Option("--vars-file", help="A YAML file of vars (repeatable).")]
 TargetOpt = Annotated[str | None, typer.Option("--target", "-t", help="Target name (default: default_target).")]
+SelectOpt = Annotated[list[str] | None, typer.Option(
+    "--select", "-s", help="Only these tables: NAME, +NAME (and upstream), NAME+ (and downstream), tag:TAG, "
+    "source:SOURCE (repeatable; dbt's syntax).", show_default=False)]
+ExcludeOpt = Annotated[list[str] | None, typer.Option(
+    "--exclude", help="Leave these tables out (same syntax as --select).", show_default=False)]
 ConfigOpt = Annotated[Path | None, typer.Option(
     "--config", help="Settings file (INI, e.g. the original project's dwh.cfg) for ${VAR} references "
     "the environment does not set.", show_default=False)]
@@ -39,12 +44,12 @@ def _fail(exc: EngineError) -> NoReturn:
 
 
 def _plan(file: Path, var: list[str] | None, vars_file: list[Path] | None, target: str | None,
-          config: Path | None) -> Plan:
+          config: Path | None, select: list[str] | None = None, exclude: list[str] | None = None) -> Plan:
     from engine.plan import build_plan
     from engine.settings import Settings
 
     settings = Settings(config_file=config.resolve() if config else None)
-    return build_plan(_load(file, var, vars_file), target, settings)
+    return build_plan(_load(file, var, vars_file), target, settings, tuple(select or ()), tuple(exclude or ()))
 
 
 def _load(file: Path, var: list[str] | None, vars_file: list[Path] | None) -> Pipeline:
@@ -57,16 +62,19 @@ def _load(file: Path, var: list[str] | None, vars_file: list[Path] | None) -> Pi
 
 @app.command()
 def validate(file: PipelineArg, var: VarOpt = None, vars_file: VarsFileOpt = None,
-             target: TargetOpt = None, config: ConfigOpt = None) -> None:
+             target: TargetOpt = None, config: ConfigOpt = None, select: SelectOpt = None,
+             exclude: ExcludeOpt = None) -> None:
     """Check the pipeline file (schema, references, SQL, graph) without touching a database."""
     from engine.errors import EngineError
 
     try:
-        plan = _plan(file, var, vars_file, target, config)
+        plan = _plan(file, var, vars_file, target, config, select, exclude)
     except EngineError as exc:
         _fail(exc)
     n = len(plan.steps)
-    typer.echo(f"{file}: ok ({len(plan.pipeline.tables)} tables, {n} steps, target {plan.target.name})")
+    chosen = f"{len(plan.selected)} of {len(plan.pipeline.tables)} tables selected" \
+        if len(plan.selected) < len(plan.pipeline.tables) else f"{len(plan.pipeline.tables)} tables"
+    typer.echo(f"{file}: ok ({chosen}, {n} steps, target {plan.target.name})")
 
 
 @app.command()
@@ -78,12 +86,14 @@ def run(file: PipelineArg, var: VarOpt = None, vars_file: VarsFileOpt = None, ta
             "and merging star tables by key.")] = False,
         wait: Annotated[float, typer.Option("--wait", help="Seconds to wait for another run of this pipeline "
                                             "to finish before giving up.", min=0)] = 0.0,
-        config: ConfigOpt = None) -> None:
+        config: ConfigOpt = None, select: SelectOpt = None, exclude: ExcludeOpt = None,
+        prune: Annotated[bool, typer.Option("--prune", help="Drop the tables this pipeline built and no longer "
+                                            "declares (never a table the engine did not create).")] = False) -> None:
     """Build the warehouse: create, load, transform, check, then publish in one transaction."""
     from engine.errors import EngineError
 
     try:
-        plan = _plan(file, var, vars_file, target, config)
+        plan = _plan(file, var, vars_file, target, config, select, exclude)
     except EngineError as exc:
         _fail(exc)
     from engine import output
@@ -96,7 +106,7 @@ def run(file: PipelineArg, var: VarOpt = None, vars_file: VarsFileOpt = None, ta
     err = output.console(stderr=True)
     err.print(f"running {plan.pipeline.name} on {plan.target.name} ({plan.adapter.describe()})")
     try:
-        result = run_plan(plan, output.Progress(), full_refresh=full_refresh, wait=wait)
+        result = run_plan(plan, output.Progress(), full_refresh=full_refresh, wait=wait, prune=prune)
     except RunFailed as failed:
         output.print_summary(failed.result, f"{plan.pipeline.name}: failed (run {failed.result.run_id})")
         _fail(failed.cause)

@@ -85,7 +85,7 @@ def _record_sql(plan: Plan, run: RunRecord, result: RunResult) -> tuple[str, ...
               "rows": s.rows, "seconds": round(s.seconds, 4),
               "detail": (s.check.actual + (f"; failing rows: {redact(as_json(s.check.failing))[:4000]}"
                                            if s.check.failing else "")) if s.check
-              else (f"{s.rejected:,} rejected" if s.rejected else None)}
+              else (f"{s.rejected:,} rejected" if s.rejected else "; ".join(s.notes) or None)}
              for s in result.steps]
     safe = RunRecord(**{**run.__dict__, "error": redact(run.error)[:4000] if run.error else None})
     return plan.renderer.statements("history/record.sql", run=safe, steps=steps)

@@ -135,11 +135,12 @@ def print_summary(result: RunResult, title: str) -> None:
         table.add_row(f"checks ({len(checks)})", "", *([""] if rejecting else []),
                       f"{sum(s.seconds for s in checks):.2f}",
                       f"{passed} passed" + "".join(f", {n} {k}" for k, n in _count(checks).items()))
-    mode = "incremental" if result.incremental else "full refresh"
+    mode = {"incremental": "incremental", "partial": "rebuilt what changed"}.get(result.mode, "full refresh")
     total_rejected = [f"{sum(s.rejected or 0 for s in result.steps):,}"] if rejecting else []
     table.add_row(f"total ({mode}: {result.mode_reason})" if result.mode_reason else "total", "",
                   *total_rejected, f"{result.seconds:.2f}", "committed" if result.committed else "rolled back")
     console().print(table)
+    _tables_and_leftovers(result)
     problems = [s.check for s in checks if s.check and s.check.status in ("fail", "warn", "skipped")]
     if problems:
         ct = Table(title="checks not passed", title_justify="left")
@@ -157,6 +158,24 @@ def print_summary(result: RunResult, title: str) -> None:
                 console().print(f"failing rows of {escape(c.check.name)} (first {len(c.failing[1])}):")
                 for line in as_text(c.failing):
                     console().print("  " + escape(_UNSHOWABLE.sub("?", line)))
+
+
+def _tables_and_leftovers(result: RunResult) -> None:
+    """Per table, why this run rebuilt, updated or kept it; then the tables the pipeline no longer declares."""
+    from rich.markup import escape
+
+    if result.tables:
+        width = max(len(t) for t in result.tables)
+        console().print("tables:")
+        for name, why in result.tables.items():
+            console().print(f"  {escape(name):<{width}}  {escape(why)}")
+    if result.leftovers:
+        names = ", ".join(result.leftovers)
+        if result.pruned:
+            console().print(f"pruned (built by this pipeline, no longer declared): {escape(names)}")
+        else:
+            console().print(f"[yellow]not declared any more, still in the warehouse (built by this pipeline): "
+                            f"{escape(names)}; drop them with --prune[/]")
 
 
 def _count(checks: list[StepResult]) -> dict[str, int]:

@@ -7,15 +7,17 @@ never disagree.  Building a plan needs no connection.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal
 
 from engine import views
 from engine.config import Check, Pipeline, Target
+from engine.errors import Location
 from engine.graph import KIND_RANK, topological_order
 from engine.inputs import LoadFiles, cache_dir, plan_files
 from engine.render import SqlRenderer
+from engine.selection import TableGraph
 from engine.semantics import Analysis, analyse
 from engine.shadow import point_at, shadow_name
 from engine.targets import adapter_class
@@ -70,6 +72,14 @@ class Plan:
     begin: str
     commit: str
     rollback: str
+    #: who reads whom, tags and sources: what --select and the rebuild decision walk
+    graph: TableGraph = field(default_factory=lambda: TableGraph((), {}))
+    #: the tables this run may touch (--select / --exclude); all of them by default
+    selected: frozenset[str] = frozenset()
+    #: renders the full variant for a subset of the selected tables (a run that rebuilds only what changed)
+    partial: Callable[[frozenset[str]], tuple[Step, ...]] | None = None
+    #: the full run over every table, whatever the selection: what definition hashes are taken from
+    reference: tuple[Step, ...] | None = None
 
     @cached_property
     def incremental_steps(self) -> tuple[Step, ...]:
@@ -89,7 +99,7 @@ class Plan:
         import hashlib
         from dataclasses import asdict
 
-        parts = [sql for s in self.steps if s.table == table and s.kind in ("create", "transform")
+        parts = [sql for s in self.reference or self.steps if s.table == table and s.kind in ("create", "transform")
                  for sql in s.statements]
         if table in self.pipeline.staging:
             source = asdict(self.pipeline.sources[self.pipeline.staging[table].source])
@@ -169,26 +179,41 @@ def _check_step(check: Check, r: SqlRenderer, final: dict[str, str], custom_sql:
                 samples=sample_sql(check, r, name, custom_sql, key))
 
 
-def build_plan(pipeline: Pipeline, target_name: str | None = None, settings: Settings | None = None) -> Plan:
-    """Validate semantics, derive the graph and render every statement for ``target_name``."""
+def build_plan(pipeline: Pipeline, target_name: str | None = None, settings: Settings | None = None,
+               select: tuple[str, ...] = (), exclude: tuple[str, ...] = ()) -> Plan:
+    """Validate semantics, derive the graph and render every statement for ``target_name``
+    (only for the tables ``select`` and ``exclude`` leave, when given)."""
+    from engine.selection import graph_of, resolve
+
     target = pipeline.target(target_name)
     adapter = adapter_class(target.type, target.location)(target, settings=settings)
     r = SqlRenderer(adapter.templates(), adapter.sqlglot_dialect, pipeline.templates_dir, pipeline.vars)
     analysis: Analysis = analyse(pipeline, r)
-    full = _Steps(pipeline, adapter, r, analysis, incremental=False).build()
-    incremental = _Steps(pipeline, adapter, r, analysis, incremental=True).build
+    graph = graph_of(pipeline, analysis.order, analysis.reads)
+    selected = resolve(graph, select, exclude, Location(pipeline.file))
+    full = _Steps(pipeline, adapter, r, analysis, incremental=False, only=selected).build()
+    reference = full if selected == set(pipeline.tables) else \
+        _Steps(pipeline, adapter, r, analysis, incremental=False).build()
+    incremental = _Steps(pipeline, adapter, r, analysis, incremental=True, only=selected).build
+
+    def partial(tables: frozenset[str]) -> tuple[Step, ...]:
+        return _Steps(pipeline, adapter, r, analysis, incremental=False, only=tables).build()
+
     return Plan(pipeline, target, adapter, r, full, incremental,
-                r.template("begin.sql"), r.template("commit.sql"), r.template("rollback.sql"))
+                r.template("begin.sql"), r.template("commit.sql"), r.template("rollback.sql"),
+                graph, selected, partial, reference)
 
 
 class _Steps:
     """Renders one variant of the run: into shadow tables (full) or into the live ones."""
 
     def __init__(self, pipeline: Pipeline, adapter: Adapter, r: SqlRenderer, analysis: Analysis,
-                 incremental: bool) -> None:
+                 incremental: bool, only: frozenset[str] | None = None) -> None:
         self.p, self.adapter, self.r, self.a = pipeline, adapter, r, analysis
         self.incremental = incremental
-        self.names = {t: t if incremental else shadow_name(t) for t in pipeline.tables}
+        #: the tables this variant builds; the others are read as they are, live
+        self.only = frozenset(pipeline.tables) if only is None else only
+        self.names = {t: t if incremental or t not in self.only else shadow_name(t) for t in pipeline.tables}
 
     def name(self, table: str) -> str:
         return self.names.get(table, table)
@@ -204,6 +229,8 @@ class _Steps:
         steps: dict[str, Step] = {}
         final: dict[str, str] = {}
         for name in self.a.order:
+            if name not in self.only:
+                continue
             columns = p.table_columns(name)
             into = self.name(name)
             if views.is_view(p, name):  # no storage: (re)created over what it reads
@@ -235,11 +262,13 @@ class _Steps:
                                           select=select) if self.incremental else \
                     (r.template("insert_select.sql", table=into, columns=columns, select=select),)
                 step = Step(f"transform:{name}", "transform", name, statements,
-                            (*after, *(f"{'load' if t in p.staging else 'transform'}:{t}" for t in reads)),
-                            into=into)
+                            (*after, *(f"{'load' if t in p.staging else 'transform'}:{t}" for t in reads
+                                       if t in self.only)), into=into)
             steps[step.id] = step
             final[name] = step.id
         for check in [*key_checks(p), *p.checks]:
+            if check.table not in self.only:  # an unselected table's checks do not run
+                continue
             custom_sql, custom_reads = self.a.check_sql.get(check.name, ("", frozenset()))
             if custom_sql:
                 custom_sql = self.sql(f"check:{check.name}", custom_sql)
@@ -248,8 +277,9 @@ class _Steps:
             steps[step.id] = step
         if not self.incremental:
             # the swap: last, after every check, inside the run's transaction
-            drop_views, create_views = views.publish(r, p, self.a.order, self.names, self.a.selects)
-            publish = drop_views + tuple(sql for t in self.a.order if not views.is_view(p, t)
+            built = [t for t in self.a.order if t in self.only]
+            drop_views, create_views = views.publish(r, p, built, self.names, self.a.selects)
+            publish = drop_views + tuple(sql for t in built if not views.is_view(p, t)
                                          for sql in r.statements("publish.sql", table=t, shadow=self.name(t)))
             publish += create_views
             steps["publish"] = Step("publish", "publish", None, publish, tuple(steps))

@@ -37,6 +37,13 @@ class RunResult:
     incremental: bool = False
     mode_reason: str = ""
     run_id: str = ""
+    #: "full", "partial" (only what changed) or "incremental"
+    mode: str = "full"
+    #: each selected table: why it was rebuilt, updated or kept
+    tables: dict[str, str] = field(default_factory=dict)
+    #: tables the pipeline built and no longer declares; ``pruned`` when --prune dropped them
+    leftovers: list[str] = field(default_factory=list)
+    pruned: bool = False
 
     @property
     def failed_checks(self) -> list[CheckResult]:
@@ -60,7 +67,8 @@ def _quiet(event: str, step: Step, result: StepResult | None) -> None:
     """The listener used when nobody watches."""
 
 
-def run_plan(plan: Plan, listener: Listener = _quiet, full_refresh: bool = False, wait: float = 0.0) -> RunResult:
+def run_plan(plan: Plan, listener: Listener = _quiet, full_refresh: bool = False, wait: float = 0.0,
+             prune: bool = False) -> RunResult:
     """Run every step in order inside one transaction; raise RunFailed when anything fails.
 
     Where the warehouse already holds this pipeline's tables, built with the same shape,
@@ -78,7 +86,7 @@ def run_plan(plan: Plan, listener: Listener = _quiet, full_refresh: bool = False
     started_at = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
 
     def record(status: str, error: str | None) -> history.RunRecord:
-        mode = "incremental" if result.incremental else "full"
+        mode = result.mode
         return history.RunRecord(result.run_id, plan.pipeline.name, plan.target.name, history.pipeline_hash(plan),
                                  mode, status, started_at, round(time.perf_counter() - started, 3), error)
 
@@ -89,12 +97,14 @@ def run_plan(plan: Plan, listener: Listener = _quiet, full_refresh: bool = False
             history.create_tables(plan)
             history.take_lock(plan, wait)
             warehouse = state.read(plan)
-            mode = state.choose_mode(plan, warehouse, full_refresh)
-            result.incremental, result.mode_reason = mode.incremental, mode.reason
-            state.prepare(plan, mode)
-            run = _Run(plan, mode.incremental, warehouse.files if mode.incremental else {})
-            run.take_baselines(plan.incremental_steps if mode.incremental else plan.steps, warehouse.existing)
-            for step in plan.incremental_steps if mode.incremental else plan.steps:
+            decision = state.decide(plan, warehouse, full_refresh)
+            result.incremental, result.mode_reason = decision.incremental, decision.reason
+            result.mode, result.tables = decision.mode, dict(decision.tables)
+            state.prepare(plan, decision)
+            steps = state.steps_for(plan, decision)
+            run = _Run(plan, decision.incremental, warehouse.files if decision.incremental else {})
+            run.take_baselines(steps, warehouse.existing)
+            for step in steps:
                 if step.kind == "publish":
                     _stop_on_failed_checks(result)
                 listener("start", step, None)
@@ -107,8 +117,12 @@ def run_plan(plan: Plan, listener: Listener = _quiet, full_refresh: bool = False
                     raise
                 listener("end", step, result.steps[-1])
             _stop_on_failed_checks(result)
-            if not mode.incremental:
-                state.record_tables(plan)
+            result.steps += _kept(decision.kept, decision.tables)
+            if not decision.incremental:
+                state.record_tables(plan, decision.rebuild)
+            from engine import prune as leftovers
+
+            result.leftovers, result.pruned = leftovers.handle(plan, prune)
             history.record(plan, record("committed", None), result)
         result.committed = True
     except KeyboardInterrupt:
@@ -125,6 +139,11 @@ def run_plan(plan: Plan, listener: Listener = _quiet, full_refresh: bool = False
         adapter.close()
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _kept(tables: list[str], why: dict[str, str]) -> list[StepResult]:
+    """A "kept" entry per table this run left as it was, so the summary and the history show it."""
+    return [StepResult(Step(f"keep:{t}", "transform", t, ()), "kept", 0.0, notes=[why[t]]) for t in tables]
 
 
 def _stop_on_failed_checks(result: RunResult) -> None:

@@ -20,6 +20,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
+from engine.config import Pipeline
 from engine.errors import ConfigError, Issue, Location
 
 _SELECTOR = re.compile(r"^(?:(?P<up>\d*)\+)?(?P<method>[a-z_]+:)?(?P<name>[^+:]+)(?:\+(?P<down>\d*))?$")
@@ -167,3 +168,15 @@ def refuse_missing(graph: TableGraph, selected: frozenset[str], existing: set[st
                     f"add it: --select +{table} (or --select {parent} too), or run the whole pipeline once")
               for table, parent in missing]
     raise ConfigError(issues)
+
+
+def graph_of(pipeline: Pipeline, order: Iterable[str], reads: Mapping[str, Iterable[str]]) -> TableGraph:
+    """The selection graph of a pipeline: tables in build order, what each reads, their tags and sources."""
+    tables = tuple(order)
+    known = set(tables)
+    return TableGraph(
+        tables,
+        {t: frozenset(r for r in reads.get(t, ()) if r != t and r in known) for t in tables},
+        {t: frozenset((pipeline.staging[t] if t in pipeline.staging else pipeline.star[t]).tags) for t in tables},
+        {t: st.source for t, st in pipeline.staging.items()},
+    )

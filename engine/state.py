@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from engine.changes import Decision
     from engine.inputs import FileEntry
-    from engine.plan import Plan
+    from engine.plan import Plan, Step
 
 BATCH = 500
 
@@ -24,12 +25,6 @@ class WarehouseState:
     ddl: dict[str, str] = field(default_factory=dict)
     #: table -> file key -> (size, version)
     files: dict[str, dict[str, tuple[int, str]]] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Mode:
-    incremental: bool
-    reason: str
 
 
 def read(plan: Plan) -> WarehouseState:
@@ -44,27 +39,37 @@ def read(plan: Plan) -> WarehouseState:
     return state
 
 
-def choose_mode(plan: Plan, state: WarehouseState, full_refresh: bool) -> Mode:
-    """Incremental only when every table is there, built with today's shape, on a target that can."""
-    if full_refresh:
-        return Mode(False, "--full-refresh")
-    if not plan.reads_local_files:
-        return Mode(False, f"{plan.adapter.name} COPY reloads each source whole")
-    if not state.ddl:
-        return Mode(False, "first run")
-    for table in plan.pipeline.tables:
-        if table not in state.existing:
-            return Mode(False, f"table {table} is missing")
-        if state.ddl.get(table) != plan.definition_hash(table):
-            return Mode(False, f"table {table} is defined differently than when it was built")
-    return Mode(True, "only files not loaded before")
+def decide(plan: Plan, state: WarehouseState, full_refresh: bool) -> Decision:
+    """Which selected tables this run rebuilds, updates or keeps (engine/changes.py), after refusing a
+    selection that would read a table the warehouse does not hold yet."""
+    from engine.changes import decide as decide_tables
+    from engine.errors import Location
+    from engine.selection import refuse_missing
+
+    refuse_missing(plan.graph, plan.selected, state.existing, Location(plan.pipeline.file))
+    return decide_tables(plan.graph, plan.selected, {t: plan.definition_hash(t) for t in plan.selected},
+                         state.ddl, state.existing, full_refresh=full_refresh,
+                         incremental_ok=None if plan.reads_local_files
+                         else f"{plan.adapter.name} COPY reloads each source whole")
 
 
-def prepare(plan: Plan, mode: Mode) -> None:
+def steps_for(plan: Plan, decision: Decision) -> tuple[Step, ...]:
+    """The steps that carry out ``decision``: incremental, the whole selection, or only what is rebuilt."""
+    if decision.incremental:
+        return plan.incremental_steps
+    if decision.rebuild == plan.selected or plan.partial is None:
+        return plan.steps
+    return plan.partial(decision.rebuild)
+
+
+def prepare(plan: Plan, decision: Decision) -> None:
+    """The bookkeeping tables exist; the rows of the tables about to be rebuilt are forgotten (others stay,
+    so tables the pipeline no longer declares can still be found and pruned)."""
     for sql in plan.renderer.statements("state/create.sql"):
         plan.adapter.execute(sql, "state")
-    if not mode.incremental:
-        for sql in plan.renderer.statements("state/reset.sql", pipeline=plan.pipeline.name):
+    if not decision.incremental and decision.rebuild:
+        for sql in plan.renderer.statements("state/reset.sql", pipeline=plan.pipeline.name,
+                                            tables=sorted(decision.rebuild)):
             plan.adapter.execute(sql, "state")
 
 
@@ -74,7 +79,9 @@ def record_files(plan: Plan, table: str, files: list[FileEntry]) -> None:
                                                     table=table, files=files[i:i + BATCH]), "state")
 
 
-def record_tables(plan: Plan) -> None:
-    tables = [(t, plan.definition_hash(t)) for t in plan.pipeline.tables]
+def record_tables(plan: Plan, rebuilt: frozenset[str]) -> None:
+    tables = [(t, plan.definition_hash(t)) for t in plan.pipeline.tables if t in rebuilt]
+    if not tables:
+        return
     plan.adapter.execute(plan.renderer.template("state/record_tables.sql", pipeline=plan.pipeline.name,
                                                 tables=tables), "state")
