@@ -73,6 +73,8 @@ class StagingTable:
     source: str
     columns: tuple[Column, ...]
     location: Location
+    #: privilege -> grantees (``role``, ``group name``), re-applied at every publish; None: the pipeline's
+    grants: dict[str, tuple[str, ...]] | None = None
 
 
 @dataclass(frozen=True)
@@ -107,6 +109,8 @@ class StarTable:
     sql: str
     sql_file: Path | None
     location: Location
+    #: privilege -> grantees, re-applied at every publish; None: the pipeline's ``grants:``
+    grants: dict[str, tuple[str, ...]] | None = None
 
 
 @dataclass(frozen=True)
@@ -180,6 +184,8 @@ class Pipeline:
     queries: dict[str, Query]
     templates_dir: Path | None
     document: Document = field(repr=False, compare=False)
+    #: privilege -> grantees for every table without grants of its own (as dbt's ``grants:``)
+    grants: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def root(self) -> Path:
@@ -209,6 +215,13 @@ def _as_tuple(value: str | list[str] | None) -> tuple[str, ...]:
     if value is None:
         return ()
     return (value,) if isinstance(value, str) else tuple(value)
+
+
+def _grants(raw: dict[str, Any] | None) -> dict[str, tuple[str, ...]] | None:
+    """``{select: [role_a, group b]}`` as privilege -> grantees; None where the YAML says nothing."""
+    if raw is None:
+        return None
+    return {str(privilege).lower(): _as_tuple(who) for privilege, who in raw.items()}
 
 
 def _columns(raw: dict[str, Any]) -> tuple[Column, ...]:
@@ -301,7 +314,8 @@ class _Builder:
         elif isinstance(sort_raw, dict):
             sort = SortKey(tuple(sort_raw["keys"]), sort_raw.get("style", "compound"))
         return StarTable(name, raw["kind"], _columns(raw["columns"]), _as_tuple(raw["primary_key"]),
-                         tuple(fks), dist, sort, sql_text, sql_file, self.loc("star", name))
+                         tuple(fks), dist, sort, sql_text, sql_file, self.loc("star", name),
+                         _grants(raw.get("grants")))
 
     def check(self, index: int, raw: dict[str, Any]) -> Check:
         kinds = [k for k in ("row_count", "unique", "not_null", "relationships", "accepted_values", "sql")
@@ -432,7 +446,8 @@ def build_pipeline(doc: Document, cli_vars: Vars | None = None,
         targets=targets,
         default_target=default_target,
         sources={n: b.source(n, raw) for n, raw in data["sources"].items()},
-        staging={n: StagingTable(n, raw["source"], _columns(raw["columns"]), b.loc("staging", n))
+        staging={n: StagingTable(n, raw["source"], _columns(raw["columns"]), b.loc("staging", n),
+                                 _grants(raw.get("grants")))
                  for n, raw in data["staging"].items()},
         star={n: b.star(n, raw) for n, raw in (data.get("star") or {}).items()},
         checks=tuple(b.check(i, raw) for i, raw in enumerate(data.get("checks") or [])),
@@ -440,6 +455,7 @@ def build_pipeline(doc: Document, cli_vars: Vars | None = None,
         templates_dir=Path(renderer.path(templates, doc.locate(("templates",)), doc.file.parent))
         if templates else None,
         document=doc,
+        grants=_grants(data.get("grants")) or {},
     )
 
 

@@ -22,7 +22,7 @@ from engine.resources import data_dir
 class SqlRenderer:
     """Renders named templates and user SQL for one dialect."""
 
-    def __init__(self, dialect: str | tuple[str, ...], sqlglot_dialect: str, user_dir: Path | None = None,
+    def __init__(self, dialect: str | Path | tuple[str | Path, ...], sqlglot_dialect: str, user_dir: Path | None = None,
                  variables: dict[str, Any] | None = None) -> None:
         from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined
 
@@ -31,13 +31,15 @@ class SqlRenderer:
         if user_dir is not None and not user_dir.is_dir():  # else the shipped templates would silently stand in
             raise ConfigError([Issue(f"templates folder not found: {user_dir}", Location(None, yaml_path="templates"),
                                      "templates: names a folder of template overrides")])
-        # A dialect may build on another (redshift on postgres): its folder first, then the base's.
-        chain = (dialect,) if isinstance(dialect, str) else dialect
+        # A dialect may build on another (redshift on postgres): its folder first, then the base's. An
+        # adapter that lives outside the engine names its own folder (a Path) instead of a shipped one.
+        chain = (dialect,) if isinstance(dialect, (str, Path)) else dialect
         shipped = data_dir("templates")
-        candidates: list[Path | None] = [user_dir / d if user_dir else None for d in chain]
-        candidates += [user_dir, *(shipped / d for d in chain), shipped / "default"]
-        folders = [p for p in candidates if p and p.is_dir()]
-        self.dialect = chain[0]
+        named = [d for d in chain if isinstance(d, str)]
+        candidates: list[Path | None] = [user_dir / d for d in named] if user_dir else []
+        candidates += [user_dir, *(d if isinstance(d, Path) else shipped / d for d in chain), shipped / "default"]
+        folders = list(dict.fromkeys(p for p in candidates if p and p.is_dir()))
+        self.dialect = chain[0] if isinstance(chain[0], str) else chain[0].name
         self.user_dir = user_dir.resolve() if user_dir else None
         self.sqlglot_dialect = sqlglot_dialect
         self.variables = dict(variables or {})
@@ -49,14 +51,25 @@ class SqlRenderer:
         self.env.globals["var"] = self.var
         # User SQL keeps its line breaks, so a parse error's line is the line in the user's file.
         self.user_env = self.env.overlay(trim_blocks=False, lstrip_blocks=False)
-        try:
-            macros = self.env.get_template("macros.sql").module
-        except Exception as exc:  # a user's macros.sql may be broken or hostile
-            raise self._template_error(exc, "macros.sql") from None
-        for name in dir(macros):
-            if not name.startswith("_"):
-                self.env.globals[name] = getattr(macros, name)
-                self.user_env.globals[name] = getattr(macros, name)
+        self._load_macros(folders)
+
+    def _load_macros(self, folders: list[Path]) -> None:
+        """Macros fall back one at a time: templates/default's, then each dialect folder's, then the
+        user's; a later macros.sql overrides only the macros it defines and may call the others."""
+        from jinja2 import FileSystemLoader
+
+        for folder in reversed(folders):
+            if not (folder / "macros.sql").is_file():
+                continue
+            try:
+                template = FileSystemLoader(str(folder)).load(self.env, "macros.sql", dict(self.env.globals))
+                macros = template.module
+            except Exception as exc:  # a user's macros.sql may be broken or hostile
+                raise self._template_error(exc, "macros.sql") from None
+            for name in dir(macros):
+                if not name.startswith("_"):
+                    self.env.globals[name] = getattr(macros, name)
+                    self.user_env.globals[name] = getattr(macros, name)
 
     def ident(self, name: str) -> str:
         """A quoted identifier, so reserved words such as ``time`` work as table names."""

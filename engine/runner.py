@@ -1,26 +1,34 @@
 """Execute a plan: the only place that orders build, check and publish.
 
-The whole run is one transaction on targets with transactional DDL: tables are
-dropped, rebuilt, loaded and checked inside it, and it commits only when every
-error-severity check passes.  A failure anywhere, Ctrl-C included, rolls back and
-the previous tables stay exactly as they were.
+On a warehouse with transactional DDL the whole run is one transaction, opened by the run
+lock: tables are built as shadows, loaded and checked inside it, and it commits only when
+every error-severity check passes.  A failure anywhere, Ctrl-C included, rolls back and the
+previous tables stay exactly as they were.  Where DDL commits on its own the same steps run
+without a transaction; a failure before publish drops the shadows and leaves the live
+tables as they were (docs/targets.md, "Warehouses whose DDL commits").
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from engine.checks import CheckResult, evaluate
 from engine.errors import CheckFailed, ConfigError, EngineError, Interrupted, RunLocked, TargetError
-from engine.plan import Plan, Step
+from engine.plan import Step
+from engine.targets.base import ErrorLookup, Publish
+
+if TYPE_CHECKING:
+    from engine.context import PlannedRun, RunContext
 
 
 @dataclass
 class StepResult:
     step: Step
-    status: str  # "ok", "failed", "pass", "fail", "warn", "skipped"
+    status: str  # "ok", "failed", "pass", "fail", "warn", "skipped", "up to date"
     seconds: float
     rows: int | None = None
     check: CheckResult | None = None
@@ -37,6 +45,8 @@ class RunResult:
     incremental: bool = False
     mode_reason: str = ""
     run_id: str = ""
+    #: what happened after COMMIT that the user should know (a backup that could not be dropped)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def failed_checks(self) -> list[CheckResult]:
@@ -60,66 +70,64 @@ def _quiet(event: str, step: Step, result: StepResult | None) -> None:
     """The listener used when nobody watches."""
 
 
-def run_plan(plan: Plan, listener: Listener = _quiet, full_refresh: bool = False, wait: float = 0.0) -> RunResult:
-    """Run every step in order inside one transaction; raise RunFailed when anything fails.
+def run_plan(run: PlannedRun, listener: Listener | None = None, full_refresh: bool = False,
+             wait: float = 0.0) -> RunResult:
+    """Run every step in order; raise RunFailed when anything fails.
 
     Where the warehouse already holds this pipeline's tables, built with the same shape,
     the run is incremental: staging tables get only the files not loaded before and star
     tables are merged by primary key; ``full_refresh`` rebuilds everything instead.  One
     run at a time: a second one waits up to ``wait`` seconds for the lock, then stops.
     """
-    from engine import history, state
-
-    result = RunResult(run_id=history.new_run_id())
-    adapter = plan.adapter
-    started = time.perf_counter()
     from datetime import UTC, datetime
 
+    from engine import history
+
+    ctx, plan = run.context, run.plan
+    result = RunResult(run_id=history.new_run_id())
+    started = time.perf_counter()
     started_at = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    walk = _Walk(run, listener or _quiet, result)
 
     def record(status: str, error: str | None) -> history.RunRecord:
         mode = "incremental" if result.incremental else "full"
-        return history.RunRecord(result.run_id, plan.pipeline.name, plan.target.name, history.pipeline_hash(plan),
+        return history.RunRecord(result.run_id, plan.pipeline, plan.target, history.pipeline_hash(plan),
                                  mode, status, started_at, round(time.perf_counter() - started, 3), error)
 
+    adapter = ctx.adapter
     try:
         adapter.preflight()
         adapter.open(wait)
-        with adapter.transaction(plan.begin, plan.commit, plan.rollback):
-            history.create_tables(plan)
-            history.take_lock(plan, wait)
-            warehouse = state.read(plan)
-            mode = state.choose_mode(plan, warehouse, full_refresh)
-            result.incremental, result.mode_reason = mode.incremental, mode.reason
-            state.prepare(plan, mode)
-            run = _Run(plan, mode.incremental, warehouse.files if mode.incremental else {})
-            run.take_baselines(plan.incremental_steps if mode.incremental else plan.steps, warehouse.existing)
-            for step in plan.incremental_steps if mode.incremental else plan.steps:
-                if step.kind == "publish":
-                    _stop_on_failed_checks(result)
-                listener("start", step, None)
-                t0 = time.perf_counter()
-                try:
-                    result.steps.append(run.step(step))
-                except (TargetError, KeyboardInterrupt):
-                    result.steps.append(StepResult(step, "failed", time.perf_counter() - t0))
-                    listener("end", step, result.steps[-1])
-                    raise
-                listener("end", step, result.steps[-1])
-            _stop_on_failed_checks(result)
-            if not mode.incremental:
-                state.record_tables(plan)
-            history.record(plan, record("committed", None), result)
+        history.setup(ctx, plan)
+        if plan.transactional:
+            bound, release = ctx.lock_bound(wait)
+            for sql in bound:
+                adapter.execute(sql, "lock")
+            with adapter.transaction(plan.begin, plan.commit, plan.rollback):
+                history.take_lock(ctx, wait)  # the first statement after BEGIN
+                for sql in release:
+                    adapter.execute(sql, "lock")
+                walk.body(full_refresh)
+                history.record(ctx, record("committed", None), result)
+        else:
+            history.take_lock(ctx, wait)
+            try:
+                walk.body(full_refresh)
+            except BaseException:
+                walk.drop_shadows()
+                raise
+            history.record(ctx, record("committed", None), result)
         result.committed = True
+        walk.cleanup()
     except KeyboardInterrupt:
         result.seconds = time.perf_counter() - started
         cause: EngineError = Interrupted("interrupted; the run was rolled back and the previous tables stand")
-        history.record_failure(plan, record("interrupted", str(cause)), result)
+        history.record_failure(ctx, plan, record("interrupted", str(cause)), result)
         raise RunFailed(cause, result) from None
     except EngineError as exc:
         result.seconds = time.perf_counter() - started
         if not isinstance(exc, (RunLocked, ConfigError)):
-            history.record_failure(plan, record("failed", str(exc)), result)
+            history.record_failure(ctx, plan, record("failed", str(exc)), result)
         raise RunFailed(exc, result) from None
     finally:
         adapter.close()
@@ -134,44 +142,117 @@ def _stop_on_failed_checks(result: RunResult) -> None:
         raise CheckFailed(f"{len(failed)} check(s) failed: {names}; nothing was published")
 
 
-class _Run:
+class _Walk:
     """One run's walk over the plan: what each step does in this run's mode."""
 
-    def __init__(self, plan: Plan, incremental: bool, known: dict[str, dict[str, tuple[int, str]]]) -> None:
-        self.plan = plan
-        self.incremental = incremental
-        self.known = known
+    def __init__(self, run: PlannedRun, listener: Listener, result: RunResult) -> None:
+        self.run, self.ctx, self.plan = run, run.context, run.plan
+        self.listener = listener
+        self.result = result
+        self.incremental = False
+        self.known: dict[str, dict[str, tuple[int, str]]] = {}
+        self.existing: set[str] = set()
         self.new_rows = False
         self.before: dict[str, int] = {}
 
-    def take_baselines(self, steps: tuple[Step, ...], existing: set[str]) -> None:
+    def body(self, full_refresh: bool) -> None:
+        """Everything between the lock and the run record: state, build, checks, publish, bookkeeping."""
+        from engine import state
+
+        ctx, plan, result = self.ctx, self.plan, self.result
+        warehouse = state.read(ctx)
+        self.existing = warehouse.existing
+        mode = state.choose_mode(self.run, warehouse, full_refresh)
+        result.incremental, result.mode_reason = mode.incremental, mode.reason
+        self.incremental = mode.incremental
+        self.known = warehouse.files if mode.incremental else {}
+        if not mode.incremental:
+            for sql in plan.reset:
+                ctx.adapter.execute(sql, "state")
+        steps = self.run.incremental_steps() if mode.incremental else plan.steps
+        self.take_baselines(steps)
+        for step in steps:
+            if step.kind == "publish":
+                _stop_on_failed_checks(result)
+                step = self.publish_step(step)
+            self.listener("start", step, None)
+            t0 = time.perf_counter()
+            try:
+                result.steps.append(self.step(step))
+            except (TargetError, KeyboardInterrupt):
+                result.steps.append(StepResult(step, "failed", time.perf_counter() - t0))
+                self.listener("end", step, result.steps[-1])
+                raise
+            self.listener("end", step, result.steps[-1])
+        _stop_on_failed_checks(result)
+        if not mode.incremental:
+            for sql in plan.bookkeeping:
+                ctx.adapter.execute(sql, "state")
+
+    def publish_step(self, step: Step) -> Step:
+        """The publish for the tables this warehouse holds now, with the views that depend on them."""
+        from dataclasses import replace
+
+        from engine.steps import publish_statements
+
+        if self.ctx.adapter.publish is Publish.SWAP:
+            return step
+        live = [t for t in self.ctx.analysis.order if t in self.existing]
+        views: dict[str, list[tuple[str, str]]] = {}
+        if live:
+            sql = self.ctx.renderer.template("publish_views.sql", tables=live)
+            for table, view, definition in self.ctx.adapter.fetch(sql, "publish"):
+                views.setdefault(str(table), []).append((str(view), str(definition).strip().rstrip(";")))
+        return replace(step, statements=publish_statements(self.ctx, live, views))
+
+    def cleanup(self) -> None:
+        """After COMMIT: drop the backups publish left (each on its own; a failure is a note, not a failed
+        run: the new tables are published already)."""
+        from engine.steps import cleanup_statements
+
+        if not self.result.incremental:
+            for sql in cleanup_statements(self.ctx, self.existing):
+                try:
+                    self.ctx.adapter.execute(sql, "cleanup")
+                except TargetError as exc:
+                    self.result.notes.append(f"published, but could not clean up ({exc.message.splitlines()[0]})")
+
+    def drop_shadows(self) -> None:
+        """A failed run on a warehouse whose DDL commits: the shadows go, the live tables were not touched."""
+        from engine.shadow import shadow_name
+
+        for t in self.ctx.analysis.order:
+            with suppress(EngineError, KeyboardInterrupt):
+                self.ctx.adapter.execute(self.ctx.renderer.template("drop_table.sql", table=shadow_name(t)), "cleanup")
+
+    def take_baselines(self, steps: tuple[Step, ...]) -> None:
         """Row counts of the live tables before anything changes, for checks relative to them."""
         for step in steps:
-            if step.baseline and step.check is not None and step.check.table in existing:
-                rows = self.plan.adapter.fetch(step.baseline[0], step.id)
+            if step.baseline and step.check is not None and step.check.table in self.existing:
+                rows = self.ctx.adapter.fetch(step.baseline[0], step.id)
                 self.before[step.id] = int(rows[0][0]) if rows and rows[0][0] is not None else 0
 
     def step(self, step: Step) -> StepResult:
         t0 = time.perf_counter()
         if step.check is not None:
-            return _run_check(self.plan, step, self.before.get(step.id))
-        if step.kind == "load" and self.plan.reads_local_files:
+            return _run_check(self.ctx, step, self.before.get(step.id))
+        if step.kind == "load" and not self.ctx.adapter.capabilities.copy_from_s3:
             return self._load(step, t0)
         if step.kind == "transform" and self.incremental and not self.new_rows:
             return StepResult(step, "up to date", 0.0, 0)
-        return _execute(self.plan, step, step.statements, t0)
+        return _execute(self.ctx, step, step.statements, t0)
 
     def _load(self, step: Step, t0: float) -> StepResult:
         """List the source now; load the files this warehouse has not seen (all of them when full)."""
         from engine import state
+        from engine.compact import tiny_files_note
         from engine.inputs import cache_dir, list_files, localise
+        from engine.steps import render_load
 
         assert step.table is not None
-        plan = self.plan
-        source = plan.pipeline.sources[plan.pipeline.staging[step.table].source]
+        ctx = self.ctx
+        source = ctx.pipeline.sources[ctx.pipeline.staging[step.table].source]
         entries = list_files(source)
-        from engine.compact import tiny_files_note
-
         note = tiny_files_note(source.name, [e.size for e in entries])
         if self.incremental:
             seen = self.known.get(step.table, {})
@@ -183,25 +264,25 @@ class _Run:
             entries = [e for e in entries if e.key not in seen]
             if not entries:
                 return StepResult(step, "up to date", time.perf_counter() - t0, 0)
-        paths = localise(source, entries, cache_dir(plan.pipeline))
-        rendered = plan.render_load(step, paths)
-        result = _execute(plan, step, rendered.statements, t0, rendered)
+        paths = localise(source, entries, cache_dir(ctx.pipeline))
+        rendered = render_load(ctx, step, paths)
+        result = _execute(ctx, step, rendered.statements, t0, rendered)
         if rendered.rejects:
-            counted = plan.adapter.fetch(rendered.rejects, step.id)
+            counted = ctx.adapter.fetch(rendered.rejects, step.id)
             result.rejected = int(counted[0][0]) if counted and counted[0][0] is not None else 0
             if result.rejected:
                 result.notes.append(f"{result.rejected:,} bad record(s) skipped into _etl_rejects "
                                     f"(file, line, reason, raw text)")
         if note:
             result.notes.append(note)
-        state.record_files(plan, step.table, entries)
+        state.record_files(ctx, step.table, entries)
         self.new_rows = True
         return result
 
 
-def _execute(plan: Plan, step: Step, statements: tuple[str, ...], t0: float,
+def _execute(ctx: RunContext, step: Step, statements: tuple[str, ...], t0: float,
              rendered: Step | None = None) -> StepResult:
-    adapter = plan.adapter
+    adapter = ctx.adapter
     current = rendered or step
     written: list[int] = []
     last: int | None = None
@@ -209,7 +290,9 @@ def _execute(plan: Plan, step: Step, statements: tuple[str, ...], t0: float,
         try:
             count = adapter.execute(sql, step.id, current.feed)
         except TargetError as error:
-            raise adapter.explain_failure(error, current.diagnose) from None
+            if current.diagnose is None or adapter.error_lookup is ErrorLookup.NONE:
+                raise
+            raise adapter.explain_failure(error, current.diagnose, ctx.renderer) from None
         if count is not None:
             last = count
             if sql.lstrip()[:6].upper() in ("INSERT", "MERGE "):
@@ -220,11 +303,11 @@ def _execute(plan: Plan, step: Step, statements: tuple[str, ...], t0: float,
     return StepResult(step, "ok", time.perf_counter() - t0, rows if step.kind in ("load", "transform") else None)
 
 
-def _run_check(plan: Plan, step: Step, before: int | None) -> StepResult:
+def _run_check(ctx: RunContext, step: Step, before: int | None) -> StepResult:
     t0 = time.perf_counter()
     assert step.check is not None
     if step.check.skipped_reason:
         checked = evaluate(step.check, [])
     else:
-        checked = evaluate(step.check, [plan.adapter.fetch(sql, step.id) for sql in step.statements], before)
+        checked = evaluate(step.check, [ctx.adapter.fetch(sql, step.id) for sql in step.statements], before)
     return StepResult(step, checked.status, time.perf_counter() - t0, None, checked)
