@@ -23,6 +23,7 @@ from engine.targets.base import ErrorLookup, Publish
 
 if TYPE_CHECKING:
     from engine.context import PlannedRun, RunContext
+    from engine.inputs import FileEntry
 
 
 @dataclass
@@ -154,6 +155,8 @@ class _Walk:
         self.existing: set[str] = set()
         self.new_rows = False
         self.before: dict[str, int] = {}
+        #: without a transaction, bookkeeping waits until publish, so a failed run leaves it as it was
+        self.deferred: list[tuple[str, list[FileEntry]]] = []
 
     def body(self, full_refresh: bool) -> None:
         """Everything between the lock and the run record: state, build, checks, publish, bookkeeping."""
@@ -166,7 +169,7 @@ class _Walk:
         result.incremental, result.mode_reason = mode.incremental, mode.reason
         self.incremental = mode.incremental
         self.known = warehouse.files if mode.incremental else {}
-        if not mode.incremental:
+        if not mode.incremental and plan.transactional:
             for sql in plan.reset:
                 ctx.adapter.execute(sql, "state")
         steps = self.run.incremental_steps() if mode.incremental else plan.steps
@@ -185,6 +188,11 @@ class _Walk:
                 raise
             self.listener("end", step, result.steps[-1])
         _stop_on_failed_checks(result)
+        if not plan.transactional:
+            for sql in plan.reset:
+                ctx.adapter.execute(sql, "state")
+            for table, entries in self.deferred:
+                state.record_files(ctx, table, entries)
         if not mode.incremental:
             for sql in plan.bookkeeping:
                 ctx.adapter.execute(sql, "state")
@@ -275,7 +283,10 @@ class _Walk:
                                     f"(file, line, reason, raw text)")
         if note:
             result.notes.append(note)
-        state.record_files(ctx, step.table, entries)
+        if self.plan.transactional:
+            state.record_files(ctx, step.table, entries)
+        else:
+            self.deferred.append((step.table, entries))
         self.new_rows = True
         return result
 
