@@ -1,10 +1,12 @@
 """etl-engine: declarative star-schema ELT.
 
-The public API, imported lazily so ``etl-engine validate`` stays instant::
+The public API (engine/api.py), imported lazily so ``etl-engine validate`` stays instant::
 
-    from engine import load_pipeline, build_plan, run_plan
-    plan = build_plan(load_pipeline("pipeline.yaml"))
-    result = run_plan(plan)
+    from engine import Pipeline
+    result = Pipeline.load("pipeline.yaml").plan(target="local").run()
+
+The lower-level pieces stay importable: ``load_pipeline`` (the typed model), ``build_plan``
+(a ``PlannedRun``: the plain-data ``Plan`` and its run context) and ``run_plan``.
 """
 
 from __future__ import annotations
@@ -12,14 +14,16 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
-__all__ = ["build_plan", "load_pipeline", "run_plan"]
+__all__ = ["Pipeline", "build_plan", "load_pipeline", "run_plan"]
 
 if TYPE_CHECKING:
+    from engine.api import Pipeline
     from engine.config import load_pipeline
     from engine.plan import build_plan
     from engine.runner import run_plan
 
-_LAZY = {"load_pipeline": "engine.config", "build_plan": "engine.plan", "run_plan": "engine.runner"}
+_LAZY = {"Pipeline": "engine.api", "load_pipeline": "engine.config", "build_plan": "engine.plan",
+         "run_plan": "engine.runner"}
 
 
 def __getattr__(name: str) -> Any:

@@ -8,18 +8,29 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from typer.core import TyperGroup
 
 from engine.cli_cluster import cluster_app
+from engine.errors import EngineError
 
 if TYPE_CHECKING:
-    from engine.config import Pipeline
-    from engine.errors import EngineError
-    from engine.plan import Plan
+    from engine.api import Pipeline
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+class _Commands(TyperGroup):
+    """Every command runs through here: the one place an engine error becomes what the user sees
+    (one screen, its exit code, no traceback unless --debug)."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except EngineError as exc:
+            raise typer.Exit(_show(exc)) from None
+
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False, cls=_Commands,
                   help="Declarative star-schema ELT: YAML in, checked warehouse tables out.")
 
 PipelineArg = Annotated[Path, typer.Argument(help="The pipeline file.", show_default=False)]
@@ -36,28 +47,24 @@ ConfigOpt = Annotated[Path | None, typer.Option(
     "the environment does not set.", show_default=False)]
 
 
-def _fail(exc: EngineError) -> NoReturn:
-    from engine.output import show_error
-
-    show_error(exc)
-    raise typer.Exit(exc.exit_code)
+#: --debug (or ETL_ENGINE_DEBUG=1): show the traceback behind an engine error
+_DEBUG = {"on": False}
 
 
-def _plan(file: Path, var: list[str] | None, vars_file: list[Path] | None, target: str | None,
-          config: Path | None, select: list[str] | None = None, exclude: list[str] | None = None) -> Plan:
-    from engine.plan import build_plan
-    from engine.settings import Settings
-
-    settings = Settings(config_file=config.resolve() if config else None)
-    return build_plan(_load(file, var, vars_file), target, settings, tuple(select or ()), tuple(exclude or ()))
+@app.callback()
+def _options(debug: Annotated[bool, typer.Option("--debug", help="Show the traceback behind an error.")]
+             = False) -> None:
+    """Declarative star-schema ELT: YAML in, checked warehouse tables out."""
+    _DEBUG["on"] = debug
 
 
-def _load(file: Path, var: list[str] | None, vars_file: list[Path] | None) -> Pipeline:
-    from engine.config import load_pipeline
+def _pipeline(file: Path, var: list[str] | None, vars_file: list[Path] | None, config: Path | None) -> Pipeline:
+    from engine.api import Pipeline
     from engine.variables import parse_cli_vars
 
     cwd = Path.cwd()
-    return load_pipeline(file, parse_cli_vars(var or [], cwd), [cwd / f for f in vars_file or []])
+    cli = parse_cli_vars(var or [], cwd)
+    return Pipeline.load(file, cli.values, vars_file or [], config, cwd=cwd)
 
 
 @app.command()
@@ -65,16 +72,10 @@ def validate(file: PipelineArg, var: VarOpt = None, vars_file: VarsFileOpt = Non
              target: TargetOpt = None, config: ConfigOpt = None, select: SelectOpt = None,
              exclude: ExcludeOpt = None) -> None:
     """Check the pipeline file (schema, references, SQL, graph) without touching a database."""
-    from engine.errors import EngineError
-
-    try:
-        plan = _plan(file, var, vars_file, target, config, select, exclude)
-    except EngineError as exc:
-        _fail(exc)
-    n = len(plan.steps)
-    chosen = f"{len(plan.selected)} of {len(plan.pipeline.tables)} tables selected" \
-        if len(plan.selected) < len(plan.pipeline.tables) else f"{len(plan.pipeline.tables)} tables"
-    typer.echo(f"{file}: ok ({chosen}, {n} steps, target {plan.target.name})")
+    planned = _pipeline(file, var, vars_file, config).validate(target, select or (), exclude or ())
+    n, total, chosen = len(planned.plan.steps), len(planned.pipeline.tables), len(planned.plan.selected)
+    tables = f"{chosen} of {total} tables selected" if chosen < total else f"{total} tables"
+    typer.echo(f"{file}: ok ({tables}, {n} steps, target {planned.plan.target})")
 
 
 @app.command()
@@ -90,27 +91,22 @@ def run(file: PipelineArg, var: VarOpt = None, vars_file: VarsFileOpt = None, ta
         prune: Annotated[bool, typer.Option("--prune", help="Drop the tables this pipeline built and no longer "
                                             "declares (never a table the engine did not create).")] = False) -> None:
     """Build the warehouse: create, load, transform, check, then publish in one transaction."""
-    from engine.errors import EngineError
-
-    try:
-        plan = _plan(file, var, vars_file, target, config, select, exclude)
-    except EngineError as exc:
-        _fail(exc)
     from engine import output
 
+    planned = _pipeline(file, var, vars_file, config).plan(target, select=select or (), exclude=exclude or ())
     if dry_run:
-        output.print_plan(plan)
+        output.print_plan(planned)
         return
-    from engine.runner import RunFailed, run_plan
+    from engine.runner import RunFailed
 
     err = output.console(stderr=True)
-    err.print(f"running {plan.pipeline.name} on {plan.target.name} ({plan.adapter.describe()})")
+    err.print(f"running {planned.plan.pipeline} on {planned.plan.target} ({planned.plan.where})")
     try:
-        result = run_plan(plan, output.Progress(), full_refresh=full_refresh, wait=wait, prune=prune)
+        result = planned.run(output.Progress(), full_refresh=full_refresh, wait=wait, prune=prune)
     except RunFailed as failed:
-        output.print_summary(failed.result, f"{plan.pipeline.name}: failed (run {failed.result.run_id})")
-        _fail(failed.cause)
-    output.print_summary(result, f"{plan.pipeline.name}: done (run {result.run_id})")
+        output.print_summary(failed.result, f"{planned.plan.pipeline}: failed (run {failed.result.run_id})")
+        raise failed.cause from None
+    output.print_summary(result, f"{planned.plan.pipeline}: done (run {result.run_id})")
 
 
 @app.command()
@@ -118,35 +114,19 @@ def query(file: PipelineArg, name: Annotated[str | None, typer.Argument(help="Qu
           var: VarOpt = None, vars_file: VarsFileOpt = None, target: TargetOpt = None,
           config: ConfigOpt = None) -> None:
     """Run the pipeline's analytic queries against the built warehouse and print the results."""
-    from engine.errors import ConfigError, EngineError, Issue, Location
+    from rich.table import Table
 
-    try:
-        plan = _plan(file, var, vars_file, target, config)
-        plan.adapter.preflight()
-        queries = plan.pipeline.queries
-        if name is not None and name not in queries:
-            from engine.validate import suggest
+    from engine.output import console
 
-            raise ConfigError([Issue(f"no query named '{name}'", Location(plan.pipeline.file),
-                                     suggest(name, list(queries)))])
-        from rich.table import Table
-
-        from engine.output import console
-
-        for qname, q in queries.items():
-            if name is not None and qname != name:
-                continue
-            sql = plan.renderer.user_sql(q.sql, q.location)
-            names, cursor_rows = plan.adapter.fetch_named(sql, f"query:{qname}")
-            table = Table(title=qname, title_justify="left")
-            for column in names:
-                table.add_column(column)
-            for row in cursor_rows[:200]:
-                table.add_row(*("" if v is None else str(v) for v in row))
-            console().print(table)
-        plan.adapter.close()
-    except EngineError as exc:
-        _fail(exc)
+    pipeline = _pipeline(file, var, vars_file, config)
+    for qname in [name] if name is not None else list(pipeline.model.queries):
+        names, rows = pipeline.query(qname, target)
+        table = Table(title=qname, title_justify="left")
+        for column in names:
+            table.add_column(column)
+        for row in rows[:200]:
+            table.add_row(*("" if v is None else str(v) for v in row))
+        console().print(table)
 
 
 @app.command()
@@ -156,13 +136,9 @@ def init(folder: Annotated[Path, typer.Argument(help="The folder of data files t
          = Path("pipeline.yaml"),
          force: Annotated[bool, typer.Option("--force", help="Overwrite the file if it exists.")] = False) -> None:
     """Draft a pipeline file from FOLDER's JSON, CSV and Parquet files: sources and typed staging tables."""
-    from engine.errors import EngineError
     from engine.scaffold import init_pipeline, show_summary
 
-    try:
-        show_summary(init_pipeline(folder, output, force))
-    except EngineError as exc:
-        _fail(exc)
+    show_summary(init_pipeline(folder, output, force))
 
 
 @app.command()
@@ -172,27 +148,19 @@ def history(file: PipelineArg, run_id: Annotated[str | None, typer.Argument(
             var: VarOpt = None, vars_file: VarsFileOpt = None, target: TargetOpt = None,
             config: ConfigOpt = None) -> None:
     """Show the runs recorded in the warehouse (or one run's steps): status, mode, rows, seconds, errors."""
-    from engine.errors import EngineError
+    from rich.table import Table
 
-    try:
-        plan = _plan(file, var, vars_file, target, config)
-        plan.adapter.preflight()
-        from rich.table import Table
+    from engine.output import console
 
-        from engine import history as runs
-        from engine.output import console
-
-        names, rows = runs.steps(plan, run_id) if run_id else runs.runs(plan, limit)
-        plan.adapter.close()
-        table = Table(title=f"run {run_id}" if run_id else f"runs of {plan.pipeline.name} on {plan.target.name}",
-                      title_justify="left")
-        for name in names:
-            table.add_column(name, overflow="fold")
-        for row in rows:
-            table.add_row(*("" if v is None else f"{v:.2f}" if isinstance(v, float) else str(v) for v in row))
-        console().print(table)
-    except EngineError as exc:
-        _fail(exc)
+    pipeline = _pipeline(file, var, vars_file, config)
+    names, rows = pipeline.history(target, run_id, limit)
+    title = f"run {run_id}" if run_id else f"runs of {pipeline.name} on {pipeline.model.target(target).name}"
+    table = Table(title=title, title_justify="left")
+    for name in names:
+        table.add_column(name, overflow="fold")
+    for row in rows:
+        table.add_row(*("" if v is None else f"{v:.2f}" if isinstance(v, float) else str(v) for v in row))
+    console().print(table)
 
 
 @app.command()
@@ -202,21 +170,18 @@ def compact(file: PipelineArg, source: Annotated[str, typer.Argument(help="The s
                                                    min=1)] = 128,
             var: VarOpt = None, vars_file: VarsFileOpt = None) -> None:
     """Combine a source's many small files into a few large gzip'd ones (faster COPY on Redshift)."""
-    from engine.errors import ConfigError, EngineError, Issue
+    from engine.errors import ConfigError, Issue
 
-    try:
-        pipeline = _load(file, var, vars_file)
-        if source not in pipeline.sources:
-            from engine.validate import suggest
+    pipeline = _pipeline(file, var, vars_file, None).model
+    if source not in pipeline.sources:
+        from engine.validate import suggest
 
-            raise ConfigError([Issue(f"no source named '{source}'", pipeline.document.locate(("sources",)),
-                                     suggest(source, list(pipeline.sources)))])
-        from engine.compact import compact as combine
-        from engine.inputs import cache_dir
+        raise ConfigError([Issue(f"no source named '{source}'", pipeline.document.locate(("sources",)),
+                                 suggest(source, list(pipeline.sources)))])
+    from engine.compact import compact as combine
+    from engine.inputs import cache_dir
 
-        done = combine(pipeline.sources[source], out, target_mb * 1024 * 1024, cache_dir(pipeline))
-    except EngineError as exc:
-        _fail(exc)
+    done = combine(pipeline.sources[source], out, target_mb * 1024 * 1024, cache_dir(pipeline))
     typer.echo(f"{source}: {done.files_in:,} files ({done.bytes_in:,} bytes) -> {done.files_out:,} files "
                f"({done.bytes_out:,} bytes, gzip) in {done.where}")
 
@@ -255,6 +220,21 @@ def main() -> None:
     finally:
         if recorder is not None:
             recorder.finish(code)
+
+
+def _show(exc: EngineError) -> int:
+    import os
+
+    from engine.output import show_error
+
+    if _DEBUG["on"] or os.environ.get("ETL_ENGINE_DEBUG"):
+        import traceback
+
+        from engine.redact import redact
+
+        sys.stderr.write(redact("".join(traceback.format_exception(exc))))
+    show_error(exc)
+    return exc.exit_code
 
 
 if __name__ == "__main__":

@@ -80,6 +80,8 @@ class StagingTable:
     source: str
     columns: tuple[Column, ...]
     location: Location
+    #: privilege -> grantees (``role``, ``group name``), re-applied at every publish; None: the pipeline's
+    grants: dict[str, tuple[str, ...]] | None = None
     #: where each column is declared, for errors about the files that fill it
     column_locations: dict[str, Location] = field(default_factory=dict, compare=False, hash=False, repr=False)
     tags: tuple[str, ...] = ()
@@ -117,6 +119,8 @@ class StarTable:
     sql: str
     sql_file: Path | None
     location: Location
+    #: privilege -> grantees, re-applied at every publish; None: the pipeline's ``grants:``
+    grants: dict[str, tuple[str, ...]] | None = None
     tags: tuple[str, ...] = ()
 
 
@@ -191,6 +195,8 @@ class Pipeline:
     queries: dict[str, Query]
     templates_dir: Path | None
     document: Document = field(repr=False, compare=False)
+    #: privilege -> grantees for every table without grants of its own (as dbt's ``grants:``)
+    grants: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def root(self) -> Path:
@@ -220,6 +226,13 @@ def _as_tuple(value: str | list[str] | None) -> tuple[str, ...]:
     if value is None:
         return ()
     return (value,) if isinstance(value, str) else tuple(value)
+
+
+def _grants(raw: dict[str, Any] | None) -> dict[str, tuple[str, ...]] | None:
+    """``{select: [role_a, group b]}`` as privilege -> grantees; None where the YAML says nothing."""
+    if raw is None:
+        return None
+    return {str(privilege).lower(): _as_tuple(who) for privilege, who in raw.items()}
 
 
 def _columns(raw: dict[str, Any]) -> tuple[Column, ...]:
@@ -314,7 +327,7 @@ class _Builder:
             sort = SortKey(tuple(sort_raw["keys"]), sort_raw.get("style", "compound"))
         return StarTable(name, raw["kind"], _columns(raw["columns"]), _as_tuple(raw["primary_key"]),
                          tuple(fks), dist, sort, sql_text, sql_file, self.loc("star", name),
-                         tuple(raw.get("tags") or ()))
+                         _grants(raw.get("grants")), tuple(raw.get("tags") or ()))
 
     def check(self, index: int, raw: dict[str, Any]) -> Check:
         kinds = [k for k in ("row_count", "unique", "not_null", "relationships", "accepted_values", "sql")
@@ -454,6 +467,7 @@ def build_pipeline(doc: Document, cli_vars: Vars | None = None,
         default_target=default_target,
         sources={n: b.source(n, raw) for n, raw in data["sources"].items()},
         staging={n: StagingTable(n, raw["source"], _columns(raw["columns"]), b.loc("staging", n),
+                                 _grants(raw.get("grants")),
                                  {c: b.loc("staging", n, "columns", c, key=True) for c in raw["columns"]},
                                  tuple(raw.get("tags") or ()))
                  for n, raw in data["staging"].items()},
@@ -463,6 +477,7 @@ def build_pipeline(doc: Document, cli_vars: Vars | None = None,
         templates_dir=Path(renderer.path(templates, doc.locate(("templates",)), doc.file.parent))
         if templates else None,
         document=doc,
+        grants=_grants(data.get("grants")) or {},
     )
 
 

@@ -1,13 +1,15 @@
 """Run history in the warehouse: one row per run, one per step, and the lock between runs.
 
-A successful run's record commits with its data; a failed run's record is written after
-the rollback, in a transaction of its own, so the history shows failures too.  Errors are
-stored redacted, like everything else the engine prints.
+The bookkeeping tables are created in a transaction of their own before the run's, so the
+run lock is the first statement of the run's transaction (a CREATE before it would fix the
+transaction's snapshot before the lock was held).  A successful run's record commits with its
+data; a failed run's record is written after the rollback, in a transaction of its own, so the
+history shows failures too.  Errors are stored redacted, like everything else the engine prints.
 """
 
 from __future__ import annotations
 
-import hashlib
+import time
 import uuid
 from contextlib import suppress
 from dataclasses import dataclass
@@ -15,8 +17,10 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from engine.errors import RunLocked, TargetError
+from engine.targets.base import Lock
 
 if TYPE_CHECKING:
+    from engine.context import RunContext
     from engine.plan import Plan
     from engine.runner import RunResult
 
@@ -40,44 +44,57 @@ def new_run_id() -> str:
 
 def pipeline_hash(plan: Plan) -> str:
     """Identifies what ran: every statement of the full plan, as rendered."""
+    import hashlib
+
     digest = hashlib.sha256()
     for _, sql in plan.statements():
         digest.update(sql.encode())
     return digest.hexdigest()[:16]
 
 
-def lock_key(pipeline: str) -> int:
-    """A stable 63-bit key per pipeline for advisory locks."""
-    return int.from_bytes(hashlib.sha256(f"etl-engine:{pipeline}".encode()).digest()[:8], "big") >> 1
+def setup(ctx: RunContext, plan: Plan) -> None:
+    """The bookkeeping tables, in their own transaction where DDL is transactional."""
+    adapter = ctx.adapter
+    if plan.transactional:
+        with adapter.transaction(plan.begin, plan.commit, plan.rollback):
+            for sql in plan.setup:
+                adapter.execute(sql, "setup")
+    else:
+        for sql in plan.setup:
+            adapter.execute(sql, "setup")
 
 
-def create_tables(plan: Plan) -> None:
-    for sql in plan.renderer.statements("history/create.sql"):
-        plan.adapter.execute(sql, "history")
+def _locked(ctx: RunContext) -> RunLocked:
+    return RunLocked(f"another run of pipeline '{ctx.pipeline.name}' is in progress on target "
+                     f"'{ctx.target.name}'; try again when it ends, or pass --wait SECONDS")
 
 
-def take_lock(plan: Plan, wait: float) -> None:
-    """Take the run lock (inside the transaction), retrying for ``wait`` seconds."""
-    import time
-
-    statements = plan.renderer.statements("lock.sql", key=lock_key(plan.pipeline.name))
-    if not statements:
-        return
-    if not statements[0].upper().startswith("SELECT"):
-        plan.adapter.execute(statements[0], "lock")  # a blocking lock (Redshift's LOCK): it waits itself
+def take_lock(ctx: RunContext, wait: float) -> None:
+    """Take the run lock, first inside the transaction, waiting at most ``wait`` seconds."""
+    adapter = ctx.adapter
+    if adapter.lock is Lock.EXCLUSIVE_CONNECTION:
+        return  # held since open(): the warehouse admits one writing connection
+    statements = ctx.lock_statements(wait)
+    if adapter.lock is Lock.BLOCKING:
+        try:
+            for sql in statements:
+                adapter.execute(sql, "lock")  # waits itself, bounded by lock_wait.sql
+        except TargetError as error:
+            if adapter.lock_timed_out(error):
+                raise _locked(ctx) from None
+            raise
         return
     deadline = time.monotonic() + wait
     while True:
-        rows = plan.adapter.fetch(statements[0], "lock")
+        rows = adapter.fetch(statements[0], "lock")
         if rows and rows[0][0]:
             return
         if time.monotonic() >= deadline:
-            raise RunLocked(f"another run of pipeline '{plan.pipeline.name}' is in progress on target "
-                            f"'{plan.target.name}'; try again when it ends, or pass --wait SECONDS")
+            raise _locked(ctx)
         time.sleep(min(0.5, max(0.0, deadline - time.monotonic())))
 
 
-def _record_sql(plan: Plan, run: RunRecord, result: RunResult) -> tuple[str, ...]:
+def _record_sql(ctx: RunContext, run: RunRecord, result: RunResult) -> tuple[str, ...]:
     from engine.redact import redact
     from engine.samples import as_json
 
@@ -88,30 +105,34 @@ def _record_sql(plan: Plan, run: RunRecord, result: RunResult) -> tuple[str, ...
               else (f"{s.rejected:,} rejected" if s.rejected else "; ".join(s.notes) or None)}
              for s in result.steps]
     safe = RunRecord(**{**run.__dict__, "error": redact(run.error)[:4000] if run.error else None})
-    return plan.renderer.statements("history/record.sql", run=safe, steps=steps)
+    return ctx.renderer.statements("history/record.sql", run=safe, steps=steps)
 
 
-def record(plan: Plan, run: RunRecord, result: RunResult) -> None:
+def record(ctx: RunContext, run: RunRecord, result: RunResult) -> None:
     """Inside the run's transaction: committed with the data."""
-    for sql in _record_sql(plan, run, result):
-        plan.adapter.execute(sql, "history")
+    for sql in _record_sql(ctx, run, result):
+        ctx.adapter.execute(sql, "history")
 
 
-def record_failure(plan: Plan, run: RunRecord, result: RunResult) -> None:
+def record_failure(ctx: RunContext, plan: Plan, run: RunRecord, result: RunResult) -> None:
     """After a rollback, in a transaction of its own; a history that cannot be written is no reason to
     hide the run's real error, so any failure here is swallowed."""
-    adapter = plan.adapter
+    adapter = ctx.adapter
     with suppress(TargetError, Exception):
         adapter.open()
-        with adapter.transaction(plan.begin, plan.commit, plan.rollback):
-            create_tables(plan)
-            record(plan, run, result)
+        if plan.transactional:
+            with adapter.transaction(plan.begin, plan.commit, plan.rollback):
+                for sql in ctx.renderer.statements("history/create.sql"):
+                    adapter.execute(sql, "history")
+                record(ctx, run, result)
+        else:
+            record(ctx, run, result)
 
 
-def runs(plan: Plan, limit: int) -> tuple[list[str], list[tuple[Any, ...]]]:
-    return plan.adapter.fetch_named(plan.renderer.template("history/runs.sql", pipeline=plan.pipeline.name,
-                                                           limit=int(limit)), "history")
+def runs(ctx: RunContext, limit: int) -> tuple[list[str], list[tuple[Any, ...]]]:
+    return ctx.adapter.fetch_named(ctx.renderer.template("history/runs.sql", pipeline=ctx.pipeline.name,
+                                                         limit=int(limit)), "history")
 
 
-def steps(plan: Plan, run_id: str) -> tuple[list[str], list[tuple[Any, ...]]]:
-    return plan.adapter.fetch_named(plan.renderer.template("history/steps.sql", run_id=run_id), "history")
+def steps(ctx: RunContext, run_id: str) -> tuple[list[str], list[tuple[Any, ...]]]:
+    return ctx.adapter.fetch_named(ctx.renderer.template("history/steps.sql", run_id=run_id), "history")

@@ -14,7 +14,8 @@ from engine.errors import ConfigError, EngineError, TargetError
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from engine.plan import Plan, Step
+    from engine.context import PlannedRun
+    from engine.plan import Step
     from engine.runner import RunResult, StepResult
 
 MAX_ISSUES = 15
@@ -81,18 +82,39 @@ def show_error(exc: EngineError) -> None:
         err.print(f"[{style}]{escape(line)}[/]" if style else escape(line))
 
 
-def print_plan(plan: Plan) -> None:
-    """The dry run: every statement in run order, each headed by its step."""
+def print_plan(planned: PlannedRun) -> None:
+    """The dry run: every statement a full run executes, in order, by phase, each headed by its step."""
     from engine.redact import redact
 
+    plan = planned.plan
     out = sys.stdout
-    out.write(redact(f"-- pipeline {plan.pipeline.name} -> target {plan.target.name} ({plan.adapter.describe()})\n"))
-    for step_id, sql in plan.statements():
-        out.write(f"\n-- {step_id}\n{redact(sql)};\n")
-    missing = plan.adapter.unresolved()
+    out.write(redact(f"-- pipeline {plan.pipeline} -> target {plan.target} ({plan.where})\n"))
+    for phase, items in plan.phases():
+        out.write(f"\n-- ==== {phase}: {PHASES.get(phase, '')}\n")
+        for step_id, sql in items:
+            out.write(f"\n-- {step_id}\n{redact(sql)};\n")
+        if phase == "bookkeeping":
+            out.write("\n-- history: INSERT INTO \"_etl_runs\" / \"_etl_run_steps\" (this run's record, rendered "
+                      "when it ends; a failed run writes it after the rollback)\n")
+    missing = planned.adapter.unresolved()
     if missing:
         out.write("\n-- not set (a real run needs them): "
                   + ", ".join(sorted({i.message.split(' ')[0] for i in missing})) + "\n")
+
+
+#: what each phase of a run is, for the dry run
+PHASES = {
+    "setup": "bookkeeping tables, in a transaction of their own",
+    "begin": "the run's transaction (and what bounds the lock's wait, before it)",
+    "lock": "one run of this pipeline at a time: the first statement of the transaction",
+    "state": "a full run forgets the files and table definitions it recorded before",
+    "build": "shadow tables: create, load (each load also records its files), transform",
+    "check": "every check, on the shadows; any failing error-severity check rolls the run back",
+    "publish": "the shadows take the live tables' place, grants re-applied",
+    "bookkeeping": "how each table was built, committed with the data",
+    "commit": "",
+    "cleanup": "after COMMIT: what publish left behind",
+}
 
 
 class Progress:

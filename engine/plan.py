@@ -1,31 +1,25 @@
-"""The plan: every step of a run, in order, with its SQL rendered.
+"""The plan: every statement of a run, in order and by phase, rendered.  Plain data.
 
-This is what ``--dry-run`` prints and what the runner executes, so the two can
-never disagree.  Building a plan needs no connection.
+This is what ``--dry-run`` prints and what the runner executes, so the two can never
+disagree.  A ``Plan`` holds no connection, renderer or pipeline object: those live in
+the run context (engine/context.py) that builds it and that the runner owns.  Building
+a plan needs no connection.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field, replace
-from functools import cached_property
-from typing import TYPE_CHECKING, Any, Literal
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
 
-from engine import views
-from engine.config import Check, Pipeline, Target
-from engine.errors import Location
-from engine.graph import KIND_RANK, topological_order
-from engine.inputs import LoadFiles, cache_dir, plan_files
-from engine.render import SqlRenderer
+from engine.config import Check
 from engine.selection import TableGraph
-from engine.semantics import Analysis, analyse
-from engine.shadow import point_at, shadow_name
-from engine.targets import adapter_class
-from engine.targets.base import Adapter, LoadSpec
 
 if TYPE_CHECKING:
+    from engine.config import Pipeline
+    from engine.context import PlannedRun
     from engine.settings import Settings
     from engine.sources.stream import Feed
+    from engine.targets.base import TemplateCall
 
 StepKind = Literal["create", "load", "transform", "check", "publish"]
 
@@ -40,8 +34,8 @@ class Step:
     check: Check | None = None
     #: files streamed to a ``COPY ... FROM STDIN`` statement of this step
     feed: Feed | None = None
-    #: queries that explain this step's failure (Redshift's STL_LOAD_ERRORS)
-    diagnose: tuple[str, ...] = ()
+    #: how to explain this step's failure (see the adapter's ``error_lookup``): rendered only on failure
+    diagnose: TemplateCall | None = None
     #: the physical table the step writes: the shadow in a full run, the live table otherwise
     into: str | None = None
     #: a check's queries on the live table before the run changes anything (row_count change)
@@ -54,236 +48,70 @@ class Step:
 
 @dataclass(frozen=True)
 class Plan:
-    """Both ways a run can go: a full build into shadow tables, or an incremental update.
+    """A full run, statement by statement: the incremental variant is rendered by the run context
+    only for a run that turns out incremental (``PlannedRun.incremental_steps``)."""
 
-    ``steps`` is the full run (what ``--dry-run`` prints): create, load and transform into
-    shadow tables, check them, then publish them in place of the live tables.
-    ``incremental_steps`` loads only new files into the live staging tables and merges the
-    star tables by key.  The runner picks one after looking at the warehouse.
-    """
-
-    pipeline: Pipeline
-    target: Target
-    adapter: Adapter
-    renderer: SqlRenderer
-    steps: tuple[Step, ...]
-    #: renders the incremental variant; only a run that turns out incremental pays for it
-    incremental: Callable[[], tuple[Step, ...]]
+    pipeline: str
+    target: str
+    #: where the target points, for humans (never a secret)
+    where: str
+    #: whether BEGIN/COMMIT wrap the run (the adapter's transactional_ddl)
+    transactional: bool
+    #: bookkeeping tables (run history, file manifest, table definitions, lock table): their own
+    #: transaction, before the run's, so the run's first statement after BEGIN is its lock
+    setup: tuple[str, ...]
     begin: str
+    #: the run lock, first after BEGIN (rendered here for --wait 0; the runner renders its own wait)
+    lock: tuple[str, ...]
+    #: a full run forgets the files and table definitions it recorded before, right after the lock
+    reset: tuple[str, ...]
+    #: create, load, transform and check steps, then the publish step
+    steps: tuple[Step, ...]
+    #: the bookkeeping a full run writes inside its transaction, after publish (the run record itself
+    #: is rendered when the run ends, and each load records its files as it goes)
+    bookkeeping: tuple[str, ...]
     commit: str
+    #: after COMMIT: what publish leaves behind (the backups of Publish.RENAME_BACKUP)
+    cleanup: tuple[str, ...]
     rollback: str
+    #: before BEGIN, what bounds a blocking lock's wait (Lock.BLOCKING), and after the lock, what lifts it
+    lock_bound: tuple[str, ...] = ()
+    lock_release: tuple[str, ...] = ()
+    #: table -> the hash of how it is built (DDL, source settings, SELECT); a change means rebuild
+    definitions: dict[str, str] = field(default_factory=dict)
     #: who reads whom, tags and sources: what --select and the rebuild decision walk
     graph: TableGraph = field(default_factory=lambda: TableGraph((), {}))
-    #: the tables this run may touch (--select / --exclude); all of them by default
+    #: the tables this run may touch (--select / --exclude); every table by default
     selected: frozenset[str] = frozenset()
-    #: renders the full variant for a subset of the selected tables (a run that rebuilds only what changed)
-    partial: Callable[[frozenset[str]], tuple[Step, ...]] | None = None
-    #: the full run over every table, whatever the selection: what definition hashes are taken from
-    reference: tuple[Step, ...] | None = None
 
-    @cached_property
-    def incremental_steps(self) -> tuple[Step, ...]:
-        return self.incremental()
-
-    @property
-    def reads_local_files(self) -> bool:
-        """False where the warehouse reads the files itself (Redshift COPY from S3)."""
-        return not self.adapter.capabilities.copy_from_s3
-
-    def definition_hash(self, table: str) -> str:
-        """Identifies how a table is built (its DDL, its source's settings, its SELECT).
-
-        When it changes, rows already in the table may no longer follow the definition, so
-        the next run rebuilds instead of adding to them.
-        """
-        import hashlib
-        from dataclasses import asdict
-
-        parts = [sql for s in self.reference or self.steps if s.table == table and s.kind in ("create", "transform")
-                 for sql in s.statements]
-        if table in self.pipeline.staging:
-            source = asdict(self.pipeline.sources[self.pipeline.staging[table].source])
-            source.pop("location", None)
-            parts.append(repr(sorted(source.items())))
-        return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
-
-    def render_load(self, step: Step, paths: tuple[str, ...]) -> Step:
-        """The load step over exactly ``paths`` (what this run lists), rendered as the plan was."""
-        from dataclasses import replace
-
-        assert step.table is not None and step.into is not None
-        staging = self.pipeline.staging[step.table]
-        source = self.pipeline.sources[staging.source]
-        jsonpaths = plan_files(source, cache_dir(self.pipeline)).jsonpaths if source.jsonpaths else None
-        spec = self.adapter.load_spec(source, replace(staging, name=step.into), LoadFiles(paths, jsonpaths))
-        return replace(step, **_load_parts(self.renderer, spec, self.pipeline.name, step.table))
+    def phases(self) -> list[tuple[str, list[tuple[str, str]]]]:
+        """(phase, [(step id, SQL)]) in the order a full run executes them."""
+        out: list[tuple[str, list[tuple[str, str]]]] = [("setup", [("setup", s) for s in self.setup])]
+        if self.transactional:
+            out[0][1][:0] = [("setup", self.begin)]
+            out[0][1].append(("setup", self.commit))
+            out.append(("begin", [*(("lock", s) for s in self.lock_bound), ("begin", self.begin)]))
+        out.append(("lock", [("lock", s) for s in (*self.lock, *self.lock_release)]))
+        out.append(("state", [("state", s) for s in self.reset]))
+        build = [(s.id, sql) for s in self.steps if s.kind not in ("check", "publish") for sql in s.statements]
+        checks = [(s.id, sql) for s in self.steps if s.kind == "check" for sql in s.statements]
+        publish = [(s.id, sql) for s in self.steps if s.kind == "publish" for sql in s.statements]
+        out += [("build", build), ("check", checks), ("publish", publish),
+                ("bookkeeping", [("bookkeeping", s) for s in self.bookkeeping])]
+        if self.transactional:
+            out.append(("commit", [("commit", self.commit)]))
+        out.append(("cleanup", [("cleanup", s) for s in self.cleanup]))
+        return [(name, items) for name, items in out if items]
 
     def statements(self) -> list[tuple[str, str]]:
         """(step id, SQL) for every statement a full run would execute, in order."""
-        out = [("begin", self.begin)]
-        out += [(s.id, sql) for s in self.steps for sql in s.statements]
-        out.append(("commit", self.commit))
-        return out
-
-
-def _load_parts(r: SqlRenderer, spec: LoadSpec, pipeline: str, table: str) -> dict[str, Any]:
-    """A load's spec rendered into Step fields; the context gains the pipeline's and the staging table's
-    names, which the rejects templates record."""
-    context = {**spec.context, "pipeline": pipeline, "staging": table}
-    return {"statements": r.statements(spec.template, **context), "feed": spec.feed,
-            "diagnose": r.statements(spec.diagnose, **context) if spec.diagnose else (),
-            "rejects": r.template(spec.rejects, **context) if spec.rejects else None}
-
-
-def key_checks(p: Pipeline) -> list[Check]:
-    """The checks every declared key implies: primary keys unique and not null, foreign keys resolve."""
-    out = []
-    for name, t in p.star.items():
-        cols = t.primary_key
-        where = p.document.locate(("star", name, "primary_key"))
-        out.append(Check(f"primary_key_unique_{name}", "unique", name, where, columns=cols, declared=False))
-        out.append(Check(f"primary_key_not_null_{name}", "not_null", name, where, columns=cols, declared=False))
-        for fk in t.foreign_keys:
-            parent = p.star.get(fk.table)
-            ref = fk.ref_column or (parent.primary_key[0] if parent else fk.column)
-            out.append(Check(f"foreign_key_{name}_{fk.column}", "relationships", name, fk.location,
-                             columns=(fk.column,), to_table=fk.table, to_column=ref, declared=False))
-    return out
-
-
-def _check_step(check: Check, r: SqlRenderer, final: dict[str, str], custom_sql: str,
-                custom_reads: frozenset[str], name: Callable[[str], str], key: tuple[str, ...] = ()) -> Step:
-    tables = {check.table} | ({check.to_table} if check.to_table else set()) | custom_reads
-    statements: tuple[str, ...]
-    if check.kind == "row_count":
-        statements = (r.template("checks/row_count.sql", table=name(check.table)),)
-        if check.equals_sql:
-            statements += (r.template("checks/row_count_sql.sql", sql=custom_sql),)
-    elif check.kind == "sql":
-        statements = (r.template("checks/failing_rows.sql", sql=custom_sql),)
-    elif check.kind == "accepted_values":
-        statements = (r.template("checks/accepted_values.sql", table=name(check.table), column=check.columns[0],
-                                 values=check.values),)
-    elif check.kind == "relationships":
-        assert check.to_table is not None
-        statements = (r.template("checks/relationships.sql", table=name(check.table), column=check.columns[0],
-                                 to_table=name(check.to_table), to_column=check.to_column or check.columns[0]),)
-    else:
-        statements = (r.template(f"checks/{check.kind}.sql", table=name(check.table), columns=check.columns),)
-    baseline = (r.template("checks/row_count.sql", table=check.table),) \
-        if check.max_drop_pct is not None or check.max_growth_pct is not None else ()
-    from engine.samples import sample_sql
-
-    return Step(f"check:{check.name}", "check", check.table, statements,
-                tuple(sorted(final[t] for t in tables if t in final)), check, baseline=baseline,
-                samples=sample_sql(check, r, name, custom_sql, key))
+        return [item for _, items in self.phases() for item in items]
 
 
 def build_plan(pipeline: Pipeline, target_name: str | None = None, settings: Settings | None = None,
-               select: tuple[str, ...] = (), exclude: tuple[str, ...] = ()) -> Plan:
-    """Validate semantics, derive the graph and render every statement for ``target_name``
-    (only for the tables ``select`` and ``exclude`` leave, when given)."""
-    from engine.selection import graph_of, resolve
+               connect: object | None = None) -> PlannedRun:
+    """Validate semantics, derive the graph and render every statement for ``target_name``: the plan,
+    with the run context that made it (adapter, renderer, pipeline), ready to run."""
+    from engine.context import plan_run
 
-    target = pipeline.target(target_name)
-    adapter = adapter_class(target.type, target.location)(target, settings=settings)
-    r = SqlRenderer(adapter.templates(), adapter.sqlglot_dialect, pipeline.templates_dir, pipeline.vars)
-    analysis: Analysis = analyse(pipeline, r)
-    graph = graph_of(pipeline, analysis.order, analysis.reads)
-    selected = resolve(graph, select, exclude, Location(pipeline.file))
-    full = _Steps(pipeline, adapter, r, analysis, incremental=False, only=selected).build()
-    reference = full if selected == set(pipeline.tables) else \
-        _Steps(pipeline, adapter, r, analysis, incremental=False).build()
-    incremental = _Steps(pipeline, adapter, r, analysis, incremental=True, only=selected).build
-
-    def partial(tables: frozenset[str]) -> tuple[Step, ...]:
-        return _Steps(pipeline, adapter, r, analysis, incremental=False, only=tables).build()
-
-    return Plan(pipeline, target, adapter, r, full, incremental,
-                r.template("begin.sql"), r.template("commit.sql"), r.template("rollback.sql"),
-                graph, selected, partial, reference)
-
-
-class _Steps:
-    """Renders one variant of the run: into shadow tables (full) or into the live ones."""
-
-    def __init__(self, pipeline: Pipeline, adapter: Adapter, r: SqlRenderer, analysis: Analysis,
-                 incremental: bool, only: frozenset[str] | None = None) -> None:
-        self.p, self.adapter, self.r, self.a = pipeline, adapter, r, analysis
-        self.incremental = incremental
-        #: the tables this variant builds; the others are read as they are, live
-        self.only = frozenset(pipeline.tables) if only is None else only
-        self.names = {t: t if incremental or t not in self.only else shadow_name(t) for t in pipeline.tables}
-
-    def name(self, table: str) -> str:
-        return self.names.get(table, table)
-
-    def sql(self, key: str, rendered: str) -> str:
-        """User SQL as written for the live tables, or pointed at the shadows."""
-        if self.incremental or key not in self.a.trees:
-            return rendered
-        return point_at(self.a.trees[key], self.names, self.r.sqlglot_dialect)
-
-    def build(self) -> tuple[Step, ...]:
-        p, r, adapter = self.p, self.r, self.adapter
-        steps: dict[str, Step] = {}
-        final: dict[str, str] = {}
-        for name in self.a.order:
-            if name not in self.only:
-                continue
-            columns = p.table_columns(name)
-            into = self.name(name)
-            if views.is_view(p, name):  # no storage: (re)created over what it reads
-                after_reads = tuple(final[t] for t in sorted(self.a.reads.get(name, ())) if t in final)
-                steps[f"transform:{name}"] = Step(f"transform:{name}", "transform", name, views.create(
-                    r, p, name, into, self.sql(name, self.a.selects[name])), after_reads, into=into)
-                final[name] = f"transform:{name}"
-                continue
-            create = Step(f"create:{name}", "create", name, (
-                r.template("drop_table.sql", table=into),
-                r.template("create_table.sql", table=into, columns=columns,
-                           table_def=p.star.get(name), capabilities=adapter.capabilities),
-            ), into=into)
-            if not self.incremental:
-                steps[create.id] = create
-            after = () if self.incremental else (create.id,)
-            if name in p.staging:
-                st = p.staging[name]
-                source = p.sources[st.source]
-                files = LoadFiles(()) if adapter.capabilities.copy_from_s3 else plan_files(source, cache_dir(p))
-                spec = adapter.load_spec(source, replace(st, name=into), files)
-                step = Step(f"load:{name}", "load", name, depends_on=after, into=into,
-                            **_load_parts(r, spec, p.name, name))
-            else:
-                reads = sorted(t for t in self.a.reads.get(name, ()) if t != name)
-                star = p.star[name]
-                select = self.sql(name, self.a.selects[name])
-                statements = r.statements("merge.sql", table=into, columns=columns, keys=star.primary_key,
-                                          select=select) if self.incremental else \
-                    (r.template("insert_select.sql", table=into, columns=columns, select=select),)
-                step = Step(f"transform:{name}", "transform", name, statements,
-                            (*after, *(f"{'load' if t in p.staging else 'transform'}:{t}" for t in reads
-                                       if t in self.only)), into=into)
-            steps[step.id] = step
-            final[name] = step.id
-        for check in [*key_checks(p), *p.checks]:
-            if check.table not in self.only:  # an unselected table's checks do not run
-                continue
-            custom_sql, custom_reads = self.a.check_sql.get(check.name, ("", frozenset()))
-            if custom_sql:
-                custom_sql = self.sql(f"check:{check.name}", custom_sql)
-            key: tuple[str, ...] = p.star[check.table].primary_key if check.table in p.star else ()
-            step = _check_step(check, r, final, custom_sql, custom_reads, self.name, key)
-            steps[step.id] = step
-        if not self.incremental:
-            # the swap: last, after every check, inside the run's transaction
-            built = [t for t in self.a.order if t in self.only]
-            drop_views, create_views = views.publish(r, p, built, self.names, self.a.selects)
-            publish = drop_views + tuple(sql for t in built if not views.is_view(p, t)
-                                         for sql in r.statements("publish.sql", table=t, shadow=self.name(t)))
-            publish += create_views
-            steps["publish"] = Step("publish", "publish", None, publish, tuple(steps))
-        ids = list(steps)
-        rank = {sid: (KIND_RANK[steps[sid].kind], i) for i, sid in enumerate(ids)}
-        order = topological_order(ids, {sid: steps[sid].depends_on for sid in ids}, rank)
-        return tuple(steps[s] for s in order)
+    return plan_run(pipeline, target_name, settings, connect)

@@ -11,29 +11,30 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from engine.plan import Plan
+    from engine.context import RunContext
 
 
-def leftovers(plan: Plan) -> list[tuple[str, str]]:
+def leftovers(ctx: RunContext) -> list[tuple[str, str]]:
     """(table, warehouse table type) for tables the pipeline built, still there, no longer declared."""
-    declared = set(plan.pipeline.tables)
-    rows = plan.adapter.fetch(plan.renderer.template("state/built.sql", pipeline=plan.pipeline.name), "prune")
-    return [(str(name), str(kind)) for name, kind in rows if str(name) not in declared]
+    declared = set(ctx.pipeline.tables)
+    rows = ctx.adapter.fetch(ctx.renderer.template("state/built.sql", pipeline=ctx.pipeline.name), "prune")
+    found = [(str(row[0]), str(row[1]) if len(row) > 1 else "BASE TABLE") for row in rows if row]
+    return [(name, kind) for name, kind in found if name not in declared]
 
 
-def drop(plan: Plan, found: list[tuple[str, str]]) -> None:
+def drop(ctx: RunContext, found: list[tuple[str, str]]) -> None:
     """Drop the leftover tables (or views) and forget them."""
-    r, adapter = plan.renderer, plan.adapter
+    r, adapter = ctx.renderer, ctx.adapter
     for table, kind in found:
         template = "drop_view.sql" if "VIEW" in kind.upper() else "drop_table.sql"
         adapter.execute(r.template(template, table=table, view=table), "prune")
-        for sql in r.statements("state/forget.sql", pipeline=plan.pipeline.name, table=table):
+        for sql in r.statements("state/forget.sql", pipeline=ctx.pipeline.name, table=table):
             adapter.execute(sql, "prune")
 
 
-def handle(plan: Plan, prune: bool) -> tuple[list[str], bool]:
+def handle(ctx: RunContext, prune: bool) -> tuple[list[str], bool]:
     """After a run's steps: the leftover tables, and whether they were dropped."""
-    found = leftovers(plan)
+    found = leftovers(ctx)
     if prune and found:
-        drop(plan, found)
+        drop(ctx, found)
     return [t for t, _ in found], prune and bool(found)

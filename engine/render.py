@@ -23,7 +23,7 @@ from engine.resources import data_dir
 class SqlRenderer:
     """Renders named templates and user SQL for one dialect."""
 
-    def __init__(self, dialect: str | tuple[str, ...], sqlglot_dialect: str, user_dir: Path | None = None,
+    def __init__(self, dialect: str | Path | tuple[str | Path, ...], sqlglot_dialect: str, user_dir: Path | None = None,
                  variables: dict[str, Any] | None = None) -> None:
         from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined
 
@@ -32,13 +32,15 @@ class SqlRenderer:
         if user_dir is not None and not user_dir.is_dir():  # else the shipped templates would silently stand in
             raise ConfigError([Issue(f"templates folder not found: {user_dir}", Location(None, yaml_path="templates"),
                                      "templates: names a folder of template overrides")])
-        # A dialect may build on another (redshift on postgres): its folder first, then the base's.
-        chain = (dialect,) if isinstance(dialect, str) else dialect
+        # A dialect may build on another (redshift on postgres): its folder first, then the base's. An
+        # adapter that lives outside the engine names its own folder (a Path) instead of a shipped one.
+        chain = (dialect,) if isinstance(dialect, (str, Path)) else dialect
         shipped = data_dir("templates")
-        candidates: list[Path | None] = [user_dir / d if user_dir else None for d in chain]
-        candidates += [user_dir, *(shipped / d for d in chain), shipped / "default"]
-        folders = [p for p in candidates if p and p.is_dir()]
-        self.dialect = chain[0]
+        named = [d for d in chain if isinstance(d, str)]
+        candidates: list[Path | None] = [user_dir / d for d in named] if user_dir else []
+        candidates += [user_dir, *(d if isinstance(d, Path) else shipped / d for d in chain), shipped / "default"]
+        folders = list(dict.fromkeys(p for p in candidates if p and p.is_dir()))
+        self.dialect = chain[0] if isinstance(chain[0], str) else chain[0].name
         self.user_dir = user_dir.resolve() if user_dir else None
         self.sqlglot_dialect = sqlglot_dialect
         self.variables = dict(variables or {})
@@ -52,23 +54,25 @@ class SqlRenderer:
         # User SQL keeps its line breaks, so a parse error's line is the line in the user's file; a var's
         # text that reaches the output as it is (a var_data element) goes out as a quoted literal.
         self.user_env = self.env.overlay(trim_blocks=False, lstrip_blocks=False, finalize=sql_value)
-        # macros.sql files add up, most general first: the shipped default, the dialect's, then the user's
-        # (a user's macro of the same name wins, the others stay)
-        for folder in reversed(folders):
-            if (folder / "macros.sql").is_file():
-                self._add_macros(folder)
+        self._load_macros(folders)
 
-    def _add_macros(self, folder: Path) -> None:
+    def _load_macros(self, folders: list[Path]) -> None:
+        """Macros fall back one at a time: templates/default's, then each dialect folder's, then the
+        user's; a later macros.sql overrides only the macros it defines and may call the others."""
         from jinja2 import FileSystemLoader
 
-        try:
-            macros = self.env.overlay(loader=FileSystemLoader(str(folder))).get_template("macros.sql").module
-        except Exception as exc:  # a user's macros.sql may be broken or hostile
-            raise self._template_error(exc, "macros.sql") from None
-        for name in dir(macros):
-            if not name.startswith("_"):
-                self.env.globals[name] = getattr(macros, name)
-                self.user_env.globals[name] = getattr(macros, name)
+        for folder in reversed(folders):
+            if not (folder / "macros.sql").is_file():
+                continue
+            try:
+                template = FileSystemLoader(str(folder)).load(self.env, "macros.sql", dict(self.env.globals))
+                macros = template.module
+            except Exception as exc:  # a user's macros.sql may be broken or hostile
+                raise self._template_error(exc, "macros.sql") from None
+            for name in dir(macros):
+                if not name.startswith("_"):
+                    self.env.globals[name] = getattr(macros, name)
+                    self.user_env.globals[name] = getattr(macros, name)
 
     def ident(self, name: str, prefix: str = "", suffix: str = "") -> str:
         """A quoted identifier, so reserved words such as ``time`` work as table names; ``prefix`` and

@@ -1,26 +1,35 @@
 """Execute a plan: the only place that orders build, check and publish.
 
-The whole run is one transaction on targets with transactional DDL: tables are
-dropped, rebuilt, loaded and checked inside it, and it commits only when every
-error-severity check passes.  A failure anywhere, Ctrl-C included, rolls back and
-the previous tables stay exactly as they were.
+On a warehouse with transactional DDL the whole run is one transaction, opened by the run
+lock: tables are built as shadows, loaded and checked inside it, and it commits only when
+every error-severity check passes.  A failure anywhere, Ctrl-C included, rolls back and the
+previous tables stay exactly as they were.  Where DDL commits on its own the same steps run
+without a transaction; a failure before publish drops the shadows and leaves the live
+tables as they were (docs/targets.md, "Warehouses whose DDL commits").
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from engine.checks import CheckResult, evaluate
 from engine.errors import CheckFailed, ConfigError, EngineError, Interrupted, RunLocked, TargetError
-from engine.plan import Plan, Step
+from engine.plan import Step
+from engine.targets.base import ErrorLookup, Publish
+
+if TYPE_CHECKING:
+    from engine.context import PlannedRun, RunContext
+    from engine.inputs import FileEntry
 
 
 @dataclass
 class StepResult:
     step: Step
-    status: str  # "ok", "failed", "pass", "fail", "warn", "skipped"
+    status: str  # "ok", "failed", "pass", "fail", "warn", "skipped", "up to date"
     seconds: float
     rows: int | None = None
     check: CheckResult | None = None
@@ -37,9 +46,11 @@ class RunResult:
     incremental: bool = False
     mode_reason: str = ""
     run_id: str = ""
-    #: "full", "partial" (only what changed) or "incremental"
+    #: what happened after COMMIT that the user should know (a backup that could not be dropped)
+    notes: list[str] = field(default_factory=list)
+    #: "full", "partial" (only what changed, and what reads it) or "incremental"
     mode: str = "full"
-    #: each selected table: why it was rebuilt, updated or kept
+    #: each selected table: why this run rebuilt, updated or kept it
     tables: dict[str, str] = field(default_factory=dict)
     #: tables the pipeline built and no longer declares; ``pruned`` when --prune dropped them
     leftovers: list[str] = field(default_factory=list)
@@ -67,73 +78,64 @@ def _quiet(event: str, step: Step, result: StepResult | None) -> None:
     """The listener used when nobody watches."""
 
 
-def run_plan(plan: Plan, listener: Listener = _quiet, full_refresh: bool = False, wait: float = 0.0,
-             prune: bool = False) -> RunResult:
-    """Run every step in order inside one transaction; raise RunFailed when anything fails.
+def run_plan(run: PlannedRun, listener: Listener | None = None, full_refresh: bool = False,
+             wait: float = 0.0, prune: bool = False) -> RunResult:
+    """Run every step in order; raise RunFailed when anything fails.
 
     Where the warehouse already holds this pipeline's tables, built with the same shape,
     the run is incremental: staging tables get only the files not loaded before and star
     tables are merged by primary key; ``full_refresh`` rebuilds everything instead.  One
     run at a time: a second one waits up to ``wait`` seconds for the lock, then stops.
     """
-    from engine import history, state
-
-    result = RunResult(run_id=history.new_run_id())
-    adapter = plan.adapter
-    started = time.perf_counter()
     from datetime import UTC, datetime
 
+    from engine import history
+
+    ctx, plan = run.context, run.plan
+    result = RunResult(run_id=history.new_run_id())
+    started = time.perf_counter()
     started_at = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    walk = _Walk(run, listener or _quiet, result, prune)
 
     def record(status: str, error: str | None) -> history.RunRecord:
         mode = result.mode
-        return history.RunRecord(result.run_id, plan.pipeline.name, plan.target.name, history.pipeline_hash(plan),
+        return history.RunRecord(result.run_id, plan.pipeline, plan.target, history.pipeline_hash(plan),
                                  mode, status, started_at, round(time.perf_counter() - started, 3), error)
 
+    adapter = ctx.adapter
     try:
         adapter.preflight()
         adapter.open(wait)
-        with adapter.transaction(plan.begin, plan.commit, plan.rollback):
-            history.create_tables(plan)
-            history.take_lock(plan, wait)
-            warehouse = state.read(plan)
-            decision = state.decide(plan, warehouse, full_refresh)
-            result.incremental, result.mode_reason = decision.incremental, decision.reason
-            result.mode, result.tables = decision.mode, dict(decision.tables)
-            state.prepare(plan, decision)
-            steps = state.steps_for(plan, decision)
-            run = _Run(plan, decision.incremental, warehouse.files if decision.incremental else {})
-            run.take_baselines(steps, warehouse.existing)
-            for step in steps:
-                if step.kind == "publish":
-                    _stop_on_failed_checks(result)
-                listener("start", step, None)
-                t0 = time.perf_counter()
-                try:
-                    result.steps.append(run.step(step))
-                except (TargetError, KeyboardInterrupt):
-                    result.steps.append(StepResult(step, "failed", time.perf_counter() - t0))
-                    listener("end", step, result.steps[-1])
-                    raise
-                listener("end", step, result.steps[-1])
-            _stop_on_failed_checks(result)
-            result.steps += _kept(decision.kept, decision.tables)
-            if not decision.incremental:
-                state.record_tables(plan, decision.rebuild)
-            from engine import prune as leftovers
-
-            result.leftovers, result.pruned = leftovers.handle(plan, prune)
-            history.record(plan, record("committed", None), result)
+        history.setup(ctx, plan)
+        if plan.transactional:
+            bound, release = ctx.lock_bound(wait)
+            for sql in bound:
+                adapter.execute(sql, "lock")
+            with adapter.transaction(plan.begin, plan.commit, plan.rollback):
+                history.take_lock(ctx, wait)  # the first statement after BEGIN
+                for sql in release:
+                    adapter.execute(sql, "lock")
+                walk.body(full_refresh)
+                history.record(ctx, record("committed", None), result)
+        else:
+            history.take_lock(ctx, wait)
+            try:
+                walk.body(full_refresh)
+            except BaseException:
+                walk.drop_shadows()
+                raise
+            history.record(ctx, record("committed", None), result)
         result.committed = True
+        walk.cleanup()
     except KeyboardInterrupt:
         result.seconds = time.perf_counter() - started
         cause: EngineError = Interrupted("interrupted; the run was rolled back and the previous tables stand")
-        history.record_failure(plan, record("interrupted", str(cause)), result)
+        history.record_failure(ctx, plan, record("interrupted", str(cause)), result)
         raise RunFailed(cause, result) from None
     except EngineError as exc:
         result.seconds = time.perf_counter() - started
         if not isinstance(exc, (RunLocked, ConfigError)):
-            history.record_failure(plan, record("failed", str(exc)), result)
+            history.record_failure(ctx, plan, record("failed", str(exc)), result)
         raise RunFailed(exc, result) from None
     finally:
         adapter.close()
@@ -142,7 +144,7 @@ def run_plan(plan: Plan, listener: Listener = _quiet, full_refresh: bool = False
 
 
 def _kept(tables: list[str], why: dict[str, str]) -> list[StepResult]:
-    """A "kept" entry per table this run left as it was, so the summary and the history show it."""
+    """A "kept" entry per table this run left as it was, so the summary and the run history show it."""
     return [StepResult(Step(f"keep:{t}", "transform", t, ()), "kept", 0.0, notes=[why[t]]) for t in tables]
 
 
@@ -153,44 +155,137 @@ def _stop_on_failed_checks(result: RunResult) -> None:
         raise CheckFailed(f"{len(failed)} check(s) failed: {names}; nothing was published")
 
 
-class _Run:
+class _Walk:
     """One run's walk over the plan: what each step does in this run's mode."""
 
-    def __init__(self, plan: Plan, incremental: bool, known: dict[str, dict[str, tuple[int, str]]]) -> None:
-        self.plan = plan
-        self.incremental = incremental
-        self.known = known
+    def __init__(self, run: PlannedRun, listener: Listener, result: RunResult, prune: bool = False) -> None:
+        self.run, self.ctx, self.plan = run, run.context, run.plan
+        self.prune = prune
+        #: the tables this run builds into shadows and publishes (all selected ones in a full run)
+        self.built: frozenset[str] = run.plan.selected
+        self.listener = listener
+        self.result = result
+        self.incremental = False
+        self.known: dict[str, dict[str, tuple[int, str]]] = {}
+        self.existing: set[str] = set()
         self.new_rows = False
         self.before: dict[str, int] = {}
+        #: without a transaction, bookkeeping waits until publish, so a failed run leaves it as it was
+        self.deferred: list[tuple[str, list[FileEntry]]] = []
 
-    def take_baselines(self, steps: tuple[Step, ...], existing: set[str]) -> None:
+    def body(self, full_refresh: bool) -> None:
+        """Everything between the lock and the run record: state, build, checks, publish, bookkeeping."""
+        from engine import state
+
+        ctx, plan, result = self.ctx, self.plan, self.result
+        warehouse = state.read(ctx)
+        self.existing = warehouse.existing
+        decision = state.decide(self.run, warehouse, full_refresh)
+        result.incremental, result.mode_reason = decision.incremental, decision.reason
+        result.mode, result.tables = decision.mode, dict(decision.tables)
+        self.incremental = decision.incremental
+        self.built = decision.rebuild
+        self.known = warehouse.files if decision.incremental else {}
+        reset = state.reset_statements(self.run, decision)
+        if plan.transactional:
+            for sql in reset:
+                ctx.adapter.execute(sql, "state")
+        steps = state.steps_for(self.run, decision)
+        self.take_baselines(steps)
+        for step in steps:
+            if step.kind == "publish":
+                _stop_on_failed_checks(result)
+                step = self.publish_step(step)
+            self.listener("start", step, None)
+            t0 = time.perf_counter()
+            try:
+                result.steps.append(self.step(step))
+            except (TargetError, KeyboardInterrupt):
+                result.steps.append(StepResult(step, "failed", time.perf_counter() - t0))
+                self.listener("end", step, result.steps[-1])
+                raise
+            self.listener("end", step, result.steps[-1])
+        _stop_on_failed_checks(result)
+        result.steps += _kept(decision.kept, decision.tables)
+        if not plan.transactional:
+            for sql in reset:
+                ctx.adapter.execute(sql, "state")
+            for table, entries in self.deferred:
+                state.record_files(ctx, table, entries)
+        for sql in state.bookkeeping_statements(self.run, decision):
+            ctx.adapter.execute(sql, "state")
+        from engine import prune
+
+        result.leftovers, result.pruned = prune.handle(ctx, self.prune)
+
+    def publish_step(self, step: Step) -> Step:
+        """The publish for the tables this warehouse holds now, with the views that depend on them."""
+        from dataclasses import replace
+
+        from engine.steps import publish_statements
+
+        if self.ctx.adapter.publish is Publish.SWAP:
+            return step
+        live = [t for t in self.ctx.analysis.order if t in self.existing and t in self.built]
+        views: dict[str, list[tuple[str, str]]] = {}
+        if live:
+            sql = self.ctx.renderer.template("publish_views.sql", tables=live)
+            for table, view, definition in self.ctx.adapter.fetch(sql, "publish"):
+                if str(view) in self.ctx.pipeline.star:  # the pipeline's own views: publish recreates them
+                    continue
+                views.setdefault(str(table), []).append((str(view), str(definition).strip().rstrip(";")))
+        return replace(step, statements=publish_statements(self.ctx, live, views, only=self.built))
+
+    def cleanup(self) -> None:
+        """After COMMIT: drop the backups publish left (each on its own; a failure is a note, not a failed
+        run: the new tables are published already)."""
+        from engine.steps import cleanup_statements
+
+        if not self.result.incremental:
+            for sql in cleanup_statements(self.ctx, self.existing, self.built):
+                try:
+                    self.ctx.adapter.execute(sql, "cleanup")
+                except TargetError as exc:
+                    self.result.notes.append(f"published, but could not clean up ({exc.message.splitlines()[0]})")
+
+    def drop_shadows(self) -> None:
+        """A failed run on a warehouse whose DDL commits: the shadows go, the live tables were not touched."""
+        from engine.shadow import shadow_name
+
+        for t in self.ctx.analysis.order:
+            if t not in self.built:
+                continue
+            with suppress(EngineError, KeyboardInterrupt):
+                self.ctx.adapter.execute(self.ctx.renderer.template("drop_table.sql", table=shadow_name(t)), "cleanup")
+
+    def take_baselines(self, steps: tuple[Step, ...]) -> None:
         """Row counts of the live tables before anything changes, for checks relative to them."""
         for step in steps:
-            if step.baseline and step.check is not None and step.check.table in existing:
-                rows = self.plan.adapter.fetch(step.baseline[0], step.id)
+            if step.baseline and step.check is not None and step.check.table in self.existing:
+                rows = self.ctx.adapter.fetch(step.baseline[0], step.id)
                 self.before[step.id] = int(rows[0][0]) if rows and rows[0][0] is not None else 0
 
     def step(self, step: Step) -> StepResult:
         t0 = time.perf_counter()
         if step.check is not None:
-            return _run_check(self.plan, step, self.before.get(step.id))
-        if step.kind == "load" and self.plan.reads_local_files:
+            return _run_check(self.ctx, step, self.before.get(step.id))
+        if step.kind == "load" and not self.ctx.adapter.capabilities.copy_from_s3:
             return self._load(step, t0)
         if step.kind == "transform" and self.incremental and not self.new_rows:
             return StepResult(step, "up to date", 0.0, 0)
-        return _execute(self.plan, step, step.statements, t0)
+        return _execute(self.ctx, step, step.statements, t0)
 
     def _load(self, step: Step, t0: float) -> StepResult:
         """List the source now; load the files this warehouse has not seen (all of them when full)."""
         from engine import state
+        from engine.compact import tiny_files_note
         from engine.inputs import cache_dir, list_files, localise
+        from engine.steps import render_load
 
         assert step.table is not None
-        plan = self.plan
-        source = plan.pipeline.sources[plan.pipeline.staging[step.table].source]
+        ctx = self.ctx
+        source = ctx.pipeline.sources[ctx.pipeline.staging[step.table].source]
         entries = list_files(source)
-        from engine.compact import tiny_files_note
-
         note = tiny_files_note(source.name, [e.size for e in entries])
         if self.incremental:
             seen = self.known.get(step.table, {})
@@ -202,28 +297,31 @@ class _Run:
             entries = [e for e in entries if e.key not in seen]
             if not entries:
                 return StepResult(step, "up to date", time.perf_counter() - t0, 0)
-        paths = localise(source, entries, cache_dir(plan.pipeline))
-        rendered = plan.render_load(step, paths)
-        result = _execute(plan, step, rendered.statements, t0, rendered)
+        paths = localise(source, entries, cache_dir(ctx.pipeline))
+        rendered = render_load(ctx, step, paths)
+        result = _execute(ctx, step, rendered.statements, t0, rendered)
         if rendered.rejects:
-            counted = plan.adapter.fetch(rendered.rejects, step.id)
+            counted = ctx.adapter.fetch(rendered.rejects, step.id)
             result.rejected = int(counted[0][0]) if counted and counted[0][0] is not None else 0
             if result.rejected:
                 result.notes.append(f"{result.rejected:,} bad record(s) skipped into _etl_rejects "
                                     f"(file, line, reason, raw text)")
         from engine.sources.csv_header import load_note
 
-        for extra in (note, load_note(source, plan.pipeline.staging[step.table], paths)):
+        for extra in (note, load_note(source, ctx.pipeline.staging[step.table], paths)):
             if extra:
                 result.notes.append(extra)
-        state.record_files(plan, step.table, entries)
+        if self.plan.transactional:
+            state.record_files(ctx, step.table, entries)
+        else:
+            self.deferred.append((step.table, entries))
         self.new_rows = True
         return result
 
 
-def _execute(plan: Plan, step: Step, statements: tuple[str, ...], t0: float,
+def _execute(ctx: RunContext, step: Step, statements: tuple[str, ...], t0: float,
              rendered: Step | None = None) -> StepResult:
-    adapter = plan.adapter
+    adapter = ctx.adapter
     current = rendered or step
     written: list[int] = []
     last: int | None = None
@@ -233,7 +331,9 @@ def _execute(plan: Plan, step: Step, statements: tuple[str, ...], t0: float,
         except TargetError as error:
             from engine.sql_origin import locate
 
-            raise locate(adapter.explain_failure(error, current.diagnose), plan, step) from None
+            if current.diagnose is not None and adapter.error_lookup is not ErrorLookup.NONE:
+                error = adapter.explain_failure(error, current.diagnose, ctx.renderer)
+            raise locate(error, ctx.pipeline, step) from None
         if count is not None:
             last = count
             if sql.lstrip()[:6].upper() in ("INSERT", "MERGE "):
@@ -244,23 +344,23 @@ def _execute(plan: Plan, step: Step, statements: tuple[str, ...], t0: float,
     return StepResult(step, "ok", time.perf_counter() - t0, rows if step.kind in ("load", "transform") else None)
 
 
-def _run_check(plan: Plan, step: Step, before: int | None) -> StepResult:
+def _run_check(ctx: RunContext, step: Step, before: int | None) -> StepResult:
     t0 = time.perf_counter()
     assert step.check is not None
     if step.check.skipped_reason:
         checked = evaluate(step.check, [])
     else:
         try:
-            rows = [plan.adapter.fetch(sql, step.id) for sql in step.statements]
+            rows = [ctx.adapter.fetch(sql, step.id) for sql in step.statements]
         except TargetError as error:
             from engine.sql_origin import locate
 
-            raise locate(error, plan, step) from None
+            raise locate(error, ctx.pipeline, step) from None
         checked = evaluate(step.check, rows, before)
         if checked.status in ("fail", "warn") and step.samples:
             from dataclasses import replace
 
             from engine import samples
 
-            checked = replace(checked, failing=samples.fetch(plan.adapter, step.samples, step.id))
+            checked = replace(checked, failing=samples.fetch(ctx.adapter, step.samples, step.id))
     return StepResult(step, checked.status, time.perf_counter() - t0, None, checked)

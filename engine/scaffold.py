@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from engine.errors import UsageError
 
 if TYPE_CHECKING:
-    from engine.plan import Plan
+    from engine.context import PlannedRun
 
 Format = Literal["json", "csv", "parquet"]
 
@@ -155,7 +155,7 @@ class InitResult:
     inspection: Inspection
     output: Path
     written: list[Path]
-    plan: Plan
+    plan: PlannedRun
 
 
 # ---------------------------------------------------------------------------- discovery

@@ -43,3 +43,11 @@ def point_at(tree: exp.Expression, names: Mapping[str, str], dialect: str) -> st
         table.set("this", exp.to_identifier(names[name], quoted=True))
     sql: str = copy.sql(dialect=dialect, pretty=True)
     return sql
+
+
+BACKUP_SUFFIX = "__etl_old"
+
+
+def backup_name(table: str) -> str:
+    """Where Publish.RENAME_BACKUP moves the live table until the run has committed."""
+    return f"{table}{BACKUP_SUFFIX}"

@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING
 from engine.errors import Location, TargetError
 
 if TYPE_CHECKING:
-    from engine.plan import Plan, Step
+    from engine.config import Pipeline
+    from engine.plan import Step
 
 _LINE = re.compile(r"^(LINE (\d+): )(.*)$", re.MULTILINE)
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*")
@@ -29,9 +30,9 @@ _NAMED = (re.compile(r'with name "?([A-Za-z_]\w*)"? does not exist', re.IGNORECA
           re.compile(r'(?:column|table) (?:with name )?"([A-Za-z_]\w*)"', re.IGNORECASE))
 
 
-def locate(error: TargetError, plan: Plan, step: Step) -> TargetError:
+def locate(error: TargetError, pipeline: Pipeline, step: Step) -> TargetError:
     """``error`` with ``origin`` set to the user's file and line, where the step runs user SQL."""
-    source = _user_sql(plan, step)
+    source = _user_sql(pipeline, step)
     if source is None or error.origin is not None:
         return error
     lines, file, first = source
@@ -49,9 +50,8 @@ def _words(text: str) -> list[str]:
     return _WORD.findall(re.sub(r"/\*.*?\*/", "", re.sub(r"--.*$", "", text)))
 
 
-def _user_sql(plan: Plan, step: Step) -> tuple[list[str], Path | None, int] | None:
+def _user_sql(pipeline: Pipeline, step: Step) -> tuple[list[str], Path | None, int] | None:
     """The user's text for the step (lines), the file it is in, and the file line of its first line."""
-    pipeline = plan.pipeline
     if step.kind == "transform" and step.table in pipeline.star:
         star = pipeline.star[step.table]
         if star.sql_file is not None:

@@ -152,7 +152,7 @@ def test_a_second_run_waits_or_stops(warehouse: tuple[str, Path, Any]) -> None:
     else:
         import psycopg
 
-        from engine.history import lock_key
+        from engine.context import lock_key
 
         holder = psycopg.connect(**where, autocommit=True)
         holder.execute("select pg_advisory_lock(%s)", (lock_key("mini"),))

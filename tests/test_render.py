@@ -58,14 +58,22 @@ def test_every_statement_parses_in_its_dialect(dialect: str) -> None:
     for statement in statements:
         sql = "\n".join(line for line in statement.splitlines() if not line.startswith("-- "))
         parsed = sqlglot.parse_one(sql, read=dialect)
+        if isinstance(parsed, exp.Command) and sql.split()[0].upper() in SQLGLOT_UNMODELLED:
+            continue
         assert not isinstance(parsed, exp.Command), sql
+
+
+#: statements sqlglot keeps as an opaque Command, checked by hand against the warehouse's reference:
+#: LOCK (https://docs.aws.amazon.com/redshift/latest/dg/r_LOCK.html) and RESET
+#: (https://docs.aws.amazon.com/redshift/latest/dg/r_RESET.html), both one fixed form here
+SQLGLOT_UNMODELLED = {"LOCK", "RESET"}
 
 
 @pytest.mark.parametrize("dialect", list(TARGETS))
 def test_identifiers_are_quoted_so_reserved_words_work(dialect: str) -> None:
     text, _ = _rendered(dialect)
     assert 'CREATE TABLE "time__etl_next"' in text and 'INSERT INTO "time__etl_next"' in text
-    assert 'DROP TABLE IF EXISTS "time";' in text
+    assert 'DROP TABLE IF EXISTS "time";' in text or 'ALTER TABLE "time" RENAME TO "time__etl_old";' in text
     assert 'ALTER TABLE "time__etl_next" RENAME TO "time";' in text
 
 

@@ -1,16 +1,24 @@
 """The whole contract between the engine and a warehouse.
 
-The planner reads ``capabilities`` rather than a warehouse's name, and the runner
-talks to a DB-API connection through ``execute``/``fetch``/``transaction`` only,
-so tests can hand any adapter a recording connection via ``connect=``.
+Everything a warehouse differs in is a member here, and the core reads these members, never a
+warehouse's name: ``capabilities`` (what it can do), ``publish`` and ``lock`` (how a run swaps
+its tables in and keeps other runs out), ``error_lookup`` (how a failed load is explained) and
+``options`` (the target options it accepts, typed, checked by ``validate``).  The runner talks to
+a DB-API connection through ``execute``/``fetch``/``transaction`` only, so tests can hand any
+adapter a recording connection via ``connect=``.
+
+Adapters are found by ``type:`` (``engine/targets/<type>.py``, or ``module:Class`` for one that
+lives outside the engine), and their SQL comes from their own template folders.
 """
 
 from __future__ import annotations
 
+import enum
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from engine.config import Source, StagingTable, Target
@@ -18,18 +26,79 @@ from engine.errors import ConfigError, Issue, RunLocked, TargetError
 
 if TYPE_CHECKING:
     from engine.inputs import LoadFiles
+    from engine.render import SqlRenderer
     from engine.settings import Settings
     from engine.sources.stream import Feed
 
 
+class Publish(enum.Enum):
+    """How a full run's shadow tables take the live tables' place."""
+
+    #: inside the run's transaction: drop the live table, rename the shadow (publish.sql). Right where
+    #: nothing binds to a table's identity: no views by OID, no grants, no readers in other sessions
+    SWAP = "swap"
+    #: inside the transaction: rename the live table to a backup, rename the shadow into place, rebind
+    #: the views that depended on the old table and grant what the YAML declares; after COMMIT, drop the
+    #: backups (publish_rename.sql, publish_cleanup.sql). A DROP of a live table would fail on dependent
+    #: views, lose its grants and make readers blocked on it fail with "table dropped by concurrent
+    #: transaction" (dbt-core issues 825 and 3112; dbt-redshift's table materialization does this too)
+    RENAME_BACKUP = "rename_backup"
+
+
+class Lock(enum.Enum):
+    """How a run keeps another run of the same pipeline out."""
+
+    #: the warehouse admits one writing connection (DuckDB's file lock): ``open`` raises RunLocked,
+    #: retried for ``--wait`` seconds; lock.sql renders nothing
+    EXCLUSIVE_CONNECTION = "exclusive_connection"
+    #: lock.sql is one query, first after BEGIN, answering true when the lock was taken (PostgreSQL's
+    #: transaction-scoped advisory lock); polled until ``--wait`` runs out
+    TRY = "try"
+    #: lock.sql blocks until the lock is free (Redshift's LOCK); the template bounds the wait itself
+    #: with ``wait_ms`` (statement_timeout), and a timeout is reported as RunLocked
+    BLOCKING = "blocking"
+
+
+class ErrorLookup(enum.Enum):
+    """Where the details of a failed load come from."""
+
+    #: the driver's message says it all
+    NONE = "none"
+    #: re-read the failed load's files with the checked (on_error: skip) reader: file, line, reason
+    RECHECK = "recheck"
+    #: the warehouse's own load-error tables (Redshift's STL_LOAD_ERRORS / SYS_LOAD_ERROR_DETAIL)
+    SYSTEM_TABLES = "system_tables"
+
+
 @dataclass(frozen=True)
 class Capabilities:
-    #: DDL inside a transaction rolls back (DuckDB, PostgreSQL, Redshift): one run, one transaction
+    #: DDL inside a transaction rolls back (DuckDB, PostgreSQL, Redshift): one run, one transaction.
+    #: Without it a run is not atomic across tables: shadows are built outside a transaction, checked,
+    #: then published table by table (docs/targets.md, "Warehouses whose DDL commits")
     transactional_ddl: bool = True
     #: the warehouse reads S3 itself (Redshift COPY); otherwise the engine brings the files
     copy_from_s3: bool = False
-    #: DISTKEY/SORTKEY hints mean something here
+    #: DISTKEY/SORTKEY hints mean something here; elsewhere the planner does not pass them on
     dist_sort_keys: bool = False
+    #: incremental runs (load new files into the live tables, merge by key) are possible
+    incremental: bool = True
+
+
+@dataclass(frozen=True)
+class Option:
+    """A target option an adapter accepts."""
+
+    help: str
+    kind: str = "str"  # str | int | path | secret | bool
+    required: bool = False
+
+
+@dataclass(frozen=True)
+class TemplateCall:
+    """A template and the values it is rendered with: plain data a step can carry."""
+
+    template: str
+    context: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -40,7 +109,7 @@ class LoadSpec:
     context: dict[str, Any]
     #: the files a ``COPY ... FROM STDIN`` statement of this load streams, where the target needs it
     feed: Feed | None = None
-    #: a template whose query explains a failed load (Redshift's STL_LOAD_ERRORS)
+    #: a template whose queries explain a failed load, rendered with the same context
     diagnose: str | None = None
     #: a template whose single query returns how many bad records this load skipped and wrote to
     #: _etl_rejects (a source with on_error: skip), rendered with the same context
@@ -48,15 +117,19 @@ class LoadSpec:
 
 
 class Adapter(ABC):
-    """One warehouse. Subclasses set the class attributes and implement ``_connect``."""
+    """One warehouse. Subclasses set the class attributes and implement ``_connect`` and ``load_spec``."""
 
     name: ClassVar[str]
     sqlglot_dialect: ClassVar[str]
     capabilities: ClassVar[Capabilities] = Capabilities()
-    #: template folders after the user's, most specific first; () means just ``(name,)``
-    template_dirs: ClassVar[tuple[str, ...]] = ()
-    #: options that must resolve before connecting (their ``${VAR}`` set somewhere)
-    required_options: ClassVar[tuple[str, ...]] = ()
+    publish: ClassVar[Publish] = Publish.SWAP
+    lock: ClassVar[Lock] = Lock.EXCLUSIVE_CONNECTION
+    error_lookup: ClassVar[ErrorLookup] = ErrorLookup.NONE
+    #: every option a target of this type accepts (besides ``type``); validate refuses the rest
+    options: ClassVar[dict[str, Option]] = {}
+    #: template folders after the user's, most specific first: a name under the shipped templates/
+    #: or a folder of the adapter's own; () means just ``(name,)``. templates/default comes last.
+    template_dirs: ClassVar[tuple[str | Path, ...]] = ()
 
     def __init__(self, target: Target, connect: Callable[[], Any] | None = None,
                  settings: Settings | None = None) -> None:
@@ -66,8 +139,35 @@ class Adapter(ABC):
         self._settings = settings
 
     @classmethod
-    def templates(cls) -> tuple[str, ...]:
+    def templates(cls) -> tuple[str | Path, ...]:
         return cls.template_dirs or (cls.name,)
+
+    @classmethod
+    def required_options(cls) -> tuple[str, ...]:
+        return tuple(k for k, o in cls.options.items() if o.required)
+
+    @classmethod
+    def check_options(cls, target: Target) -> list[Issue]:
+        """Unknown or mistyped target options, each at its line, with did-you-mean."""
+        from engine.settings import references
+        from engine.validate import suggest
+
+        issues = []
+        for key, value in target.options.items():
+            where = target.option_locations.get(key, target.location)
+            spec = cls.options.get(key)
+            if spec is None:
+                issues.append(Issue(f"target '{target.name}' (type {cls.name}) has no option '{key}'", where,
+                                    suggest(key, list(cls.options))
+                                    or f"options of {cls.name}: {', '.join(sorted(cls.options)) or 'none'}"))
+            elif spec.kind == "int" and not references(value) and not str(value).strip().isdigit():
+                issues.append(Issue(f"target option '{key}' must be a whole number, got {value!r}", where))
+            elif spec.kind == "bool" and not references(value) and str(value).lower() not in (
+                    "true", "false", "1", "0", "yes", "no"):
+                issues.append(Issue(f"target option '{key}' must be true or false, got {value!r}", where))
+        # a missing required option is reported by preflight, before a real run connects: validate and
+        # --dry-run work on a pipeline whose connection is not configured yet
+        return issues
 
     @property
     def settings(self) -> Settings:
@@ -89,19 +189,18 @@ class Adapter(ABC):
         if raw is None:
             return default
         value, _missing = self.settings.resolve(raw)
-        if SECRET_NAME.search(key):
+        if SECRET_NAME.search(key) or self.options.get(key, Option("")).kind == "secret":
             remember(value)
         return value
 
     def unresolved(self) -> list[Issue]:
         """Options this run needs whose ``${VAR}`` is set nowhere."""
         issues = []
-        for key in (*self.required_options, *self.target.options):
+        for key in (*self.required_options(), *self.target.options):
             raw = self.target.options.get(key)
             if raw is None:
-                if key in self.required_options:
-                    issues.append(Issue(f"target '{self.target.name}' needs '{key}'", self.target.location,
-                                        f"add {key}: ${{VAR}} under the target and set VAR in the environment"))
+                issues.append(Issue(f"target '{self.target.name}' needs '{key}'", self.target.location,
+                                    f"add {key}: ${{VAR}} under the target and set VAR in the environment"))
                 continue
             _value, missing = self.settings.resolve(raw)
             for name in missing:
@@ -130,7 +229,8 @@ class Adapter(ABC):
         return self.name
 
     def open(self, wait: float = 0.0) -> None:
-        """Connect; where the warehouse is locked by another run, retry for ``wait`` seconds."""
+        """Connect; where the warehouse admits one writer and has one (Lock.EXCLUSIVE_CONNECTION),
+        retry for ``wait`` seconds."""
         import time
 
         deadline = time.monotonic() + wait
@@ -176,8 +276,13 @@ class Adapter(ABC):
         """Whether the driver turned Ctrl-C into its own error (DuckDB does): then it is an interrupt."""
         return False
 
-    def explain_failure(self, error: TargetError, diagnose: tuple[str, ...]) -> TargetError:
-        """A failed load's error, made specific where the warehouse keeps details (Redshift)."""
+    def lock_timed_out(self, error: TargetError) -> bool:
+        """Whether a blocking lock statement gave up because its wait ran out (Lock.BLOCKING)."""
+        text = error.message.lower()
+        return "timeout" in text or "cancel" in text
+
+    def explain_failure(self, error: TargetError, diagnose: TemplateCall, renderer: SqlRenderer) -> TargetError:
+        """A failed load's error, made specific (see ``error_lookup``); the default adds nothing."""
         return error
 
     def fetch(self, sql: str, step: str | None = None) -> list[tuple[Any, ...]]:
@@ -192,6 +297,8 @@ class Adapter(ABC):
             names = [d[0] for d in cursor.description or []]
             return names, [tuple(r) for r in cursor.fetchall()]
         except Exception as exc:
+            if self._interrupted(exc):
+                raise KeyboardInterrupt from None
             raise TargetError(self._error_text(exc), step=step, sql=sql) from None
         finally:
             self._release(cursor)

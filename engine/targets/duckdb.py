@@ -5,13 +5,16 @@ from __future__ import annotations
 import json
 import os
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from engine.config import Source, StagingTable
 from engine.errors import ConfigError, Issue, RunLocked, TargetError
 from engine.inputs import LoadFiles
 from engine.sources.jsonpaths import JsonField, json_fields, read_columns
-from engine.targets.base import Adapter, Capabilities, LoadSpec
+from engine.targets.base import Adapter, Capabilities, ErrorLookup, LoadSpec, Lock, Option, Publish, TemplateCall
+
+if TYPE_CHECKING:
+    from engine.render import SqlRenderer
 
 #: the memory DuckDB may use unless the target says otherwise (a 10M-event run stays under 3 GB)
 DEFAULT_MEMORY_LIMIT = "2GB"
@@ -21,11 +24,17 @@ class DuckDBAdapter(Adapter):
     name = "duckdb"
     sqlglot_dialect = "duckdb"
     capabilities = Capabilities(transactional_ddl=True)
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        #: staging table -> the template and context that explain a failure of its fast load
-        self._diagnoses: dict[str, tuple[str, dict[str, Any]]] = {}
+    # one process at a time: no other session can hold a view on a table, so a swap in the run's
+    # transaction is safe; DuckDB's file lock admits one writer, and that is the run lock
+    publish = Publish.SWAP
+    lock = Lock.EXCLUSIVE_CONNECTION
+    error_lookup = ErrorLookup.RECHECK
+    options: ClassVar[dict[str, Option]] = {
+        "path": Option("the warehouse file, relative to the pipeline file (or :memory:)", "path"),
+        "threads": Option("DuckDB's worker threads", "int"),
+        "memory_limit": Option(f"DuckDB's memory limit, e.g. 4GB (default {DEFAULT_MEMORY_LIMIT}); it spills beyond"),
+        "temp_directory": Option("where DuckDB spills (default: beside the warehouse)", "path"),
+    }
 
     @property
     def path(self) -> str:
@@ -83,8 +92,7 @@ class DuckDBAdapter(Adapter):
             if skip:
                 return LoadSpec("load_json_checked.sql", context, rejects="rejects/count.sql")
             # the fast path: one read_json per compression; a failure is explained after the fact
-            self._explain(table, "load_json_diagnose.sql", context)
-            return LoadSpec("load_json.sql", context)
+            return LoadSpec("load_json.sql", context, diagnose="load_json_diagnose.sql")
         if source.jsonpaths:
             raise ConfigError([Issue("jsonpaths applies to format json only", source.location)])
         context = {"table": table.name, "groups": groups, "columns": table.columns, **checks}
@@ -96,34 +104,19 @@ class DuckDBAdapter(Adapter):
                            null_string=source.null_string, encoding=CSV_ENCODINGS[source.encoding.lower()])
             if skip:
                 return LoadSpec("load_csv.sql", context, rejects="rejects/count.sql")
-            self._explain(table, "load_csv_diagnose.sql", context)
-            return LoadSpec("load_csv.sql", context)
+            return LoadSpec("load_csv.sql", context, diagnose="load_csv_diagnose.sql")
         if skip:
             raise ConfigError([Issue(f"source '{source.name}': on_error: skip applies to json and csv sources; "
                                      "parquet files carry their own types", source.location,
                                      "remove on_error, or cast in a star table's SQL")])
         return LoadSpec(f"load_{source.format}.sql", context)
 
-    def _explain(self, table: StagingTable, template: str, context: dict[str, Any]) -> None:
-        """Remember how to explain a failure of this load. The explaining SQL is long (it reads and checks
-        every line) and rendering it costs more than the fast load's own: it is rendered only on failure."""
-        self._diagnoses[table.name] = (template, context)
-
-    def explain_failure(self, error: TargetError, diagnose: tuple[str, ...]) -> TargetError:
+    def explain_failure(self, error: TargetError, diagnose: TemplateCall, renderer: SqlRenderer) -> TargetError:
         """A failed fast load (on_error: fail), explained: its first bad records by file, line and reason,
-        found by the checks of a skip load run over the same files."""
-        from sqlglot import exp
-
-        from engine.render import SqlRenderer
-
-        failed = next((spec for name, spec in self._diagnoses.items() if (error.sql or "").startswith(
-            f"INSERT INTO {exp.to_identifier(name, quoted=True).sql(dialect=self.sqlglot_dialect)} ")), None)
-        if failed is None:
-            return error
-        template, context = failed
+        found by the checks of a skip load run over the same files (ErrorLookup.RECHECK). The explaining
+        SQL is long (it reads and checks every line): it is rendered only now, on failure."""
         try:
-            # the shipped templates: the pipeline's own folder is not known here, and this SQL only explains
-            statements = SqlRenderer(self.templates(), self.sqlglot_dialect).statements(template, **context)
+            statements = renderer.statements(diagnose.template, **diagnose.context)
             for sql in statements[:-1]:
                 self.execute(sql)
             rows = self.fetch(statements[-1])

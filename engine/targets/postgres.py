@@ -9,14 +9,14 @@ libpq's own PG* environment variables.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from engine.config import Source, StagingTable
 from engine.errors import ConfigError, Issue, TargetError
 from engine.inputs import LoadFiles
 from engine.sources.jsonpaths import json_fields
 from engine.sources.stream import Feed
-from engine.targets.base import Adapter, Capabilities, LoadSpec
+from engine.targets.base import Adapter, Capabilities, LoadSpec, Lock, Option, Publish
 
 #: target options passed to libpq as connection parameters
 CONNECTION_KEYS = ("host", "port", "dbname", "user", "password", "sslmode", "connect_timeout",
@@ -27,6 +27,23 @@ class PostgresAdapter(Adapter):
     name = "postgres"
     sqlglot_dialect = "postgres"
     capabilities = Capabilities(transactional_ddl=True)
+    # other sessions read the live tables while a run builds, and users hang views and grants on them
+    publish = Publish.RENAME_BACKUP
+    # pg_try_advisory_xact_lock: per pipeline, released with the transaction or a dead session
+    lock = Lock.TRY
+    options: ClassVar[dict[str, Option]] = {
+        "dsn": Option("a libpq connection string or URI (secrets in it are redacted)", "secret"),
+        "host": Option("server host (default: libpq's PGHOST)"),
+        "port": Option("server port", "int"),
+        "dbname": Option("database name"),
+        "database": Option("database name (the same as dbname)"),
+        "user": Option("user name"),
+        "password": Option("password, as ${VAR}", "secret"),
+        "sslmode": Option("libpq sslmode: disable, require, verify-full, ..."),
+        "connect_timeout": Option("seconds to wait for a connection", "int"),
+        "application_name": Option("shown in pg_stat_activity"),
+        "options": Option("libpq options, e.g. -c statement_timeout=0"),
+    }
 
     def connection_params(self) -> dict[str, str]:
         params = {key: value for key in CONNECTION_KEYS if (value := self.option(key)) not in (None, "")}

@@ -10,12 +10,15 @@ column and reason.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from engine.config import Source, StagingTable
 from engine.errors import ConfigError, Issue, TargetError
 from engine.inputs import LoadFiles
-from engine.targets.base import Adapter, Capabilities, LoadSpec
+from engine.targets.base import Adapter, Capabilities, ErrorLookup, LoadSpec, Lock, Option, Publish, TemplateCall
+
+if TYPE_CHECKING:
+    from engine.render import SqlRenderer
 
 #: COPY's ENCODING names for the source encodings Redshift can read
 ENCODINGS = {"utf-8": "UTF8", "utf8": "UTF8", "utf-16": "UTF16", "utf-16le": "UTF16LE", "utf-16be": "UTF16BE"}
@@ -25,7 +28,26 @@ class RedshiftAdapter(Adapter):
     name = "redshift"
     sqlglot_dialect = "redshift"
     capabilities = Capabilities(transactional_ddl=True, copy_from_s3=True, dist_sort_keys=True)
-    required_options = ("host", "database", "user", "password")
+    # dbt-redshift's table materialization: rename the live table away, the new one in, commit, then
+    # drop the old one; a DROP of the live table inside the transaction fails on dependent views, loses
+    # its grants and fails readers queued on it (dbt-core issues 825 and 3112)
+    publish = Publish.RENAME_BACKUP
+    # no advisory locks on Redshift: LOCK on a per-pipeline table, bounded by statement_timeout
+    lock = Lock.BLOCKING
+    error_lookup = ErrorLookup.SYSTEM_TABLES
+    options: ClassVar[dict[str, Option]] = {
+        "host": Option("cluster endpoint", required=True),
+        "port": Option("port (default 5439)", "int"),
+        "database": Option("database name", required=True),
+        "user": Option("database user", required=True),
+        "password": Option("password, as ${VAR}", "secret", required=True),
+        "iam_role": Option("the IAM role ARN COPY reads S3 with"),
+        "access_key_id": Option("AWS access key id for COPY (instead of iam_role)", "secret"),
+        "secret_access_key": Option("AWS secret access key for COPY", "secret"),
+        "session_token": Option("AWS session token for COPY", "secret"),
+        "region": Option("the S3 bucket's region, where it differs from the cluster's"),
+        "connect_timeout": Option("seconds to wait for a connection", "int"),
+    }
 
     def describe(self) -> str:
         user, host, db = (self.option(k) or "?" for k in ("user", "host", "database"))
@@ -108,15 +130,14 @@ class RedshiftAdapter(Adapter):
         }
         return LoadSpec("copy.sql", context, diagnose="load_errors.sql")
 
-    def explain_failure(self, error: TargetError, diagnose: tuple[str, ...]) -> TargetError:
+    def explain_failure(self, error: TargetError, diagnose: TemplateCall, renderer: SqlRenderer) -> TargetError:
         """Add what STL_LOAD_ERRORS says about the failed COPY: file, line, column, reason."""
-        if not diagnose:
-            return error
+        diagnose_sql = renderer.statements(diagnose.template, **diagnose.context)
         try:
             # The failed COPY aborted the transaction: end it, then ask the system table.
-            for sql in diagnose[:-1]:
+            for sql in diagnose_sql[:-1]:
                 self.execute(sql)
-            rows = self.fetch(diagnose[-1])
+            rows = self.fetch(diagnose_sql[-1])
         except TargetError as second:
             return TargetError(f"{error.message}\n(could not read stl_load_errors: {second.message})",
                                error.step, error.sql)

@@ -33,6 +33,8 @@ class RecordingConnection:
     closed: bool = False
     #: what the default rule answers to any query: no failing rows, zero counts
     default_rows: list[tuple[Any, ...]] = field(default_factory=lambda: [(0,)])
+    #: chunks or rows written to COPY ... FROM STDIN
+    copied: int = 0
 
     def on(self, regex: str, rows: list[tuple[Any, ...]] | None = None, columns: tuple[str, ...] = ("value",),
            error: str | None = None) -> RecordingConnection:
@@ -41,6 +43,23 @@ class RecordingConnection:
 
     def cursor(self) -> RecordingCursor:
         return RecordingCursor(self)
+
+    # DB-API drivers whose connection runs statements itself (DuckDB's): one cursor stands in
+    def execute(self, sql: str, params: Any = None) -> RecordingCursor:
+        self._own = self.cursor()
+        self._own.execute(sql, params)
+        return self._own
+
+    def fetchall(self) -> list[tuple[Any, ...]]:
+        return self._own.fetchall()
+
+    @property
+    def description(self) -> list[tuple[str, ...]] | None:
+        return self._own.description
+
+    @property
+    def rowcount(self) -> int:
+        return self._own.rowcount
 
     def close(self) -> None:
         self.closed = True
@@ -77,8 +96,30 @@ class RecordingCursor:
     def fetchall(self) -> list[tuple[Any, ...]]:
         return list(self._rows)
 
+    def copy(self, sql: str) -> RecordingCopy:
+        """psycopg's ``COPY ... FROM STDIN``: the statement is recorded, the data counted."""
+        self.execute(sql)
+        return RecordingCopy(self.conn)
+
     def close(self) -> None:
         """Nothing to free."""
+
+
+class RecordingCopy:
+    def __init__(self, conn: RecordingConnection) -> None:
+        self.conn = conn
+
+    def __enter__(self) -> RecordingCopy:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        """Nothing to flush."""
+
+    def write(self, data: Any) -> None:
+        self.conn.copied += 1
+
+    def write_row(self, row: Any) -> None:
+        self.conn.copied += 1
 
 
 def connector(conn: RecordingConnection, calls: list[dict[str, Any]]) -> Callable[..., RecordingConnection]:

@@ -6,6 +6,7 @@ No cluster runs here: the rendered SQL is covered by golden files and sqlglot
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ from typer.testing import CliRunner
 
 from engine.cli import app
 from engine.config import load_pipeline
-from engine.errors import ConfigError
+from engine.errors import ConfigError, RunLocked
 from engine.plan import build_plan
 from engine.runner import RunFailed, run_plan
 from engine.settings import Settings
@@ -50,22 +51,34 @@ def _plan(env: dict[str, str] | None = None, config: Path | None = None) -> Any:
     return build_plan(pipeline, "redshift", Settings(env=ENV if env is None else env, config_file=config))
 
 
+TABLES = ["staging_events", "staging_songs", "songplays", "users", "songs", "artists", "time"]
+
+
 def test_statements_run_in_plan_order_inside_one_transaction(recorded: Any) -> None:
     conn, calls = recorded
     plan = _plan()
     result = run_plan(plan)
     assert result.committed
+    # the bookkeeping tables (and this pipeline's lock table) are created in a transaction of their own
+    setup_end = conn.executed.index("COMMIT")
+    assert conn.executed[0] == "BEGIN TRANSACTION"
+    assert all(s.startswith("CREATE TABLE IF NOT EXISTS") for s in conn.executed[1:setup_end])
+    assert 'CREATE TABLE IF NOT EXISTS "_etl_lock_sparkify"' in conn.executed[setup_end - 1]
+    run = conn.executed[setup_end + 1:]
+    # the lock's wait is bounded before BEGIN, and the lock is the first statement of the transaction
+    assert run[:4] == ["SET statement_timeout TO 1", "BEGIN TRANSACTION", 'LOCK "_etl_lock_sparkify"',
+                       "RESET statement_timeout"]
     # every planned statement, in plan order, except those of checks skipped for want of a count;
-    # the bookkeeping (_etl_tables, _etl_files) happens inside the same transaction
-    expected = [plan.begin, *(sql for step in plan.steps if not (step.check and step.check.skipped_reason)
-                              for sql in step.statements), plan.commit]
-    bookkeeping = [s for s in conn.executed if any(t in s for t in (
+    # the bookkeeping (_etl_tables, _etl_files, _etl_runs) happens inside the same transaction
+    expected = [sql for step in plan.steps if not (step.check and step.check.skipped_reason)
+                for sql in step.statements if step.kind != "publish"]
+    bookkeeping = [s for s in run if any(t in s for t in (
         '"_etl_files"', '"_etl_tables"', '"_etl_runs"', '"_etl_run_steps"', "information_schema"))]
-    assert [s for s in conn.executed if s not in bookkeeping] == expected
-    assert bookkeeping and all(0 < conn.executed.index(s) < len(conn.executed) - 1 for s in bookkeeping)
+    core = [s for s in run[4:] if (s not in bookkeeping and not s.startswith("ALTER TABLE")
+            and not s.startswith('DROP TABLE IF EXISTS "')) or s.endswith("__etl_next\"")]
+    assert core[:len(expected)] == expected and core[len(expected):] == ["COMMIT"]
     assert any(s.startswith('INSERT INTO "_etl_tables"') for s in bookkeeping)
-    assert conn.executed[0] == "BEGIN TRANSACTION" and conn.executed[-1] == "COMMIT"
-    assert conn.executed.count("BEGIN TRANSACTION") == 1 and conn.executed.count("COMMIT") == 1
+    assert run.count("BEGIN TRANSACTION") == 1 and run.count("COMMIT") == 1 and run[-1] == "COMMIT"
     assert not any(s.upper().startswith("TRUNCATE") for s in conn.executed)  # TRUNCATE would commit
     # the driver's own transaction handling is off: our BEGIN/COMMIT are the only boundaries
     assert conn.autocommit is True and conn.closed
@@ -77,18 +90,51 @@ def test_statements_run_in_plan_order_inside_one_transaction(recorded: Any) -> N
     assert "FORMAT AS JSON 's3://udacity-dend/log_json_path.json'" in copies[0]
     assert "REGION 'us-west-2'" in copies[1]
     # every table is built as a shadow, loaded before anything reads it, and published after every
-    # check: the swap (drop the live table, rename the shadow) comes last, just before COMMIT
+    # check: on a first run (no live tables) the shadows are renamed into place, just before COMMIT
     order = [s.split('"')[1] for s in conn.executed
              if s.startswith(("CREATE TABLE \"", "COPY", "INSERT INTO")) and "_etl_" not in s.split('"')[1][:5]]
     assert order.index("staging_events__etl_next") < order.index("songplays__etl_next")
     renames = [i for i, s in enumerate(conn.executed) if s.startswith("ALTER TABLE") and "RENAME TO" in s]
     checks = [i for i, s in enumerate(conn.executed) if s.startswith("SELECT COUNT(*)")]
     assert len(renames) == 7 and min(renames) > max(checks)
-    assert conn.executed[max(renames) + 1].startswith('INSERT INTO "_etl_tables"')
-    # one run at a time: the history table is locked right after it is sure to exist
-    assert conn.executed.index('LOCK "_etl_runs"') < conn.executed.index(next(s for s in conn.executed
-                                                                             if s.startswith("DROP TABLE")))
     assert any(s.startswith('INSERT INTO "_etl_runs"') and "'committed'" in s for s in conn.executed)
+
+
+def test_a_second_run_renames_the_live_tables_away_and_drops_them_after_commit(recorded: Any) -> None:
+    """Publish.RENAME_BACKUP: no DROP of a live table before its replacement is in place; dependent views
+    are rebound to the new table; declared grants re-applied; the backups go after COMMIT."""
+    conn, _ = recorded
+    conn.on(r"information_schema\.tables", rows=[(t,) for t in TABLES])
+    conn.on(r"pg_get_viewdef", rows=[("users", "active_users", " SELECT users.user_id FROM users;")],
+            columns=("table_name", "view_name", "definition"))
+    pipeline = load_pipeline(ROOT / "pipeline.yaml", parse_cli_vars(S3, ROOT))
+    pipeline = replace(pipeline, grants={"select": ("analyst", "group bi")})
+    run_plan(build_plan(pipeline, "redshift", Settings(env=ENV)))
+    commit = len(conn.executed) - 1 - conn.executed[::-1].index("COMMIT")
+    inside, after = conn.executed[:commit], conn.executed[commit + 1:]
+    for t in TABLES:
+        live_away = inside.index(f'ALTER TABLE "{t}" RENAME TO "{t}__etl_old"')
+        new_in = inside.index(f'ALTER TABLE "{t}__etl_next" RENAME TO "{t}"')
+        assert live_away < new_in
+        assert f'DROP TABLE IF EXISTS "{t}"' not in conn.executed  # the live table is never dropped
+        assert f'GRANT SELECT ON "{t}" TO "analyst"' in inside[new_in:]
+        assert f'GRANT SELECT ON "{t}" TO GROUP "bi"' in inside[new_in:]
+        assert f'DROP TABLE IF EXISTS "{t}__etl_old"' in after
+    rebind = inside.index('CREATE OR REPLACE VIEW "active_users" AS SELECT users.user_id FROM users')
+    assert rebind > inside.index('ALTER TABLE "users__etl_next" RENAME TO "users"')
+    assert not any(s.startswith(("BEGIN", "COMMIT")) for s in after)  # each cleanup commits on its own
+
+
+def test_a_held_lock_is_waited_for_at_most_wait_seconds(recorded: Any) -> None:
+    conn, _ = recorded
+    conn.on(r'^LOCK "_etl_lock_sparkify"', error="Query (123) cancelled on user's request")
+    with pytest.raises(RunFailed) as failed:
+        run_plan(_plan(), wait=2.5)
+    assert isinstance(failed.value.cause, RunLocked)
+    assert "SET statement_timeout TO 2500" in conn.executed
+    lock = conn.executed.index('LOCK "_etl_lock_sparkify"')
+    assert conn.executed[lock - 1] == "BEGIN TRANSACTION" and conn.executed[lock + 1] == "ROLLBACK"
+    assert not any(s.startswith(("CREATE TABLE \"", "COPY", "DROP")) for s in conn.executed[lock:])
 
 
 def test_failed_copy_is_explained_from_stl_load_errors(recorded: Any) -> None:
@@ -105,13 +151,13 @@ def test_failed_copy_is_explained_from_stl_load_errors(recorded: Any) -> None:
     # transaction of its own, the failure goes into the run history; nothing else
     i = next(i for i, s in enumerate(conn.executed) if s.startswith('COPY "staging_events__etl_next"'))
     tail = conn.executed[i + 1:]
-    assert tail[0] == "ROLLBACK" and "stl_load_errors" in tail[1] and "pg_last_copy_id()" in tail[1]
+    assert tail[0] == "ROLLBACK" and "stl_load_errors" in tail[1]
     assert tail[2] == "ROLLBACK" and tail[3] == "BEGIN TRANSACTION" and tail[-1] == "COMMIT"
     history = tail[4:-1]
     assert all("_etl_runs" in s or "_etl_run_steps" in s for s in history)
     assert any(s.startswith('INSERT INTO "_etl_runs"') and "'failed'" in s and "stl_load_errors" in s
                for s in history)
-    assert conn.executed.count("COMMIT") == 1
+    assert conn.executed.count("COMMIT") == 2  # the bookkeeping tables' own transaction, and the history
     assert not any(s.startswith(("ALTER TABLE", "COPY \"staging_songs__etl_next\"")) for s in tail)
 
 
@@ -134,7 +180,7 @@ def test_a_check_failure_rolls_back(recorded: Any) -> None:
     with pytest.raises(RunFailed):
         run_plan(_plan())
     rollback = conn.executed.index("ROLLBACK")
-    assert "COMMIT" not in conn.executed[:rollback]  # the data never committed; only the history after
+    assert conn.executed[:rollback].count("COMMIT") == 1  # the bookkeeping tables' own; never the data
     assert not any(s.startswith("ALTER TABLE") for s in conn.executed)
 
 

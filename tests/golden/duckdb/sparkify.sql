@@ -1,5 +1,63 @@
+-- setup
+BEGIN TRANSACTION;
+
+-- setup
+CREATE TABLE IF NOT EXISTS "_etl_runs" (
+    "run_id" VARCHAR NOT NULL,
+    "pipeline" VARCHAR NOT NULL,
+    "target" VARCHAR,
+    "pipeline_hash" VARCHAR,
+    "mode" VARCHAR,
+    "status" VARCHAR,
+    "started_at" TIMESTAMP,
+    "seconds" DOUBLE,
+    "error" VARCHAR
+);
+
+-- setup
+CREATE TABLE IF NOT EXISTS "_etl_run_steps" (
+    "run_id" VARCHAR NOT NULL,
+    "position" INTEGER,
+    "step" VARCHAR,
+    "table_name" VARCHAR,
+    "kind" VARCHAR,
+    "status" VARCHAR,
+    "rows" BIGINT,
+    "seconds" DOUBLE,
+    "detail" VARCHAR
+);
+
+-- setup
+CREATE TABLE IF NOT EXISTS "_etl_files" (
+    "pipeline" VARCHAR NOT NULL,
+    "table_name" VARCHAR NOT NULL,
+    "file" VARCHAR NOT NULL,
+    "size" BIGINT,
+    "version" VARCHAR,
+    "loaded_at" TIMESTAMP
+);
+
+-- setup
+CREATE TABLE IF NOT EXISTS "_etl_tables" (
+    "pipeline" VARCHAR NOT NULL,
+    "table_name" VARCHAR NOT NULL,
+    "definition" VARCHAR NOT NULL,
+    "built_at" TIMESTAMP
+);
+
+-- setup
+COMMIT;
+
 -- begin
 BEGIN TRANSACTION;
+
+-- state
+DELETE FROM "_etl_files" WHERE pipeline = 'sparkify'
+  AND table_name IN ('artists', 'songplays', 'songs', 'staging_events', 'staging_songs', 'time', 'users');
+
+-- state
+DELETE FROM "_etl_tables" WHERE pipeline = 'sparkify'
+  AND table_name IN ('artists', 'songplays', 'songs', 'staging_events', 'staging_songs', 'time', 'users');
 
 -- create:staging_events
 DROP TABLE IF EXISTS "staging_events__etl_next";
@@ -503,6 +561,17 @@ DROP TABLE IF EXISTS "time";
 
 -- publish
 ALTER TABLE "time__etl_next" RENAME TO "time";
+
+-- bookkeeping
+INSERT INTO "_etl_tables" ("pipeline", "table_name", "definition", "built_at")
+VALUES
+    ('sparkify', 'staging_events', 'bd9175a717c11e30', CURRENT_TIMESTAMP),
+    ('sparkify', 'staging_songs', '4a325e697e0e19e4', CURRENT_TIMESTAMP),
+    ('sparkify', 'songplays', 'a06d57dcd2c4d8f4', CURRENT_TIMESTAMP),
+    ('sparkify', 'users', 'b8528f125c6bf55f', CURRENT_TIMESTAMP),
+    ('sparkify', 'songs', 'd66fc564dd47c3c8', CURRENT_TIMESTAMP),
+    ('sparkify', 'artists', '1a48948e5c4dc4af', CURRENT_TIMESTAMP),
+    ('sparkify', 'time', 'c7184c70d0170945', CURRENT_TIMESTAMP);
 
 -- commit
 COMMIT;

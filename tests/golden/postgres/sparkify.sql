@@ -1,5 +1,66 @@
+-- setup
+BEGIN TRANSACTION;
+
+-- setup
+CREATE TABLE IF NOT EXISTS "_etl_runs" (
+    "run_id" VARCHAR NOT NULL,
+    "pipeline" VARCHAR NOT NULL,
+    "target" VARCHAR,
+    "pipeline_hash" VARCHAR,
+    "mode" VARCHAR,
+    "status" VARCHAR,
+    "started_at" TIMESTAMP,
+    "seconds" DOUBLE PRECISION,
+    "error" VARCHAR
+);
+
+-- setup
+CREATE TABLE IF NOT EXISTS "_etl_run_steps" (
+    "run_id" VARCHAR NOT NULL,
+    "position" INTEGER,
+    "step" VARCHAR,
+    "table_name" VARCHAR,
+    "kind" VARCHAR,
+    "status" VARCHAR,
+    "rows" BIGINT,
+    "seconds" DOUBLE PRECISION,
+    "detail" VARCHAR
+);
+
+-- setup
+CREATE TABLE IF NOT EXISTS "_etl_files" (
+    "pipeline" VARCHAR NOT NULL,
+    "table_name" VARCHAR NOT NULL,
+    "file" VARCHAR NOT NULL,
+    "size" BIGINT,
+    "version" VARCHAR,
+    "loaded_at" TIMESTAMP
+);
+
+-- setup
+CREATE TABLE IF NOT EXISTS "_etl_tables" (
+    "pipeline" VARCHAR NOT NULL,
+    "table_name" VARCHAR NOT NULL,
+    "definition" VARCHAR NOT NULL,
+    "built_at" TIMESTAMP
+);
+
+-- setup
+COMMIT;
+
 -- begin
 BEGIN TRANSACTION;
+
+-- lock
+SELECT pg_try_advisory_xact_lock(5020531178755043676);
+
+-- state
+DELETE FROM "_etl_files" WHERE pipeline = 'sparkify'
+  AND table_name IN ('artists', 'songplays', 'songs', 'staging_events', 'staging_songs', 'time', 'users');
+
+-- state
+DELETE FROM "_etl_tables" WHERE pipeline = 'sparkify'
+  AND table_name IN ('artists', 'songplays', 'songs', 'staging_events', 'staging_songs', 'time', 'users');
 
 -- create:staging_events
 DROP TABLE IF EXISTS "staging_events__etl_next";
@@ -483,47 +544,100 @@ SELECT COUNT(*) FROM "songplays__etl_next"
 WHERE "user_id" IS NULL OR "level" IS NULL OR "session_id" IS NULL;
 
 -- publish
-DROP TABLE IF EXISTS "staging_events";
+DROP TABLE IF EXISTS "staging_events__etl_old";
+
+-- publish
+ALTER TABLE "staging_events" RENAME TO "staging_events__etl_old";
 
 -- publish
 ALTER TABLE "staging_events__etl_next" RENAME TO "staging_events";
 
 -- publish
-DROP TABLE IF EXISTS "staging_songs";
+DROP TABLE IF EXISTS "staging_songs__etl_old";
+
+-- publish
+ALTER TABLE "staging_songs" RENAME TO "staging_songs__etl_old";
 
 -- publish
 ALTER TABLE "staging_songs__etl_next" RENAME TO "staging_songs";
 
 -- publish
-DROP TABLE IF EXISTS "songplays";
+DROP TABLE IF EXISTS "songplays__etl_old";
+
+-- publish
+ALTER TABLE "songplays" RENAME TO "songplays__etl_old";
 
 -- publish
 ALTER TABLE "songplays__etl_next" RENAME TO "songplays";
 
 -- publish
-DROP TABLE IF EXISTS "users";
+DROP TABLE IF EXISTS "users__etl_old";
+
+-- publish
+ALTER TABLE "users" RENAME TO "users__etl_old";
 
 -- publish
 ALTER TABLE "users__etl_next" RENAME TO "users";
 
 -- publish
-DROP TABLE IF EXISTS "songs";
+DROP TABLE IF EXISTS "songs__etl_old";
+
+-- publish
+ALTER TABLE "songs" RENAME TO "songs__etl_old";
 
 -- publish
 ALTER TABLE "songs__etl_next" RENAME TO "songs";
 
 -- publish
-DROP TABLE IF EXISTS "artists";
+DROP TABLE IF EXISTS "artists__etl_old";
+
+-- publish
+ALTER TABLE "artists" RENAME TO "artists__etl_old";
 
 -- publish
 ALTER TABLE "artists__etl_next" RENAME TO "artists";
 
 -- publish
-DROP TABLE IF EXISTS "time";
+DROP TABLE IF EXISTS "time__etl_old";
+
+-- publish
+ALTER TABLE "time" RENAME TO "time__etl_old";
 
 -- publish
 ALTER TABLE "time__etl_next" RENAME TO "time";
 
+-- bookkeeping
+INSERT INTO "_etl_tables" ("pipeline", "table_name", "definition", "built_at")
+VALUES
+    ('sparkify', 'staging_events', '2ae78948a40cd1b7', CURRENT_TIMESTAMP),
+    ('sparkify', 'staging_songs', '43061bde1a1df93d', CURRENT_TIMESTAMP),
+    ('sparkify', 'songplays', 'bd4711e1fa0e455e', CURRENT_TIMESTAMP),
+    ('sparkify', 'users', 'b8528f125c6bf55f', CURRENT_TIMESTAMP),
+    ('sparkify', 'songs', '58b6fd9ce4318ac4', CURRENT_TIMESTAMP),
+    ('sparkify', 'artists', 'e9531466ed4df26b', CURRENT_TIMESTAMP),
+    ('sparkify', 'time', 'd6ff8381309a8561', CURRENT_TIMESTAMP);
+
 -- commit
 COMMIT;
+
+-- cleanup
+DROP TABLE IF EXISTS "staging_events__etl_old";
+
+-- cleanup
+DROP TABLE IF EXISTS "staging_songs__etl_old";
+
+-- cleanup
+DROP TABLE IF EXISTS "songplays__etl_old";
+
+-- cleanup
+DROP TABLE IF EXISTS "users__etl_old";
+
+-- cleanup
+DROP TABLE IF EXISTS "songs__etl_old";
+
+-- cleanup
+DROP TABLE IF EXISTS "artists__etl_old";
+
+-- cleanup
+DROP TABLE IF EXISTS "time__etl_old";
 

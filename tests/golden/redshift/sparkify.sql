@@ -1,5 +1,75 @@
+-- setup
+BEGIN TRANSACTION;
+
+-- setup
+CREATE TABLE IF NOT EXISTS "_etl_runs" (
+    "run_id" VARCHAR(65535) NOT NULL,
+    "pipeline" VARCHAR(65535) NOT NULL,
+    "target" VARCHAR(65535),
+    "pipeline_hash" VARCHAR(65535),
+    "mode" VARCHAR(65535),
+    "status" VARCHAR(65535),
+    "started_at" TIMESTAMP,
+    "seconds" DOUBLE PRECISION,
+    "error" VARCHAR(65535)
+);
+
+-- setup
+CREATE TABLE IF NOT EXISTS "_etl_run_steps" (
+    "run_id" VARCHAR(65535) NOT NULL,
+    "position" INTEGER,
+    "step" VARCHAR(65535),
+    "table_name" VARCHAR(65535),
+    "kind" VARCHAR(65535),
+    "status" VARCHAR(65535),
+    "rows" BIGINT,
+    "seconds" DOUBLE PRECISION,
+    "detail" VARCHAR(65535)
+);
+
+-- setup
+CREATE TABLE IF NOT EXISTS "_etl_files" (
+    "pipeline" VARCHAR(65535) NOT NULL,
+    "table_name" VARCHAR(65535) NOT NULL,
+    "file" VARCHAR(65535) NOT NULL,
+    "size" BIGINT,
+    "version" VARCHAR(65535),
+    "loaded_at" TIMESTAMP
+);
+
+-- setup
+CREATE TABLE IF NOT EXISTS "_etl_tables" (
+    "pipeline" VARCHAR(65535) NOT NULL,
+    "table_name" VARCHAR(65535) NOT NULL,
+    "definition" VARCHAR(65535) NOT NULL,
+    "built_at" TIMESTAMP
+);
+
+-- setup
+CREATE TABLE IF NOT EXISTS "_etl_lock_sparkify" ("pipeline" VARCHAR(65535));
+
+-- setup
+COMMIT;
+
+-- lock
+SET statement_timeout TO 1;
+
 -- begin
 BEGIN TRANSACTION;
+
+-- lock
+LOCK "_etl_lock_sparkify";
+
+-- lock
+RESET statement_timeout;
+
+-- state
+DELETE FROM "_etl_files" WHERE pipeline = 'sparkify'
+  AND table_name IN ('artists', 'songplays', 'songs', 'staging_events', 'staging_songs', 'time', 'users');
+
+-- state
+DELETE FROM "_etl_tables" WHERE pipeline = 'sparkify'
+  AND table_name IN ('artists', 'songplays', 'songs', 'staging_events', 'staging_songs', 'time', 'users');
 
 -- create:staging_events
 DROP TABLE IF EXISTS "staging_events__etl_next";
@@ -451,47 +521,100 @@ SELECT COUNT(*) FROM "songplays__etl_next"
 WHERE "user_id" IS NULL OR "level" IS NULL OR "session_id" IS NULL;
 
 -- publish
-DROP TABLE IF EXISTS "staging_events";
+DROP TABLE IF EXISTS "staging_events__etl_old";
+
+-- publish
+ALTER TABLE "staging_events" RENAME TO "staging_events__etl_old";
 
 -- publish
 ALTER TABLE "staging_events__etl_next" RENAME TO "staging_events";
 
 -- publish
-DROP TABLE IF EXISTS "staging_songs";
+DROP TABLE IF EXISTS "staging_songs__etl_old";
+
+-- publish
+ALTER TABLE "staging_songs" RENAME TO "staging_songs__etl_old";
 
 -- publish
 ALTER TABLE "staging_songs__etl_next" RENAME TO "staging_songs";
 
 -- publish
-DROP TABLE IF EXISTS "songplays";
+DROP TABLE IF EXISTS "songplays__etl_old";
+
+-- publish
+ALTER TABLE "songplays" RENAME TO "songplays__etl_old";
 
 -- publish
 ALTER TABLE "songplays__etl_next" RENAME TO "songplays";
 
 -- publish
-DROP TABLE IF EXISTS "users";
+DROP TABLE IF EXISTS "users__etl_old";
+
+-- publish
+ALTER TABLE "users" RENAME TO "users__etl_old";
 
 -- publish
 ALTER TABLE "users__etl_next" RENAME TO "users";
 
 -- publish
-DROP TABLE IF EXISTS "songs";
+DROP TABLE IF EXISTS "songs__etl_old";
+
+-- publish
+ALTER TABLE "songs" RENAME TO "songs__etl_old";
 
 -- publish
 ALTER TABLE "songs__etl_next" RENAME TO "songs";
 
 -- publish
-DROP TABLE IF EXISTS "artists";
+DROP TABLE IF EXISTS "artists__etl_old";
+
+-- publish
+ALTER TABLE "artists" RENAME TO "artists__etl_old";
 
 -- publish
 ALTER TABLE "artists__etl_next" RENAME TO "artists";
 
 -- publish
-DROP TABLE IF EXISTS "time";
+DROP TABLE IF EXISTS "time__etl_old";
+
+-- publish
+ALTER TABLE "time" RENAME TO "time__etl_old";
 
 -- publish
 ALTER TABLE "time__etl_next" RENAME TO "time";
 
+-- bookkeeping
+INSERT INTO "_etl_tables" ("pipeline", "table_name", "definition", "built_at")
+VALUES
+    ('sparkify', 'staging_events', 'a59609afedde1d60', CURRENT_TIMESTAMP),
+    ('sparkify', 'staging_songs', '7b1b3d2e7ffd7493', CURRENT_TIMESTAMP),
+    ('sparkify', 'songplays', '691d385878aba12f', CURRENT_TIMESTAMP),
+    ('sparkify', 'users', '78aef497275d8053', CURRENT_TIMESTAMP),
+    ('sparkify', 'songs', 'a93dd10390e94436', CURRENT_TIMESTAMP),
+    ('sparkify', 'artists', '0f5b66a99261d554', CURRENT_TIMESTAMP),
+    ('sparkify', 'time', '95aff15beb746a6d', CURRENT_TIMESTAMP);
+
 -- commit
 COMMIT;
+
+-- cleanup
+DROP TABLE IF EXISTS "staging_events__etl_old";
+
+-- cleanup
+DROP TABLE IF EXISTS "staging_songs__etl_old";
+
+-- cleanup
+DROP TABLE IF EXISTS "songplays__etl_old";
+
+-- cleanup
+DROP TABLE IF EXISTS "users__etl_old";
+
+-- cleanup
+DROP TABLE IF EXISTS "songs__etl_old";
+
+-- cleanup
+DROP TABLE IF EXISTS "artists__etl_old";
+
+-- cleanup
+DROP TABLE IF EXISTS "time__etl_old";
 

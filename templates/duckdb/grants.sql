@@ -1,0 +1,1 @@
+{#- DuckDB has no users or privileges: a file is readable by whoever can read the file. -#}
