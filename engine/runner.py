@@ -267,6 +267,8 @@ class _Walk:
 
     def step(self, step: Step) -> StepResult:
         t0 = time.perf_counter()
+        if step.check is not None and step.check.table not in self.built and step.check.table not in self.existing:
+            return StepResult(step, "skipped", 0.0, notes=[f"{step.check.table} is not in the warehouse yet"])
         if step.check is not None:
             return _run_check(self.ctx, step, self.before.get(step.id))
         if step.kind == "load" and not self.ctx.adapter.capabilities.copy_from_s3:

@@ -223,7 +223,8 @@ class StepBuilder:
             steps[step.id] = step
             final[name] = step.id
         for check in [*key_checks(p), *p.checks]:
-            if check.table not in self.only:  # an unselected (or kept) table's checks do not run
+            # an unselected (or kept) table's checks do not run, but a foreign key into a rebuilt table does
+            if check.table not in self.only and check.to_table not in self.only:
                 continue
             custom_sql, custom_reads = self.a.check_sql.get(check.name, ("", frozenset()))
             if custom_sql:
