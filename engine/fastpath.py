@@ -24,6 +24,8 @@ CACHE_FORMAT = 1
 VALUED = {"--var", "--vars-file", "--target", "-t", "--config", "--wait", "--select", "-s", "--exclude"}
 
 _env_names: set[str] = set()
+#: the audit event a plan raises when it reads something remote (an S3 CSV header): never replayed
+REMOTE_READ = "etl_engine.remote_read"
 
 
 def note_env(name: str) -> None:
@@ -126,6 +128,8 @@ class Recorder:
         return cls(argv, pipeline) if pipeline is not None else None
 
     def _audit(self, event: str, args: tuple[Any, ...]) -> None:
+        if event == REMOTE_READ:  # an answer that read S3 cannot be checked by stat-ing local paths
+            self.paths.add("\0remote")
         if event in ("open", "os.listdir", "os.scandir") and args and isinstance(args[0], (str, bytes, Path)):
             path = os.fsdecode(args[0]) if not isinstance(args[0], Path) else str(args[0])
             if event != "open" or not args[1:] or args[1] in (None, "r", "rb") or "w" not in str(args[1]):
@@ -134,7 +138,7 @@ class Recorder:
     def finish(self, code: int) -> None:
         """Store a successful answer; a cache that cannot be written never fails the command."""
         sys.stdout, sys.stderr = self.out.stream, self.err.stream
-        if code != 0:
+        if code != 0 or "\0remote" in self.paths:
             return
         try:
             self._store(code)

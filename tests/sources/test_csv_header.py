@@ -140,6 +140,7 @@ def test_redshift_copy_column_list_from_s3_header(tmp_path: Path, s3_env: Any) -
     assert done.returncode == 0, done.stderr
     assert 'COPY "stg_users__etl_next" ("id", "city", "email")' in done.stdout
     # an undeclared field cannot be skipped by COPY: refused before anything runs
-    s3_env.put_object(Bucket="hdr", Key="more/a.csv", Body=b"ID,City,Email,Signup\n1,Madrid,a@x.com,2020\n")
-    done = cli(tmp_path, "run", str(file), "-t", "redshift", "--dry-run", "--var", "data_root=s3://hdr/more")
+    # the same command again after the header changed: read again, never a stored answer
+    s3_env.put_object(Bucket="hdr", Key="in/a.csv", Body=b"ID,City,Email,Signup\n1,Madrid,a@x.com,2020\n")
+    done = cli(tmp_path, "run", str(file), "-t", "redshift", "--dry-run", "--var", "data_root=s3://hdr/in")
     assert done.returncode == 2 and "Signup" in done.stderr
