@@ -31,6 +31,13 @@ def note_env(name: str) -> None:
     _env_names.add(name)
 
 
+def _observe_settings() -> None:
+    from engine.settings import LOOKUP_OBSERVERS
+
+    if note_env not in LOOKUP_OBSERVERS:
+        LOOKUP_OBSERVERS.append(note_env)
+
+
 def _cacheable(argv: list[str]) -> Path | None:
     """The pipeline file of a validate or dry-run command line, else None."""
     if not argv or argv[0] not in ("validate", "run") or (argv[0] == "run" and "--dry-run" not in argv):
@@ -50,6 +57,11 @@ def _cacheable(argv: list[str]) -> Path | None:
 
 def _entry_path(argv: list[str], pipeline: Path) -> Path:
     key = hashlib.sha256(json.dumps([CACHE_FORMAT, sys.version, os.getcwd(), argv]).encode()).hexdigest()[:24]
+    root = os.environ.get("ETL_ENGINE_CACHE_DIR")
+    # a shared cache folder (read-only projects, tests) keys on the pipeline's folder too
+    if root:
+        folder = hashlib.sha256(str(pipeline.resolve().parent).encode()).hexdigest()[:16]
+        return Path(root) / "answers" / folder / f"{key}.json"
     return pipeline.resolve().parent / ".etl-engine" / "answers" / f"{key}.json"
 
 
@@ -123,7 +135,10 @@ class Recorder:
     @classmethod
     def start(cls, argv: list[str]) -> Recorder | None:
         pipeline = _cacheable(argv)
-        return cls(argv, pipeline) if pipeline is not None else None
+        if pipeline is None:
+            return None
+        _observe_settings()
+        return cls(argv, pipeline)
 
     def _audit(self, event: str, args: tuple[Any, ...]) -> None:
         if event in ("open", "os.listdir", "os.scandir") and args and isinstance(args[0], (str, bytes, Path)):
