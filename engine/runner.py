@@ -169,7 +169,8 @@ class _Run:
         assert step.table is not None
         plan = self.plan
         source = plan.pipeline.sources[plan.pipeline.staging[step.table].source]
-        entries = list_files(source)
+        listing_notes: list[str] = []
+        entries = list_files(source, listing_notes)
         from engine.compact import tiny_files_note
 
         note = tiny_files_note(source.name, [e.size for e in entries])
@@ -192,6 +193,7 @@ class _Run:
             if result.rejected:
                 result.notes.append(f"{result.rejected:,} bad record(s) skipped into _etl_rejects "
                                     f"(file, line, reason, raw text)")
+        result.notes.extend(listing_notes)
         if note:
             result.notes.append(note)
         state.record_files(plan, step.table, entries)

@@ -70,7 +70,7 @@ class DuckDBAdapter(Adapter):
 
     def load_spec(self, source: Source, table: StagingTable, files: LoadFiles) -> LoadSpec:
         skip = source.on_error == "skip"
-        groups = _by_compression(files.paths, source.compression)
+        groups = _by_compression(files.paths, source.compression, files.patterns)
         checks: dict[str, Any] = {"on_error": source.on_error, "source": source.name, "raw_limit": RAW_LIMIT,
                                   "max_errors": MAX_ERRORS if source.max_errors is None else source.max_errors}
         if source.format == "json":
@@ -201,10 +201,10 @@ CSV_ENCODINGS = {"utf-8": "utf-8", "utf8": "utf-8", "latin-1": "latin-1", "latin
                  "utf-16": "utf-16", "utf-16le": "utf-16", "utf-16be": "utf-16"}
 
 
-def _by_compression(paths: tuple[str, ...], compression: str) -> list[tuple[str, list[str]]]:
+def _by_compression(paths: tuple[str, ...], compression: str, patterns: bool) -> list[tuple[str, list[str]]]:
     """One read per compression: DuckDB's reader takes one setting for all its files and, left to
     itself, knows gzip only by the ``.gz`` name, so listed files are sorted by their magic bytes."""
-    if compression != "auto" or any(ch in p for p in paths for ch in "*?["):
+    if compression != "auto" or patterns:
         return [(compression, list(paths))]
     from engine.sources.stream import is_gzip
 
