@@ -26,6 +26,9 @@ PipelineArg = Annotated[Path, typer.Argument(help="The pipeline file.", show_def
 VarOpt = Annotated[list[str] | None, typer.Option("--var", help="Override a var: NAME=VALUE (repeatable).")]
 VarsFileOpt = Annotated[list[Path] | None, typer.Option("--vars-file", help="A YAML file of vars (repeatable).")]
 TargetOpt = Annotated[str | None, typer.Option("--target", "-t", help="Target name (default: default_target).")]
+AllowOpt = Annotated[list[Path] | None, typer.Option(
+    "--allow-path", help="A folder outside the pipeline's and the working directory that sources may read "
+    "(repeatable).", show_default=False)]
 ConfigOpt = Annotated[Path | None, typer.Option(
     "--config", help="Settings file (INI, e.g. the original project's dwh.cfg) for ${VAR} references "
     "the environment does not set.", show_default=False)]
@@ -39,30 +42,32 @@ def _fail(exc: EngineError) -> NoReturn:
 
 
 def _plan(file: Path, var: list[str] | None, vars_file: list[Path] | None, target: str | None,
-          config: Path | None) -> Plan:
+          config: Path | None, allow: list[Path] | None = None) -> Plan:
     from engine.plan import build_plan
     from engine.settings import Settings
 
     settings = Settings(config_file=config.resolve() if config else None)
-    return build_plan(_load(file, var, vars_file), target, settings)
+    return build_plan(_load(file, var, vars_file, allow), target, settings)
 
 
-def _load(file: Path, var: list[str] | None, vars_file: list[Path] | None) -> Pipeline:
+def _load(file: Path, var: list[str] | None, vars_file: list[Path] | None,
+          allow: list[Path] | None = None) -> Pipeline:
     from engine.config import load_pipeline
     from engine.variables import parse_cli_vars
 
     cwd = Path.cwd()
-    return load_pipeline(file, parse_cli_vars(var or [], cwd), [cwd / f for f in vars_file or []])
+    return load_pipeline(file, parse_cli_vars(var or [], cwd), [cwd / f for f in vars_file or []],
+                         tuple((cwd / a).resolve() for a in allow or []))
 
 
 @app.command()
 def validate(file: PipelineArg, var: VarOpt = None, vars_file: VarsFileOpt = None,
-             target: TargetOpt = None, config: ConfigOpt = None) -> None:
+             target: TargetOpt = None, config: ConfigOpt = None, allow_path: AllowOpt = None) -> None:
     """Check the pipeline file (schema, references, SQL, graph) without touching a database."""
     from engine.errors import EngineError
 
     try:
-        plan = _plan(file, var, vars_file, target, config)
+        plan = _plan(file, var, vars_file, target, config, allow_path)
     except EngineError as exc:
         _fail(exc)
     n = len(plan.steps)
@@ -78,12 +83,12 @@ def run(file: PipelineArg, var: VarOpt = None, vars_file: VarsFileOpt = None, ta
             "and merging star tables by key.")] = False,
         wait: Annotated[float, typer.Option("--wait", help="Seconds to wait for another run of this pipeline "
                                             "to finish before giving up.", min=0)] = 0.0,
-        config: ConfigOpt = None) -> None:
+        config: ConfigOpt = None, allow_path: AllowOpt = None) -> None:
     """Build the warehouse: create, load, transform, check, then publish in one transaction."""
     from engine.errors import EngineError
 
     try:
-        plan = _plan(file, var, vars_file, target, config)
+        plan = _plan(file, var, vars_file, target, config, allow_path)
     except EngineError as exc:
         _fail(exc)
     from engine import output
@@ -106,12 +111,12 @@ def run(file: PipelineArg, var: VarOpt = None, vars_file: VarsFileOpt = None, ta
 @app.command()
 def query(file: PipelineArg, name: Annotated[str | None, typer.Argument(help="Query name; all if omitted.")] = None,
           var: VarOpt = None, vars_file: VarsFileOpt = None, target: TargetOpt = None,
-          config: ConfigOpt = None) -> None:
+          config: ConfigOpt = None, allow_path: AllowOpt = None) -> None:
     """Run the pipeline's analytic queries against the built warehouse and print the results."""
     from engine.errors import ConfigError, EngineError, Issue, Location
 
     try:
-        plan = _plan(file, var, vars_file, target, config)
+        plan = _plan(file, var, vars_file, target, config, allow_path)
         plan.adapter.preflight()
         queries = plan.pipeline.queries
         if name is not None and name not in queries:
@@ -160,12 +165,12 @@ def history(file: PipelineArg, run_id: Annotated[str | None, typer.Argument(
                 help="A run id: show its steps.", show_default=False)] = None,
             limit: Annotated[int, typer.Option("--limit", "-n", help="How many runs, newest first.", min=1)] = 20,
             var: VarOpt = None, vars_file: VarsFileOpt = None, target: TargetOpt = None,
-            config: ConfigOpt = None) -> None:
+            config: ConfigOpt = None, allow_path: AllowOpt = None) -> None:
     """Show the runs recorded in the warehouse (or one run's steps): status, mode, rows, seconds, errors."""
     from engine.errors import EngineError
 
     try:
-        plan = _plan(file, var, vars_file, target, config)
+        plan = _plan(file, var, vars_file, target, config, allow_path)
         plan.adapter.preflight()
         from rich.table import Table
 
@@ -190,12 +195,12 @@ def compact(file: PipelineArg, source: Annotated[str, typer.Argument(help="The s
             out: Annotated[str, typer.Argument(help="A new folder, or an s3:// prefix, for the combined files.")],
             target_mb: Annotated[int, typer.Option("--target-mb", help="About how large each part is, in MB.",
                                                    min=1)] = 128,
-            var: VarOpt = None, vars_file: VarsFileOpt = None) -> None:
+            var: VarOpt = None, vars_file: VarsFileOpt = None, allow_path: AllowOpt = None) -> None:
     """Combine a source's many small files into a few large gzip'd ones (faster COPY on Redshift)."""
     from engine.errors import ConfigError, EngineError, Issue
 
     try:
-        pipeline = _load(file, var, vars_file)
+        pipeline = _load(file, var, vars_file, allow_path)
         if source not in pipeline.sources:
             from engine.validate import suggest
 

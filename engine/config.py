@@ -180,6 +180,8 @@ class Pipeline:
     queries: dict[str, Query]
     templates_dir: Path | None
     document: Document = field(repr=False, compare=False)
+    #: folders beyond the pipeline's own and the working directory its sources may read (engine/paths.py)
+    allowed_roots: tuple[Path, ...] = ()
 
     @property
     def root(self) -> Path:
@@ -403,8 +405,10 @@ def _merge_vars_files(doc: Document, base: Vars, cli: Vars, extra_files: list[Pa
 
 
 def build_pipeline(doc: Document, cli_vars: Vars | None = None,
-                   vars_files: list[Path] | None = None) -> Pipeline:
-    """The model for a document that has passed schema validation."""
+                   vars_files: list[Path] | None = None, allow: tuple[Path, ...] = ()) -> Pipeline:
+    """The model for a document that has passed schema validation; ``allow``: folders the user allows."""
+    from engine.paths import explicit_roots
+
     data = doc.data
     variables = _merge_vars_files(doc, Vars(), cli_vars or Vars(), vars_files or [])
     renderer = Renderer(variables)
@@ -440,12 +444,17 @@ def build_pipeline(doc: Document, cli_vars: Vars | None = None,
         templates_dir=Path(renderer.path(templates, doc.locate(("templates",)), doc.file.parent))
         if templates else None,
         document=doc,
+        allowed_roots=(*explicit_roots([renderer.path(str(r), doc.locate(("allowed_roots", i)), doc.file.parent)
+                                        for i, r in enumerate(data.get("allowed_roots") or [])], doc.file.parent),
+                       *explicit_roots((cli_vars or Vars()).values.values(), Path.cwd()), *allow),
     )
 
 
 def load_pipeline(file: str | Path, cli_vars: Vars | None = None,
-                  vars_files: list[Path] | None = None) -> Pipeline:
-    """Load, schema-validate and build the model for ``file``; semantic checks come after."""
+                  vars_files: list[Path] | None = None, allow: tuple[Path, ...] = ()) -> Pipeline:
+    """Load, schema-validate and build the model for ``file``; semantic checks come after.
+
+    ``allow``: folders outside the pipeline's and the working directory its sources may read."""
     from engine.validate import validate_document
 
     path = Path(file).resolve()
@@ -453,4 +462,4 @@ def load_pipeline(file: str | Path, cli_vars: Vars | None = None,
     if not isinstance(doc.data, dict):
         raise ConfigError([Issue("a pipeline file must be a mapping of sections", doc.locate(()))])
     validate_document(doc)
-    return build_pipeline(doc, cli_vars, vars_files)
+    return build_pipeline(doc, cli_vars, vars_files, allow)

@@ -183,7 +183,10 @@ def _position(node: exp.Expression, name: str) -> tuple[int | None, int | None]:
 
 def analyse(p: Pipeline, renderer: SqlRenderer) -> Analysis:
     """Run every semantic check; return the rendered SELECTs and the build order."""
+    from engine.paths import location_issues
+
     c = _Checker(p, renderer)
+    c.issues.extend(location_issues(p))
     c.structure()
     selects: dict[str, str] = {}
     reads: dict[str, frozenset[str]] = {}

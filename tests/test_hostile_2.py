@@ -92,3 +92,76 @@ def test_folder_names_with_glob_characters_load(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     ids = [r[0] for r in rows(tmp_path / "warehouse.duckdb", "select id from staging_things order by id")]
     assert ids == [1, 2, 3, 7]
+
+
+# -- 7. sources outside the project are refused unless allowed ---------------------------------------------------
+
+def _outside_project(tmp_path: Path, path: str) -> Path:
+    project = tmp_path / "project"
+    return make_project(project, MINIMAL.replace("path: data,", f"path: '{path}',"))
+
+
+@pytest.mark.parametrize("path", ["/etc", "../../../../../../../../etc", "data/../../.."])
+def test_sources_outside_the_project_are_refused(tmp_path: Path, path: str) -> None:
+    file = _outside_project(tmp_path, path)
+    for args in (["validate"], ["run", "--dry-run"], ["run"]):
+        done = cli([*args, str(file)], tmp_path / "project")
+        out = clean_failure(done)
+        assert f"error: {file}:5:" in out and "is outside the pipeline's folder" in out, out
+        assert "--allow-path" in out
+        assert "root:" not in out                            # no line of /etc/passwd, nor of anything there
+
+
+def test_a_link_out_of_the_project_is_refused_and_allowing_its_folder_reads_it(tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    _songs(elsewhere, range(5, 7))
+    file = _outside_project(tmp_path, "data/linked")
+    (tmp_path / "project" / "data" / "linked").symlink_to(elsewhere, target_is_directory=True)
+    out = clean_failure(cli(["validate", str(file)], tmp_path / "project"))
+    assert "is outside the pipeline's folder" in out
+    assert cli(["validate", str(file), "--allow-path", str(elsewhere)], tmp_path / "project").returncode == 0
+    allowed = MINIMAL.replace("path: data,", "path: data/linked,").replace(
+        "name: mini\n", f"name: mini\nallowed_roots: ['{elsewhere}']\n")
+    (tmp_path / "project" / "pipeline.yaml").write_text(allowed)
+    done = cli(["run", str(file)], tmp_path / "project")
+    assert done.returncode == 0, done.stderr
+    assert rows(tmp_path / "project" / "warehouse.duckdb", "select id from staging_things order by id") == [(5,), (6,)]
+
+
+def test_a_path_typed_with_var_is_allowed(tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    _songs(elsewhere, range(5, 7))
+    file = _outside_project(tmp_path, "{{ data_root }}")
+    done = cli(["validate", str(file), "--var", f"data_root={elsewhere}"], tmp_path / "project")
+    assert done.returncode == 0, done.stderr
+
+
+def test_raw_text_quoted_in_a_failure_is_capped(tmp_path: Path) -> None:
+    file = make_project(tmp_path)
+    (tmp_path / "data" / "bad.json").write_text('{"id": 1, "name": "' + "secret-ish " * 2000 + '\n')
+    out = clean_failure(cli(["run", str(file)], tmp_path), code=1)
+    assert "bad.json:1: not valid JSON" in out, out
+    assert out.count("secret-ish") < 20, out
+
+
+# -- 8, 10. URLs: supported or one screen ------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("path", "said"), [
+    ("file:///etc/passwd", "the URL scheme 'file://' is not supported"),
+    ("https://example.com/data", "the URL scheme 'https://' is not supported"),
+    ("gs://bucket/x", "the URL scheme 'gs://' is not supported"),
+    ("s3:///log_data", "names no bucket"),
+    ("s3://My_Bucket/x", "'My_Bucket' is not a valid S3 bucket name"),
+])
+def test_urls_are_supported_or_one_screen(tmp_path: Path, path: str, said: str) -> None:
+    file = make_project(tmp_path, MINIMAL.replace("path: data,", f"path: '{path}',"))
+    for args in (["validate"], ["run", "--dry-run"], ["run"]):
+        out = clean_failure(cli([*args, str(file)], tmp_path))
+        assert f"error: {file}:5:" in out and said in out, out
+        assert len(out.splitlines()) < 10, out
+
+
+def test_a_jsonpaths_url_of_an_unknown_scheme_is_refused(tmp_path: Path) -> None:
+    file = make_project(tmp_path, MINIMAL.replace("path: data,", "path: data, jsonpaths: 'file:///etc/passwd',"))
+    out = clean_failure(cli(["validate", str(file)], tmp_path))
+    assert "JSONPaths file 'file:///etc/passwd': the URL scheme 'file://' is not supported" in out, out

@@ -132,7 +132,7 @@ class DuckDBAdapter(Adapter):
         total, source, keep_original = rows[0][4], rows[0][5], rows[0][6]
         lines = [f"source '{source}' has {total} bad record(s); on_error: fail stops the run at the first:"]
         for file, line, reason, raw, *_ in rows:
-            lines.append(f"  {file}:{line if line is not None else '?'}: {reason}; raw {raw!r}")
+            lines.append(f"  {file}:{line if line is not None else '?'}: {reason}; raw {_quoted(raw)}")
         if total > len(rows):
             lines.append(f"  ... and {total - len(rows)} more")
         lines.append("set on_error: skip on the source to load the good records and keep the bad ones in "
@@ -144,6 +144,15 @@ class DuckDBAdapter(Adapter):
 
 #: characters of a bad record's text kept in _etl_rejects.raw
 RAW_LIMIT = 10000
+#: characters of a bad record's text quoted in a message (the whole text is in _etl_rejects)
+MESSAGE_RAW_LIMIT = 120
+
+
+def _quoted(raw: object) -> str:
+    text = "" if raw is None else str(raw)
+    if len(text) <= MESSAGE_RAW_LIMIT:
+        return repr(text)
+    return f"{text[:MESSAGE_RAW_LIMIT]!r} ... ({len(text):,} characters)"
 #: bad records a skip load tolerates when the source sets no max_errors (Redshift's MAXERROR ceiling)
 MAX_ERRORS = 100000
 _TEXT_TYPE = re.compile(r"^\s*(varchar|text|string|char|bpchar|character|nvarchar)\b", re.IGNORECASE)
