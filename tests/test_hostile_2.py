@@ -165,3 +165,49 @@ def test_a_jsonpaths_url_of_an_unknown_scheme_is_refused(tmp_path: Path) -> None
     file = make_project(tmp_path, MINIMAL.replace("path: data,", "path: data, jsonpaths: 'file:///etc/passwd',"))
     out = clean_failure(cli(["validate", str(file)], tmp_path))
     assert "JSONPaths file 'file:///etc/passwd': the URL scheme 'file://' is not supported" in out, out
+
+
+# -- 9. names equal but for case ---------------------------------------------------------------------------------
+
+def test_table_names_differing_only_in_case_are_refused(tmp_path: Path) -> None:
+    text = MINIMAL.replace("  things:\n    kind: fact", "  Kinds:\n    kind: dimension\n    primary_key: kind\n"
+                           "    columns: {kind: varchar}\n    sql: select distinct kind from staging_things\n"
+                           "  things:\n    kind: fact")
+    file = make_project(tmp_path, text)
+    for args in (["validate"], ["run"]):
+        out = clean_failure(cli([*args, str(file)], tmp_path))
+        assert f"error: {file}:16:" in out and "table 'Kinds' differs from table 'kinds' only in case" in out, out
+    assert not (tmp_path / "warehouse.duckdb").exists()
+
+
+def test_column_names_differing_only_in_case_are_refused(tmp_path: Path) -> None:
+    file = make_project(tmp_path, MINIMAL.replace("columns: {id: integer, name: varchar, kind: varchar}\nstar:",
+                                                  "columns: {id: integer, name: varchar, kind: varchar, "
+                                                  "NAME: varchar}\nstar:"))
+    out = clean_failure(cli(["validate", str(file)], tmp_path))
+    assert f"error: {file}:9:" in out, out
+    assert "column 'NAME' of 'staging_things' differs from column 'name' only in case" in out, out
+
+
+# -- 10. values that can never work --------------------------------------------------------------------------------
+
+def _with_checks(tmp_path: Path, checks: str) -> Path:
+    return make_project(tmp_path, MINIMAL + "checks:\n" + checks)
+
+
+def test_row_count_min_above_max_is_refused(tmp_path: Path) -> None:
+    file = _with_checks(tmp_path, "  - row_count: {table: things, min: 10, max: 2}\n")
+    out = clean_failure(cli(["validate", str(file)], tmp_path))
+    assert f"error: {file}:23:" in out and "min 10 is above max 2; no table can pass" in out, out
+
+
+@pytest.mark.parametrize("query", ["delete from things", "insert into kinds select 'z'", "drop table kinds",
+                                   "with d as (select 1) delete from things", "update things set name = 'x'"])
+def test_a_check_that_is_not_a_select_is_refused(tmp_path: Path, query: str) -> None:
+    file = _with_checks(tmp_path, f"  - sql: {{table: things, query: \"{query}\"}}\n")
+    out = clean_failure(cli(["validate", str(file)], tmp_path))
+    assert f"error: {file}:23:" in out and "is not a query: only a SELECT runs here" in out, out
+    # a star table's SQL and a query are queries too
+    file = make_project(tmp_path, MINIMAL.replace("sql: select id, name, kind from staging_things",
+                                                  f"sql: {query}"))
+    assert "is not a query" in clean_failure(cli(["validate", str(file)], tmp_path))
