@@ -98,8 +98,7 @@ def run(file: PipelineArg, var: VarOpt = None, vars_file: VarsFileOpt = None, ta
         return
     from engine.runner import RunFailed, run_plan
 
-    err = output.console(stderr=True)
-    err.print(f"running {plan.pipeline.name} on {plan.target.name} ({plan.adapter.describe()})")
+    output.announce(plan)
     try:
         result = run_plan(plan, output.Progress(), full_refresh=full_refresh, wait=wait)
     except RunFailed as failed:

@@ -211,3 +211,34 @@ def test_a_check_that_is_not_a_select_is_refused(tmp_path: Path, query: str) -> 
     file = make_project(tmp_path, MINIMAL.replace("sql: select id, name, kind from staging_things",
                                                   f"sql: {query}"))
     assert "is not a query" in clean_failure(cli(["validate", str(file)], tmp_path))
+
+
+# -- 6. credentials never printed nor stored ---------------------------------------------------------------------
+
+KEY_ID, SECRET_KEY = "AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+
+
+def test_a_password_in_a_dsn_host_is_not_printed(tmp_path: Path) -> None:
+    text = MINIMAL.replace("targets:\n", "targets:\n  pg: {type: postgres, host: '${PGHOST}', port: '1', "
+                           "dbname: x, user: u, connect_timeout: '2'}\n")
+    file = make_project(tmp_path, text)
+    done = cli(["run", str(file), "--target", "pg"], tmp_path,
+               env={"PGHOST": "postgresql://u:pw-hunter2@127.0.0.1:1/x", "PGPASSWORD": "", "PGSERVICE": ""})
+    out = clean_failure(done, code=1)
+    assert "running mini on pg (postgres" in out, out
+    assert "hunter2" not in out, out
+
+
+def test_key_pairs_and_passwords_in_data_are_masked_in_output_and_history(tmp_path: Path) -> None:
+    file = make_project(tmp_path)
+    (tmp_path / "data" / "bad.json").write_text(
+        json.dumps({"id": f"{KEY_ID} {SECRET_KEY} password=hunter2 postgresql://u:pw-hunter3@h/x"}) + "\n")
+    out = clean_failure(cli(["run", str(file)], tmp_path), code=1)
+    assert "bad.json:1" in out, out
+    history = cli(["history", str(file)], tmp_path)
+    assert history.returncode == 0 and "failed" in history.stdout, history.stderr
+    stored = str(rows(tmp_path / "warehouse.duckdb", "select * from _etl_runs"))
+    assert "bad.json:1" in stored
+    for shown in (out, history.stdout, stored):
+        for secret in (KEY_ID, SECRET_KEY, "hunter2", "pw-hunter3"):
+            assert secret not in shown, shown
