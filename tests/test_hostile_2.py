@@ -242,3 +242,51 @@ def test_key_pairs_and_passwords_in_data_are_masked_in_output_and_history(tmp_pa
     for shown in (out, history.stdout, stored):
         for secret in (KEY_ID, SECRET_KEY, "hunter2", "pw-hunter3"):
             assert secret not in shown, shown
+
+
+# -- 13. Ctrl-C during a check -------------------------------------------------------------------------------------
+
+def test_ctrl_c_during_a_check_exits_130_and_rolls_back(tmp_path: Path) -> None:
+    import signal
+    import time
+
+    slow = "select r.range from things, range(4000000000) r where r.range < 0"
+    file = make_project(tmp_path, MINIMAL + f"checks:\n  - sql: {{table: things, query: \"{slow}\"}}\n")
+    proc = subprocess.Popen([sys.executable, "-m", "engine", "run", str(file)], cwd=tmp_path, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            env={"PYTHONPATH": str(ROOT), **os.environ})
+    assert proc.stderr is not None
+    seen = ""
+    while "check:foreign_key_things_kind" not in seen:   # the last key check; the slow one is next
+        line = proc.stderr.readline()
+        assert line, seen
+        seen += line
+    time.sleep(1.0)
+    proc.send_signal(signal.SIGINT)
+    _out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, seen + err
+    assert "interrupted" in err and "Traceback" not in err, err
+    assert not (tmp_path / "warehouse.duckdb").exists() or rows(
+        tmp_path / "warehouse.duckdb", "select count(*) from information_schema.tables where table_name = 'things'"
+    ) == [(0,)]
+
+
+def test_a_check_interrupted_inside_duckdb_is_an_interrupt(tmp_path: Path) -> None:
+    """DuckDB turns Ctrl-C into its own error while it runs a query; a check's query is no exception."""
+    import threading
+
+    from engine.config import load_pipeline
+    from engine.plan import build_plan
+    from engine.runner import RunFailed, run_plan
+
+    slow = "select r.range from things, range(4000000000) r where r.range < 0"
+    file = make_project(tmp_path, MINIMAL + f"checks:\n  - sql: {{table: things, query: \"{slow}\"}}\n")
+    plan = build_plan(load_pipeline(file))
+
+    def listener(event: str, step: object, result: object) -> None:
+        if event == "start" and getattr(step, "id", "") == "check:sql_things_1":
+            threading.Timer(0.5, plan.adapter._conn.interrupt).start()
+
+    with pytest.raises(RunFailed) as failed:
+        run_plan(plan, listener)
+    assert failed.value.exit_code == 130, failed.value
