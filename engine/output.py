@@ -128,7 +128,11 @@ class Progress:
 
 
 def print_summary(result: RunResult, title: str) -> None:
+    """The run's steps as a table; nothing when no step started (the error says it all)."""
     from rich.table import Table
+
+    if not result.steps:
+        return
 
     table = Table(title=title, title_justify="left")
     rejecting = any(s.rejected is not None for s in result.steps)

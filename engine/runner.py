@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from engine.checks import CheckResult, evaluate
-from engine.errors import CheckFailed, ConfigError, EngineError, Interrupted, RunLocked, TargetError
+from engine.errors import CheckFailed, EngineError, Interrupted, RunLocked, TargetError
 from engine.plan import Plan, Step
 
 
@@ -118,7 +118,9 @@ def run_plan(plan: Plan, listener: Listener = _quiet, full_refresh: bool = False
         raise RunFailed(cause, result) from None
     except EngineError as exc:
         result.seconds = time.perf_counter() - started
-        if not isinstance(exc, (RunLocked, ConfigError)):
+        # every failed run is recorded where the warehouse can be reached (not when its settings are incomplete,
+        # nor when another run holds it)
+        if not isinstance(exc, RunLocked) and not adapter.unresolved():
             history.record_failure(plan, record("failed", str(exc)), result)
         raise RunFailed(exc, result) from None
     finally:

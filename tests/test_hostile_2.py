@@ -290,3 +290,25 @@ def test_a_check_interrupted_inside_duckdb_is_an_interrupt(tmp_path: Path) -> No
     with pytest.raises(RunFailed) as failed:
         run_plan(plan, listener)
     assert failed.value.exit_code == 130, failed.value
+
+
+# -- 15. every failed run in history; no empty summary -----------------------------------------------------------
+
+def test_a_run_that_fails_on_its_inputs_is_in_history(tmp_path: Path) -> None:
+    file = make_project(tmp_path, MINIMAL.replace("path: data,", "path: data, exclude: '**/*.json',"))
+    out = clean_failure(cli(["run", str(file)], tmp_path))
+    assert "every file is excluded" in out, out
+    stored = rows(tmp_path / "warehouse.duckdb", "select status, error from _etl_runs")
+    assert len(stored) == 1 and stored[0][0] == "failed" and "every file is excluded" in str(stored[0][1]), stored
+
+
+def test_a_run_that_never_started_prints_only_the_error(tmp_path: Path) -> None:
+    file = make_project(tmp_path)
+    holder = duckdb.connect(str(tmp_path / "warehouse.duckdb"))     # another process's session holds the file
+    try:
+        done = cli(["run", str(file)], tmp_path)
+    finally:
+        holder.close()
+    out = clean_failure(done, code=done.returncode)
+    assert done.returncode != 0 and "is in use by another process" in out, out
+    assert "rolled back" not in out and "total" not in out, out
