@@ -21,7 +21,7 @@ from typing import IO, Any
 
 CACHE_FORMAT = 1
 #: options that take a value (so the value is not mistaken for the pipeline file)
-VALUED = {"--var", "--vars-file", "--target", "-t", "--config", "--wait"}
+VALUED = {"--var", "--vars-file", "--target", "-t", "--config", "--wait", "--allow-path"}
 
 _env_names: set[str] = set()
 
