@@ -50,10 +50,11 @@ class Pipeline:
     @classmethod
     def load(cls, path: str | Path, vars: Mapping[str, Any] | None = None, vars_files: Sequence[str | Path] = (),
              config: str | Path | None = None, env: Mapping[str, str] | None = None,
-             cwd: Path | None = None) -> Pipeline:
+             cwd: Path | None = None, allow: Sequence[str | Path] = ()) -> Pipeline:
         """Load ``path``. ``vars`` override the file's vars (as ``--var``; relative paths in them resolve
         against ``cwd``, default the working directory); ``config`` is a settings file (dwh.cfg) for
-        ``${VAR}`` references the environment (``env``, default os.environ) does not set."""
+        ``${VAR}`` references the environment (``env``, default os.environ) does not set; ``allow`` names
+        folders beyond the pipeline's and the working directory that sources may read (``--allow-path``)."""
         from engine.config import load_pipeline
         from engine.settings import Settings
         from engine.variables import Vars
@@ -62,7 +63,7 @@ class Pipeline:
         cli = Vars()
         for name, value in (vars or {}).items():
             cli.set(name, value, base)
-        model = load_pipeline(path, cli, [base / f for f in vars_files])
+        model = load_pipeline(path, cli, [base / f for f in vars_files], tuple((base / a).resolve() for a in allow))
         return cls(model, Settings(env=env, config_file=(base / config).resolve() if config else None))
 
     @property

@@ -42,6 +42,9 @@ SelectOpt = Annotated[list[str] | None, typer.Option(
     "source:SOURCE (repeatable; dbt's syntax).", show_default=False)]
 ExcludeOpt = Annotated[list[str] | None, typer.Option(
     "--exclude", help="Leave these tables out (same syntax as --select).", show_default=False)]
+AllowOpt = Annotated[list[Path] | None, typer.Option(
+    "--allow-path", help="A folder outside the pipeline's and the working directory that sources may read "
+    "(repeatable).", show_default=False)]
 ConfigOpt = Annotated[Path | None, typer.Option(
     "--config", help="Settings file (INI, e.g. the original project's dwh.cfg) for ${VAR} references "
     "the environment does not set.", show_default=False)]
@@ -58,21 +61,22 @@ def _options(debug: Annotated[bool, typer.Option("--debug", help="Show the trace
     _DEBUG["on"] = debug
 
 
-def _pipeline(file: Path, var: list[str] | None, vars_file: list[Path] | None, config: Path | None) -> Pipeline:
+def _pipeline(file: Path, var: list[str] | None, vars_file: list[Path] | None, config: Path | None,
+              allow: list[Path] | None = None) -> Pipeline:
     from engine.api import Pipeline
     from engine.variables import parse_cli_vars
 
     cwd = Path.cwd()
     cli = parse_cli_vars(var or [], cwd)
-    return Pipeline.load(file, cli.values, vars_file or [], config, cwd=cwd)
+    return Pipeline.load(file, cli.values, vars_file or [], config, cwd=cwd, allow=allow or [])
 
 
 @app.command()
 def validate(file: PipelineArg, var: VarOpt = None, vars_file: VarsFileOpt = None,
-             target: TargetOpt = None, config: ConfigOpt = None, select: SelectOpt = None,
-             exclude: ExcludeOpt = None) -> None:
+             target: TargetOpt = None, config: ConfigOpt = None, allow_path: AllowOpt = None,
+             select: SelectOpt = None, exclude: ExcludeOpt = None) -> None:
     """Check the pipeline file (schema, references, SQL, graph) without touching a database."""
-    planned = _pipeline(file, var, vars_file, config).validate(target, select or (), exclude or ())
+    planned = _pipeline(file, var, vars_file, config, allow_path).validate(target, select or (), exclude or ())
     n, total, chosen = len(planned.plan.steps), len(planned.pipeline.tables), len(planned.plan.selected)
     tables = f"{chosen} of {total} tables selected" if chosen < total else f"{total} tables"
     typer.echo(f"{file}: ok ({tables}, {n} steps, target {planned.plan.target})")
@@ -87,20 +91,21 @@ def run(file: PipelineArg, var: VarOpt = None, vars_file: VarsFileOpt = None, ta
             "and merging star tables by key.")] = False,
         wait: Annotated[float, typer.Option("--wait", help="Seconds to wait for another run of this pipeline "
                                             "to finish before giving up.", min=0)] = 0.0,
-        config: ConfigOpt = None, select: SelectOpt = None, exclude: ExcludeOpt = None,
+        config: ConfigOpt = None, allow_path: AllowOpt = None, select: SelectOpt = None,
+        exclude: ExcludeOpt = None,
         prune: Annotated[bool, typer.Option("--prune", help="Drop the tables this pipeline built and no longer "
                                             "declares (never a table the engine did not create).")] = False) -> None:
     """Build the warehouse: create, load, transform, check, then publish in one transaction."""
     from engine import output
 
-    planned = _pipeline(file, var, vars_file, config).plan(target, select=select or (), exclude=exclude or ())
+    planned = _pipeline(file, var, vars_file, config, allow_path).plan(target, select=select or (),
+                                                                       exclude=exclude or ())
     if dry_run:
         output.print_plan(planned)
         return
     from engine.runner import RunFailed
 
-    err = output.console(stderr=True)
-    err.print(f"running {planned.plan.pipeline} on {planned.plan.target} ({planned.plan.where})")
+    output.announce(planned)
     try:
         result = planned.run(output.Progress(), full_refresh=full_refresh, wait=wait, prune=prune)
     except RunFailed as failed:
@@ -112,13 +117,13 @@ def run(file: PipelineArg, var: VarOpt = None, vars_file: VarsFileOpt = None, ta
 @app.command()
 def query(file: PipelineArg, name: Annotated[str | None, typer.Argument(help="Query name; all if omitted.")] = None,
           var: VarOpt = None, vars_file: VarsFileOpt = None, target: TargetOpt = None,
-          config: ConfigOpt = None) -> None:
+          config: ConfigOpt = None, allow_path: AllowOpt = None) -> None:
     """Run the pipeline's analytic queries against the built warehouse and print the results."""
     from rich.table import Table
 
     from engine.output import console
 
-    pipeline = _pipeline(file, var, vars_file, config)
+    pipeline = _pipeline(file, var, vars_file, config, allow_path)
     for qname in [name] if name is not None else list(pipeline.model.queries):
         names, rows = pipeline.query(qname, target)
         table = Table(title=qname, title_justify="left")
@@ -146,13 +151,13 @@ def history(file: PipelineArg, run_id: Annotated[str | None, typer.Argument(
                 help="A run id: show its steps.", show_default=False)] = None,
             limit: Annotated[int, typer.Option("--limit", "-n", help="How many runs, newest first.", min=1)] = 20,
             var: VarOpt = None, vars_file: VarsFileOpt = None, target: TargetOpt = None,
-            config: ConfigOpt = None) -> None:
+            config: ConfigOpt = None, allow_path: AllowOpt = None) -> None:
     """Show the runs recorded in the warehouse (or one run's steps): status, mode, rows, seconds, errors."""
     from rich.table import Table
 
     from engine.output import console
 
-    pipeline = _pipeline(file, var, vars_file, config)
+    pipeline = _pipeline(file, var, vars_file, config, allow_path)
     names, rows = pipeline.history(target, run_id, limit)
     title = f"run {run_id}" if run_id else f"runs of {pipeline.name} on {pipeline.model.target(target).name}"
     table = Table(title=title, title_justify="left")
@@ -168,11 +173,11 @@ def compact(file: PipelineArg, source: Annotated[str, typer.Argument(help="The s
             out: Annotated[str, typer.Argument(help="A new folder, or an s3:// prefix, for the combined files.")],
             target_mb: Annotated[int, typer.Option("--target-mb", help="About how large each part is, in MB.",
                                                    min=1)] = 128,
-            var: VarOpt = None, vars_file: VarsFileOpt = None) -> None:
+            var: VarOpt = None, vars_file: VarsFileOpt = None, allow_path: AllowOpt = None) -> None:
     """Combine a source's many small files into a few large gzip'd ones (faster COPY on Redshift)."""
     from engine.errors import ConfigError, Issue
 
-    pipeline = _pipeline(file, var, vars_file, None).model
+    pipeline = _pipeline(file, var, vars_file, None, allow_path).model
     if source not in pipeline.sources:
         from engine.validate import suggest
 

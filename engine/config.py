@@ -197,6 +197,8 @@ class Pipeline:
     document: Document = field(repr=False, compare=False)
     #: privilege -> grantees for every table without grants of its own (as dbt's ``grants:``)
     grants: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: folders beyond the pipeline's own and the working directory its sources may read (engine/paths.py)
+    allowed_roots: tuple[Path, ...] = ()
 
     @property
     def root(self) -> Path:
@@ -437,8 +439,10 @@ def _merge_vars_files(doc: Document, base: Vars, cli: Vars, extra_files: list[Pa
 
 
 def build_pipeline(doc: Document, cli_vars: Vars | None = None,
-                   vars_files: list[Path] | None = None) -> Pipeline:
-    """The model for a document that has passed schema validation."""
+                   vars_files: list[Path] | None = None, allow: tuple[Path, ...] = ()) -> Pipeline:
+    """The model for a document that has passed schema validation; ``allow``: folders the user allows."""
+    from engine.paths import explicit_roots
+
     data = doc.data
     variables = _merge_vars_files(doc, Vars(), cli_vars or Vars(), vars_files or [])
     renderer = Renderer(variables)
@@ -478,12 +482,19 @@ def build_pipeline(doc: Document, cli_vars: Vars | None = None,
         if templates else None,
         document=doc,
         grants=_grants(data.get("grants")) or {},
+        allowed_roots=(*explicit_roots([renderer.path(str(r), doc.locate(("allowed_roots", i)), doc.file.parent)
+                                        for i, r in enumerate(data.get("allowed_roots") or [])], doc.file.parent),
+                       *(root for name, value in (cli_vars or Vars()).values.items()
+                         for root in explicit_roots([value], (cli_vars or Vars()).origins.get(name, Path.cwd()))),
+                       *allow),
     )
 
 
 def load_pipeline(file: str | Path, cli_vars: Vars | None = None,
-                  vars_files: list[Path] | None = None) -> Pipeline:
-    """Load, schema-validate and build the model for ``file``; semantic checks come after."""
+                  vars_files: list[Path] | None = None, allow: tuple[Path, ...] = ()) -> Pipeline:
+    """Load, schema-validate and build the model for ``file``; semantic checks come after.
+
+    ``allow``: folders outside the pipeline's and the working directory its sources may read."""
     from engine.validate import validate_document
 
     path = Path(file).resolve()
@@ -491,4 +502,4 @@ def load_pipeline(file: str | Path, cli_vars: Vars | None = None,
     if not isinstance(doc.data, dict):
         raise ConfigError([Issue("a pipeline file must be a mapping of sections", doc.locate(()))])
     validate_document(doc)
-    return build_pipeline(doc, cli_vars, vars_files)
+    return build_pipeline(doc, cli_vars, vars_files, allow)

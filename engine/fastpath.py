@@ -21,7 +21,8 @@ from typing import IO, Any
 
 CACHE_FORMAT = 1
 #: options that take a value (so the value is not mistaken for the pipeline file)
-VALUED = {"--var", "--vars-file", "--target", "-t", "--config", "--wait", "--select", "-s", "--exclude"}
+VALUED = {"--var", "--vars-file", "--target", "-t", "--config", "--wait", "--allow-path", "--select", "-s",
+          "--exclude"}
 
 _env_names: set[str] = set()
 #: the audit event a plan raises when it reads something remote (an S3 CSV header): never replayed
@@ -31,6 +32,13 @@ REMOTE_READ = "etl_engine.remote_read"
 def note_env(name: str) -> None:
     """Settings call this for every name they look up, so the cache keys on its value."""
     _env_names.add(name)
+
+
+def _observe_settings() -> None:
+    from engine.settings import LOOKUP_OBSERVERS
+
+    if note_env not in LOOKUP_OBSERVERS:
+        LOOKUP_OBSERVERS.append(note_env)
 
 
 def _cacheable(argv: list[str]) -> Path | None:
@@ -52,6 +60,11 @@ def _cacheable(argv: list[str]) -> Path | None:
 
 def _entry_path(argv: list[str], pipeline: Path) -> Path:
     key = hashlib.sha256(json.dumps([CACHE_FORMAT, sys.version, os.getcwd(), argv]).encode()).hexdigest()[:24]
+    root = os.environ.get("ETL_ENGINE_CACHE_DIR")
+    # a shared cache folder (read-only projects, tests) keys on the pipeline's folder too
+    if root:
+        folder = hashlib.sha256(str(pipeline.resolve().parent).encode()).hexdigest()[:16]
+        return Path(root) / "answers" / folder / f"{key}.json"
     return pipeline.resolve().parent / ".etl-engine" / "answers" / f"{key}.json"
 
 
@@ -125,7 +138,10 @@ class Recorder:
     @classmethod
     def start(cls, argv: list[str]) -> Recorder | None:
         pipeline = _cacheable(argv)
-        return cls(argv, pipeline) if pipeline is not None else None
+        if pipeline is None:
+            return None
+        _observe_settings()
+        return cls(argv, pipeline)
 
     def _audit(self, event: str, args: tuple[Any, ...]) -> None:
         if event == REMOTE_READ:  # an answer that read S3 cannot be checked by stat-ing local paths

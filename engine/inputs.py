@@ -9,13 +9,12 @@ the load over exactly that list.  The identities go into the warehouse's manifes
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from engine.config import Pipeline, Source
 from engine.errors import ConfigError, Issue
-from engine.sources.files import include_patterns, local_globs
+from engine.sources.files import Walk, include_patterns, list_local, local_globs
 from engine.sources.jsonpaths import read_jsonpaths
 
 
@@ -35,6 +34,9 @@ class LoadFiles:
 
     paths: tuple[str, ...]
     jsonpaths: list[list[str | int]] | None = None
+    #: the paths are glob patterns (a plan shown before listing), not files listed by a run; a listed
+    #: file's name may hold glob characters (``data [x]*?``) and still names one file
+    patterns: bool = False
 
 
 def cache_dir(pipeline: Pipeline) -> Path:
@@ -63,12 +65,16 @@ def plan_files(source: Source, cache: Path) -> LoadFiles:
 
         bucket, prefix = split_url(source.path)
         root = cache_path(cache, bucket, prefix)
-        return LoadFiles(tuple(str(root / p) for p in include_patterns(source)), jsonpaths)
-    return LoadFiles(tuple(local_globs(source)), jsonpaths)
+        return LoadFiles(tuple(str(root / p) for p in include_patterns(source)), jsonpaths, patterns=True)
+    return LoadFiles(tuple(local_globs(source)), jsonpaths, patterns=True)
 
 
-def list_files(source: Source) -> list[FileEntry]:
-    """Every file of the source now, include and exclude globs applied, in a stable order."""
+def list_files(source: Source, notes: list[str] | None = None) -> list[FileEntry]:
+    """Every file of the source now, include and exclude globs applied, in a stable order.
+
+    What the listing skipped (symbolic links not followed, a file's second name) is said in
+    ``notes`` when given.
+    """
     from engine.sources.s3 import glob_regex
 
     excluded = [glob_regex(p) for p in source.exclude]
@@ -83,22 +89,18 @@ def list_files(source: Source) -> list[FileEntry]:
             if not any(r.match(key) for r in excluded):
                 out.append(FileEntry(key, f.size, f.etag, f"s3://{bucket}/{f.key}"))
         return out
-    import glob
-
-    seen: dict[str, FileEntry] = {}
-    for pattern in local_globs(source):
-        for name in glob.iglob(pattern, recursive=True):
-            if not os.path.isfile(name):
-                continue
-            path = os.path.abspath(name)
-            key = os.path.relpath(path, source.path).replace(os.sep, "/")
-            if key in seen or any(r.match(key) for r in excluded):
-                continue
-            stat = os.stat(path)
-            seen[key] = FileEntry(key, stat.st_size, str(stat.st_mtime_ns), path)
-    if not seen:
-        raise ConfigError([Issue(f"every file in {source.path} is excluded", source.location)])
-    return sorted(seen.values(), key=lambda f: f.key)
+    report = Walk()
+    listed = list(list_local(source, report))
+    found = [FileEntry(key, st.st_size, str(st.st_mtime_ns), path) for key, path, st in listed
+             if not any(r.match(key) for r in excluded)]
+    if notes is not None:
+        notes.extend(report.notes(source.name))
+    if not found:
+        why = "every file is excluded" if listed else \
+            f"no file matches {', '.join(include_patterns(source))}"
+        skipped = "".join(f"; {note}" for note in report.notes(source.name))
+        raise ConfigError([Issue(f"nothing to load from {source.path}: {why}{skipped}", source.location)])
+    return sorted(found, key=lambda f: f.key)
 
 
 def localise(source: Source, files: list[FileEntry], cache: Path) -> tuple[str, ...]:

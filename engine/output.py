@@ -35,6 +35,22 @@ def console(stderr: bool = False) -> Console:
 _UNSHOWABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
+def safe(text: str) -> str:
+    """Text the engine prints that may quote settings or data: secrets masked, controls escaped,
+    and rich's markup brackets (``data [x]``) shown as they are."""
+    from rich.markup import escape
+
+    from engine.redact import redact
+
+    return escape(_UNSHOWABLE.sub(lambda m: repr(m.group())[1:-1], redact(text)))
+
+
+def announce(planned: PlannedRun) -> None:
+    """The first line of a run: what runs where (the target's description may hold a DSN)."""
+    plan = planned.plan
+    console(stderr=True).print(safe(f"running {plan.pipeline} on {plan.target} ({plan.where})"))
+
+
 def error_text(exc: EngineError) -> str:
     """The plain-text report for an engine error, secrets masked: what, where, and what to do.
 
@@ -131,13 +147,17 @@ class Progress:
         rows = f"{result.rows:,} rows" if result.rows is not None else ""
         if result.check is not None and result.status != "skipped":
             rows = result.check.actual
-        self.err.print(f"[{colour}]{result.status:>7}[/] {step.id:<45} {rows:>18} {result.seconds:7.2f}s")
+        self.err.print(f"[{colour}]{result.status:>7}[/] {step.id:<45} {safe(rows):>18} {result.seconds:7.2f}s")
         for note in result.notes:
-            self.err.print(f"[yellow]   note[/] {note}")
+            self.err.print(f"[yellow]   note[/] {safe(note)}")
 
 
 def print_summary(result: RunResult, title: str) -> None:
+    """The run's steps as a table; nothing when no step started (the error says it all)."""
     from rich.table import Table
+
+    if not result.steps:
+        return
 
     table = Table(title=title, title_justify="left")
     rejecting = any(s.rejected is not None for s in result.steps)
@@ -169,7 +189,7 @@ def print_summary(result: RunResult, title: str) -> None:
         for name in ("check", "table", "expected", "actual", "status"):
             ct.add_column(name)
         for c in problems:
-            ct.add_row(c.check.name, c.check.table, c.expected, c.actual, c.status)
+            ct.add_row(c.check.name, c.check.table, safe(c.expected), safe(c.actual), c.status)
         console().print(ct)
         from rich.markup import escape
 
@@ -179,7 +199,12 @@ def print_summary(result: RunResult, title: str) -> None:
             if c.failing and c.failing[1]:
                 console().print(f"failing rows of {escape(c.check.name)} (first {len(c.failing[1])}):")
                 for line in as_text(c.failing):
-                    console().print("  " + escape(_UNSHOWABLE.sub("?", line)))
+                    console().print("  " + safe(line))
+
+    notes = [f"{s.step.id}: {note}" for s in result.steps if s.status != "kept"
+             for note in s.notes]
+    for note in notes:
+        console().print(f"note: {safe(note)}")
 
 
 def _tables_and_leftovers(result: RunResult) -> None:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from engine.checks import CheckResult, evaluate
-from engine.errors import CheckFailed, ConfigError, EngineError, Interrupted, RunLocked, TargetError
+from engine.errors import CheckFailed, EngineError, Interrupted, RunLocked, TargetError
 from engine.plan import Step
 from engine.targets.base import ErrorLookup, Publish
 
@@ -134,7 +134,9 @@ def run_plan(run: PlannedRun, listener: Listener | None = None, full_refresh: bo
         raise RunFailed(cause, result) from None
     except EngineError as exc:
         result.seconds = time.perf_counter() - started
-        if not isinstance(exc, (RunLocked, ConfigError)):
+        # every failed run is recorded where the warehouse can be reached (not when its settings are incomplete,
+        # nor when another run holds it)
+        if not isinstance(exc, RunLocked) and not adapter.unresolved():
             history.record_failure(ctx, plan, record("failed", str(exc)), result)
         raise RunFailed(exc, result) from None
     finally:
@@ -287,7 +289,8 @@ class _Walk:
         assert step.table is not None
         ctx = self.ctx
         source = ctx.pipeline.sources[ctx.pipeline.staging[step.table].source]
-        entries = list_files(source)
+        listing_notes: list[str] = []
+        entries = list_files(source, listing_notes)
         note = tiny_files_note(source.name, [e.size for e in entries])
         if self.incremental:
             seen = self.known.get(step.table, {})
@@ -308,6 +311,7 @@ class _Walk:
             if result.rejected:
                 result.notes.append(f"{result.rejected:,} bad record(s) skipped into _etl_rejects "
                                     f"(file, line, reason, raw text)")
+        result.notes.extend(listing_notes)
         from engine.sources.csv_header import load_note
 
         for extra in (note, load_note(source, ctx.pipeline.staging[step.table], paths)):

@@ -880,6 +880,9 @@ def render_pipeline(ins: Inspection, data_root: str, name: str, folder_as_given:
         "  # directory) points the same pipeline at another copy of the data.",
         f"  data_root: {json.dumps(data_root, ensure_ascii=False)}",
         "",
+        *([] if not (Path(data_root).is_absolute() or data_root.startswith("..")) else [
+            "# The data is outside this file's folder: sources may read it because it is allowed here.",
+            'allowed_roots: ["{{ data_root }}"]', ""]),
         "default_target: local",
         "targets:",
         "  local:",

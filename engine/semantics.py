@@ -15,6 +15,7 @@ from engine.config import Check, Pipeline, StarTable
 from engine.errors import ConfigError, Issue, Location
 from engine.graph import ParsedSql, parse_select, table_order
 from engine.render import SqlRenderer
+from engine.static import bound_issues, name_issues, statement_issue
 from engine.validate import suggest
 
 if TYPE_CHECKING:
@@ -132,6 +133,10 @@ class _Checker:
             self.add(f"SQL does not parse: {err.get('description', exc)}",
                      sql_location(table, where, text, err.get("line"), err.get("col"), file))
             return None
+        not_a_query = statement_issue(parsed.tree)
+        if not_a_query:
+            self.add(not_a_query, where)
+            return None
         from sqlglot import exp
 
         unknown = sorted(t for t in parsed.tables if t not in self.tables)
@@ -183,7 +188,12 @@ def _position(node: exp.Expression, name: str) -> tuple[int | None, int | None]:
 
 def analyse(p: Pipeline, renderer: SqlRenderer) -> Analysis:
     """Run every semantic check; return the rendered SELECTs and the build order."""
+    from engine.paths import location_issues
+
     c = _Checker(p, renderer)
+    c.issues.extend(location_issues(p))
+    c.issues.extend(name_issues(p))
+    c.issues.extend(bound_issues(p))
     c.structure()
     selects: dict[str, str] = {}
     reads: dict[str, frozenset[str]] = {}

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from engine.errors import ConfigError, Issue, Location
@@ -30,6 +30,11 @@ DWH_CFG: dict[str, tuple[str, str]] = {
 }
 
 
+#: called with every name a Settings looks up; the CLI's answer cache (engine/fastpath.py) keys on their
+#: values. A hook, so settings (the flow) does not import the CLI's machinery.
+LOOKUP_OBSERVERS: list[Callable[[str], None]] = []
+
+
 class Settings:
     """Looks names up in the environment, then in the settings file."""
 
@@ -39,9 +44,8 @@ class Settings:
         self.file_values: dict[str, str] = _read_config(config_file) if config_file else {}
 
     def get(self, name: str) -> str | None:
-        from engine.fastpath import note_env
-
-        note_env(name)
+        for observe in LOOKUP_OBSERVERS:
+            observe(name)
         value = self.env.get(name)
         if value is None:
             value = self.file_values.get(name)

@@ -12,6 +12,12 @@ import pytest
 # moto's backends are global to the process: whichever test first touches IAM (even an S3
 # request, which resolves its account through IAM) fixes whether AWS's managed policies exist.
 os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
+# the CLI's stored answers (validate, --dry-run) go to a temporary folder, never into tests/ (the CLI
+# processes the tests start inherit it)
+if "ETL_ENGINE_CACHE_DIR" not in os.environ:
+    import tempfile
+
+    os.environ["ETL_ENGINE_CACHE_DIR"] = tempfile.mkdtemp(prefix="etl-engine-test-cache-")
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "datasets"

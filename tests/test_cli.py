@@ -15,10 +15,35 @@ def cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
                           text=True, timeout=120)
 
 
+def _commands(group: object, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    """Every registered command, sub-commands included (cluster up, ...)."""
+    out: list[tuple[str, ...]] = []
+    for name, command in getattr(group, "commands", {}).items():
+        out.append((*prefix, name))
+        out += _commands(command, (*prefix, name))
+    return out
+
+
 def test_every_command_has_help() -> None:
-    for command in ("run", "validate", "query", "version"):
-        done = cli(command, "--help")
-        assert done.returncode == 0 and "Usage" in done.stdout
+    import typer
+
+    from engine.cli import app
+
+    commands = _commands(typer.main.get_command(app))
+    assert {("run",), ("validate",), ("query",), ("history",)} <= set(commands)
+    for command in commands:
+        done = cli(*command, "--help")
+        assert done.returncode == 0 and "Usage" in done.stdout, command
+        summary = done.stdout.split("Usage", 1)[1].split("Options", 1)[0]
+        assert len(summary.split()) > 6, f"{command} has no help text"
+
+
+def test_debug_shows_the_traceback_behind_an_error(tmp_path: Path) -> None:
+    plain = cli("validate", str(tmp_path / "missing.yaml"))
+    debug = cli("--debug", "validate", str(tmp_path / "missing.yaml"))
+    assert plain.returncode == debug.returncode == 2
+    assert "Traceback" not in plain.stderr and "Traceback" in debug.stderr
+    assert "file not found" in plain.stderr and "file not found" in debug.stderr
 
 
 def test_validate_ok(tmp_path: Path) -> None:

@@ -26,6 +26,7 @@ def test_compacted_song_files_load_the_same_rows(project_copy: Path, sparkify_re
     (tmp_path / "data" / "log_json_path.json").symlink_to(sparkify_real / "log_json_path.json")
     data = tmp_path / "data"
     run = CliRunner().invoke(app, ["run", str(project_copy / "pipeline.yaml"), "--var", f"data_root={data}",
+                                   "--allow-path", str(sparkify_real),  # data/log_data links there
                                    "--vars-file", str(project_copy / "examples/sparkify/real_counts.yaml")])
     assert run.exit_code == 0, run.output
     with duckdb.connect(str(project_copy / "warehouse.duckdb"), read_only=True) as con:

@@ -12,8 +12,10 @@ from helpers import make_project
 def _cli(cwd: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     import os
 
+    # the default place for answers, beside the pipeline (conftest sends other tests' elsewhere)
+    base = {k: v for k, v in os.environ.items() if k != "ETL_ENGINE_CACHE_DIR"}
     return subprocess.run([sys.executable, "-c", "from engine.cli import main; main()", *args], cwd=cwd,
-                          capture_output=True, text=True, timeout=60, env={**os.environ, **(env or {})})
+                          capture_output=True, text=True, timeout=60, env={**base, **(env or {})})
 
 
 def test_answers_are_replayed_until_an_input_changes(tmp_path: Path) -> None:
@@ -47,3 +49,12 @@ def test_environment_values_are_part_of_the_answer(tmp_path: Path) -> None:
     two = _cli(tmp_path, "run", "pipeline.yaml", "--dry-run", "-t", "pg", env={"SOME_DB": "two"})
     assert one.returncode == two.returncode == 0
     assert "/one" in one.stdout and "/two" in two.stdout
+
+
+def test_a_cache_folder_of_its_own_keeps_the_project_folder_clean(tmp_path: Path) -> None:
+    make_project(tmp_path / "project")
+    cache = tmp_path / "cache"
+    first = _cli(tmp_path / "project", "validate", "pipeline.yaml", env={"ETL_ENGINE_CACHE_DIR": str(cache)})
+    assert first.returncode == 0, first.stderr
+    assert not (tmp_path / "project" / ".etl-engine").exists()
+    assert len(list(cache.glob("answers/*/*.json"))) == 1

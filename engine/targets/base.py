@@ -297,7 +297,7 @@ class Adapter(ABC):
             names = [d[0] for d in cursor.description or []]
             return names, [tuple(r) for r in cursor.fetchall()]
         except Exception as exc:
-            if self._interrupted(exc):
+            if self._interrupted(exc):  # Ctrl-C during a check or a query, as during any statement
                 raise KeyboardInterrupt from None
             raise TargetError(self._error_text(exc), step=step, sql=sql) from None
         finally:

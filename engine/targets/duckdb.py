@@ -79,7 +79,7 @@ class DuckDBAdapter(Adapter):
 
     def load_spec(self, source: Source, table: StagingTable, files: LoadFiles) -> LoadSpec:
         skip = source.on_error == "skip"
-        groups = _by_compression(files.paths, source.compression)
+        groups = _by_compression(files.paths, source.compression, files.patterns)
         checks: dict[str, Any] = {"on_error": source.on_error, "source": source.name, "raw_limit": RAW_LIMIT,
                                   "max_errors": MAX_ERRORS if source.max_errors is None else source.max_errors}
         if source.format == "json":
@@ -128,7 +128,7 @@ class DuckDBAdapter(Adapter):
         total, source, keep_original = rows[0][4], rows[0][5], rows[0][6]
         lines = [f"source '{source}' has {total} bad record(s); on_error: fail stops the run at the first:"]
         for file, line, reason, raw, *_ in rows:
-            lines.append(f"  {file}:{line if line is not None else '?'}: {reason}; raw {raw!r}")
+            lines.append(f"  {file}:{line if line is not None else '?'}: {reason}; raw {_quoted(raw)}")
         if total > len(rows):
             lines.append(f"  ... and {total - len(rows)} more")
         lines.append("set on_error: skip on the source to load the good records and keep the bad ones in "
@@ -140,6 +140,15 @@ class DuckDBAdapter(Adapter):
 
 #: characters of a bad record's text kept in _etl_rejects.raw
 RAW_LIMIT = 10000
+#: characters of a bad record's text quoted in a message (the whole text is in _etl_rejects)
+MESSAGE_RAW_LIMIT = 120
+
+
+def _quoted(raw: object) -> str:
+    text = "" if raw is None else str(raw)
+    if len(text) <= MESSAGE_RAW_LIMIT:
+        return repr(text)
+    return f"{text[:MESSAGE_RAW_LIMIT]!r} ... ({len(text):,} characters)"
 #: bad records a skip load tolerates when the source sets no max_errors (Redshift's MAXERROR ceiling)
 MAX_ERRORS = 100000
 _TEXT_TYPE = re.compile(r"^\s*(varchar|text|string|char|bpchar|character|nvarchar)\b", re.IGNORECASE)
@@ -197,10 +206,10 @@ CSV_ENCODINGS = {"utf-8": "utf-8", "utf8": "utf-8", "latin-1": "latin-1", "latin
                  "utf-16": "utf-16", "utf-16le": "utf-16", "utf-16be": "utf-16"}
 
 
-def _by_compression(paths: tuple[str, ...], compression: str) -> list[tuple[str, list[str]]]:
+def _by_compression(paths: tuple[str, ...], compression: str, patterns: bool) -> list[tuple[str, list[str]]]:
     """One read per compression: DuckDB's reader takes one setting for all its files and, left to
     itself, knows gzip only by the ``.gz`` name, so listed files are sorted by their magic bytes."""
-    if compression != "auto" or any(ch in p for p in paths for ch in "*?["):
+    if compression != "auto" or patterns:
         return [(compression, list(paths))]
     from engine.sources.stream import is_gzip
 

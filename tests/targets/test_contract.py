@@ -75,7 +75,8 @@ def _project(tmp: Path, kind: str) -> Path:
 def test_a_misspelled_option_is_refused_with_did_you_mean(kind: str, tmp_path: Path) -> None:
     from engine.redact import SECRET_NAME
 
-    option = sorted(k for k, o in adapter_class(kind).options.items() if o.kind != "secret" and not SECRET_NAME.search(k))[0]
+    options = adapter_class(kind).options.items()
+    option = sorted(k for k, o in options if o.kind != "secret" and not SECRET_NAME.search(k))[0]
     typo = option[:-1] + ("x" if option[-1] != "x" else "y")
     file = _project(tmp_path, kind)
     file.write_text(file.read_text().replace("    type: " + kind + "\n", f"    type: {kind}\n    {typo}: v\n"))

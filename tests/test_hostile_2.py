@@ -1,0 +1,314 @@
+"""Issue "nothing lost, nothing let in, part 2": hostile folders, paths, names and faults, through the real CLI.
+
+Each test runs ``python -m engine`` in a subprocess, as a user meets the engine, on a small project in
+tmp (tests/helpers.py's MINIMAL bent one way) and asserts the exit code and what is said.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+from conftest import ROOT
+from helpers import MINIMAL, make_project
+
+
+def cli(args: list[str], cwd: Path, env: dict[str, str] | None = None,
+        timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """The engine in its own process: this checkout's, unless PYTHONPATH names another."""
+    full = {"PYTHONPATH": str(ROOT), **os.environ, **(env or {})}
+    return subprocess.run([sys.executable, "-m", "engine", *args], cwd=cwd, capture_output=True, text=True,
+                          timeout=timeout, env=full)
+
+
+def rows(db: Path, sql: str) -> list[tuple[object, ...]]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+def clean_failure(done: subprocess.CompletedProcess[str], code: int = 2) -> str:
+    """The output of a run that failed with ``code`` and one screen of text, no traceback."""
+    out = f"exit {done.returncode}\n--- stdout\n{done.stdout}\n--- stderr\n{done.stderr}"
+    assert "Traceback" not in done.stdout + done.stderr, out
+    assert done.returncode == code, out
+    return done.stdout + done.stderr
+
+
+def _songs(folder: Path, ids: range) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for i in ids:
+        (folder / f"song{i}.json").write_text(json.dumps({"id": i, "name": f"s{i}", "kind": "x"}) + "\n")
+
+
+# -- 1. symbolic links: each real file once, never out of the source folder ---------------------------------------
+
+def test_symlink_loop_and_links_out_are_not_followed(tmp_path: Path) -> None:
+    file = make_project(tmp_path, rows=[{"id": 1, "name": "a", "kind": "x"}])
+    data = tmp_path / "data"
+    _songs(data / "A" / "A" / "A", range(10, 14))
+    (data / "A" / "A" / "A" / "loop").symlink_to("..", target_is_directory=True)   # back up the tree
+    (data / "A" / "again").symlink_to(data / "A" / "A", target_is_directory=True)  # a folder already listed
+    (data / "same.json").symlink_to(data / "part.json")                            # a file already listed
+    outside = tmp_path / "outside"
+    _songs(outside, range(90, 92))
+    (data / "out").symlink_to(outside, target_is_directory=True)                   # out of the source folder
+    (data / "gone.json").symlink_to(tmp_path / "nothing.json")                     # dangling
+    done = cli(["run", str(file)], tmp_path)
+    assert done.returncode == 0, done.stderr
+    ids = [r[0] for r in rows(tmp_path / "warehouse.duckdb", "select id from staging_things order by id")]
+    assert ids == [1, 10, 11, 12, 13]
+    assert "5 symbolic link(s) not followed" in done.stdout + done.stderr
+
+
+def test_links_inside_the_folder_to_unlisted_files_are_read_once(tmp_path: Path) -> None:
+    """A link to a real file of the source that glob would not reach by name still loads it, once."""
+    file = make_project(tmp_path, rows=[{"id": 1, "name": "a", "kind": "x"}])
+    data = tmp_path / "data"
+    _songs(data / "store", range(20, 22))
+    (data / "store" / "song20.json").rename(data / "store" / "song20.txt")
+    (data / "alias.json").symlink_to(data / "store" / "song20.txt")
+    done = cli(["run", str(file)], tmp_path)
+    assert done.returncode == 0, done.stderr
+    ids = [r[0] for r in rows(tmp_path / "warehouse.duckdb", "select id from staging_things order by id")]
+    assert ids == [1, 20, 21]
+
+
+# -- 11. folder names with glob characters are names -------------------------------------------------------------
+
+def test_folder_names_with_glob_characters_load(tmp_path: Path) -> None:
+    folder = "data [x]*?"
+    file = make_project(tmp_path, MINIMAL.replace("path: data,", f"path: '{folder}',"), rows=[])
+    _songs(tmp_path / folder / "sub [1]", range(1, 4))
+    (tmp_path / folder / "packed.json").write_bytes(__import__("gzip").compress(b'{"id": 7}\n'))
+    (tmp_path / "datax").mkdir()                       # what the folder name means as a pattern: not read
+    _songs(tmp_path / "datax", range(50, 52))
+    assert cli(["validate", str(file)], tmp_path).returncode == 0
+    done = cli(["run", str(file)], tmp_path)
+    assert done.returncode == 0, done.stderr
+    ids = [r[0] for r in rows(tmp_path / "warehouse.duckdb", "select id from staging_things order by id")]
+    assert ids == [1, 2, 3, 7]
+
+
+# -- 7. sources outside the project are refused unless allowed ---------------------------------------------------
+
+def _outside_project(tmp_path: Path, path: str) -> Path:
+    project = tmp_path / "project"
+    return make_project(project, MINIMAL.replace("path: data,", f"path: '{path}',"))
+
+
+@pytest.mark.parametrize("path", ["/etc", "../../../../../../../../etc", "data/../../.."])
+def test_sources_outside_the_project_are_refused(tmp_path: Path, path: str) -> None:
+    file = _outside_project(tmp_path, path)
+    for args in (["validate"], ["run", "--dry-run"], ["run"]):
+        done = cli([*args, str(file)], tmp_path / "project")
+        out = clean_failure(done)
+        assert f"error: {file}:5:" in out and "is outside the pipeline's folder" in out, out
+        assert "--allow-path" in out
+        assert "root:" not in out                            # no line of /etc/passwd, nor of anything there
+
+
+def test_a_link_out_of_the_project_is_refused_and_allowing_its_folder_reads_it(tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    _songs(elsewhere, range(5, 7))
+    file = _outside_project(tmp_path, "data/linked")
+    (tmp_path / "project" / "data" / "linked").symlink_to(elsewhere, target_is_directory=True)
+    out = clean_failure(cli(["validate", str(file)], tmp_path / "project"))
+    assert "is outside the pipeline's folder" in out
+    assert cli(["validate", str(file), "--allow-path", str(elsewhere)], tmp_path / "project").returncode == 0
+    allowed = MINIMAL.replace("path: data,", "path: data/linked,").replace(
+        "name: mini\n", f"name: mini\nallowed_roots: ['{elsewhere}']\n")
+    (tmp_path / "project" / "pipeline.yaml").write_text(allowed)
+    done = cli(["run", str(file)], tmp_path / "project")
+    assert done.returncode == 0, done.stderr
+    assert rows(tmp_path / "project" / "warehouse.duckdb", "select id from staging_things order by id") == [(5,), (6,)]
+
+
+def test_a_path_typed_with_var_is_allowed(tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    _songs(elsewhere, range(5, 7))
+    file = _outside_project(tmp_path, "{{ data_root }}")
+    done = cli(["validate", str(file), "--var", f"data_root={elsewhere}"], tmp_path / "project")
+    assert done.returncode == 0, done.stderr
+
+
+def test_raw_text_quoted_in_a_failure_is_capped(tmp_path: Path) -> None:
+    file = make_project(tmp_path)
+    (tmp_path / "data" / "bad.json").write_text('{"id": 1, "name": "' + "secret-ish " * 2000 + '\n')
+    out = clean_failure(cli(["run", str(file)], tmp_path), code=1)
+    assert "bad.json:1: not valid JSON" in out, out
+    assert out.count("secret-ish") < 20, out
+
+
+# -- 8, 10. URLs: supported or one screen ------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("path", "said"), [
+    ("file:///etc/passwd", "the URL scheme 'file://' is not supported"),
+    ("https://example.com/data", "the URL scheme 'https://' is not supported"),
+    ("gs://bucket/x", "the URL scheme 'gs://' is not supported"),
+    ("s3:///log_data", "names no bucket"),
+    ("s3://My_Bucket/x", "'My_Bucket' is not a valid S3 bucket name"),
+])
+def test_urls_are_supported_or_one_screen(tmp_path: Path, path: str, said: str) -> None:
+    file = make_project(tmp_path, MINIMAL.replace("path: data,", f"path: '{path}',"))
+    for args in (["validate"], ["run", "--dry-run"], ["run"]):
+        out = clean_failure(cli([*args, str(file)], tmp_path))
+        assert f"error: {file}:5:" in out and said in out, out
+        assert len(out.splitlines()) < 10, out
+
+
+def test_a_jsonpaths_url_of_an_unknown_scheme_is_refused(tmp_path: Path) -> None:
+    file = make_project(tmp_path, MINIMAL.replace("path: data,", "path: data, jsonpaths: 'file:///etc/passwd',"))
+    out = clean_failure(cli(["validate", str(file)], tmp_path))
+    assert "JSONPaths file 'file:///etc/passwd': the URL scheme 'file://' is not supported" in out, out
+
+
+# -- 9. names equal but for case ---------------------------------------------------------------------------------
+
+def test_table_names_differing_only_in_case_are_refused(tmp_path: Path) -> None:
+    text = MINIMAL.replace("  things:\n    kind: fact", "  Kinds:\n    kind: dimension\n    primary_key: kind\n"
+                           "    columns: {kind: varchar}\n    sql: select distinct kind from staging_things\n"
+                           "  things:\n    kind: fact")
+    file = make_project(tmp_path, text)
+    for args in (["validate"], ["run"]):
+        out = clean_failure(cli([*args, str(file)], tmp_path))
+        assert f"error: {file}:16:" in out and "table 'Kinds' differs from table 'kinds' only in case" in out, out
+    assert not (tmp_path / "warehouse.duckdb").exists()
+
+
+def test_column_names_differing_only_in_case_are_refused(tmp_path: Path) -> None:
+    file = make_project(tmp_path, MINIMAL.replace("columns: {id: integer, name: varchar, kind: varchar}\nstar:",
+                                                  "columns: {id: integer, name: varchar, kind: varchar, "
+                                                  "NAME: varchar}\nstar:"))
+    out = clean_failure(cli(["validate", str(file)], tmp_path))
+    assert f"error: {file}:9:" in out, out
+    assert "column 'NAME' of 'staging_things' differs from column 'name' only in case" in out, out
+
+
+# -- 10. values that can never work --------------------------------------------------------------------------------
+
+def _with_checks(tmp_path: Path, checks: str) -> Path:
+    return make_project(tmp_path, MINIMAL + "checks:\n" + checks)
+
+
+def test_row_count_min_above_max_is_refused(tmp_path: Path) -> None:
+    file = _with_checks(tmp_path, "  - row_count: {table: things, min: 10, max: 2}\n")
+    out = clean_failure(cli(["validate", str(file)], tmp_path))
+    assert f"error: {file}:23:" in out and "min 10 is above max 2; no table can pass" in out, out
+
+
+@pytest.mark.parametrize("query", ["delete from things", "insert into kinds select 'z'", "drop table kinds",
+                                   "with d as (select 1) delete from things", "update things set name = 'x'"])
+def test_a_check_that_is_not_a_select_is_refused(tmp_path: Path, query: str) -> None:
+    file = _with_checks(tmp_path, f"  - sql: {{table: things, query: \"{query}\"}}\n")
+    out = clean_failure(cli(["validate", str(file)], tmp_path))
+    assert f"error: {file}:23:" in out and "is not a query: only a SELECT runs here" in out, out
+    # a star table's SQL and a query are queries too
+    file = make_project(tmp_path, MINIMAL.replace("sql: select id, name, kind from staging_things",
+                                                  f"sql: {query}"))
+    assert "is not a query" in clean_failure(cli(["validate", str(file)], tmp_path))
+
+
+# -- 6. credentials never printed nor stored ---------------------------------------------------------------------
+
+KEY_ID, SECRET_KEY = "AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+
+
+def test_a_password_in_a_dsn_host_is_not_printed(tmp_path: Path) -> None:
+    text = MINIMAL.replace("targets:\n", "targets:\n  pg: {type: postgres, host: '${PGHOST}', port: '1', "
+                           "dbname: x, user: u, connect_timeout: '2'}\n")
+    file = make_project(tmp_path, text)
+    done = cli(["run", str(file), "--target", "pg"], tmp_path,
+               env={"PGHOST": "postgresql://u:pw-hunter2@127.0.0.1:1/x", "PGPASSWORD": "", "PGSERVICE": ""})
+    out = clean_failure(done, code=1)
+    assert "running mini on pg (postgres" in out, out
+    assert "hunter2" not in out, out
+
+
+def test_key_pairs_and_passwords_in_data_are_masked_in_output_and_history(tmp_path: Path) -> None:
+    file = make_project(tmp_path)
+    (tmp_path / "data" / "bad.json").write_text(
+        json.dumps({"id": f"{KEY_ID} {SECRET_KEY} password=hunter2 postgresql://u:pw-hunter3@h/x"}) + "\n")
+    out = clean_failure(cli(["run", str(file)], tmp_path), code=1)
+    assert "bad.json:1" in out, out
+    history = cli(["history", str(file)], tmp_path)
+    assert history.returncode == 0 and "failed" in history.stdout, history.stderr
+    stored = str(rows(tmp_path / "warehouse.duckdb", "select * from _etl_runs"))
+    assert "bad.json:1" in stored
+    for shown in (out, history.stdout, stored):
+        for secret in (KEY_ID, SECRET_KEY, "hunter2", "pw-hunter3"):
+            assert secret not in shown, shown
+
+
+# -- 13. Ctrl-C during a check -------------------------------------------------------------------------------------
+
+def test_ctrl_c_during_a_check_exits_130_and_rolls_back(tmp_path: Path) -> None:
+    import signal
+    import time
+
+    slow = "select r.range from things, range(4000000000) r where r.range < 0"
+    file = make_project(tmp_path, MINIMAL + f"checks:\n  - sql: {{table: things, query: \"{slow}\"}}\n")
+    proc = subprocess.Popen([sys.executable, "-m", "engine", "run", str(file)], cwd=tmp_path, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            env={"PYTHONPATH": str(ROOT), **os.environ})
+    assert proc.stderr is not None
+    seen = ""
+    while "check:foreign_key_things_kind" not in seen:   # the last key check; the slow one is next
+        line = proc.stderr.readline()
+        assert line, seen
+        seen += line
+    time.sleep(1.0)
+    proc.send_signal(signal.SIGINT)
+    _out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, seen + err
+    assert "interrupted" in err and "Traceback" not in err, err
+    assert not (tmp_path / "warehouse.duckdb").exists() or rows(
+        tmp_path / "warehouse.duckdb", "select count(*) from information_schema.tables where table_name = 'things'"
+    ) == [(0,)]
+
+
+def test_a_check_interrupted_inside_duckdb_is_an_interrupt(tmp_path: Path) -> None:
+    """DuckDB turns Ctrl-C into its own error while it runs a query; a check's query is no exception."""
+    import threading
+
+    from engine.config import load_pipeline
+    from engine.plan import build_plan
+    from engine.runner import RunFailed, run_plan
+
+    slow = "select r.range from things, range(4000000000) r where r.range < 0"
+    file = make_project(tmp_path, MINIMAL + f"checks:\n  - sql: {{table: things, query: \"{slow}\"}}\n")
+    plan = build_plan(load_pipeline(file))
+
+    def listener(event: str, step: object, result: object) -> None:
+        if event == "start" and getattr(step, "id", "") == "check:sql_things_1":
+            threading.Timer(0.5, plan.adapter._conn.interrupt).start()
+
+    with pytest.raises(RunFailed) as failed:
+        run_plan(plan, listener)
+    assert failed.value.exit_code == 130, failed.value
+
+
+# -- 15. every failed run in history; no empty summary -----------------------------------------------------------
+
+def test_a_run_that_fails_on_its_inputs_is_in_history(tmp_path: Path) -> None:
+    file = make_project(tmp_path, MINIMAL.replace("path: data,", "path: data, exclude: '**/*.json',"))
+    out = clean_failure(cli(["run", str(file)], tmp_path))
+    assert "every file is excluded" in out, out
+    stored = rows(tmp_path / "warehouse.duckdb", "select status, error from _etl_runs")
+    assert len(stored) == 1 and stored[0][0] == "failed" and "every file is excluded" in str(stored[0][1]), stored
+
+
+def test_a_run_that_never_started_prints_only_the_error(tmp_path: Path) -> None:
+    file = make_project(tmp_path)
+    holder = duckdb.connect(str(tmp_path / "warehouse.duckdb"))     # another process's session holds the file
+    try:
+        done = cli(["run", str(file)], tmp_path)
+    finally:
+        holder.close()
+    out = clean_failure(done, code=done.returncode)
+    assert done.returncode != 0 and "is in use by another process" in out, out
+    assert "rolled back" not in out and "total" not in out, out
