@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
-from engine.cli_cluster import cluster_app
+from engine.tools.cli_cluster import cluster_app
 
 if TYPE_CHECKING:
     from engine.config import Pipeline
@@ -147,7 +147,7 @@ def init(folder: Annotated[Path, typer.Argument(help="The folder of data files t
          force: Annotated[bool, typer.Option("--force", help="Overwrite the file if it exists.")] = False) -> None:
     """Draft a pipeline file from FOLDER's JSON, CSV and Parquet files: sources and typed staging tables."""
     from engine.errors import EngineError
-    from engine.scaffold import init_pipeline, show_summary
+    from engine.tools.scaffold import init_pipeline, show_summary
 
     try:
         show_summary(init_pipeline(folder, output, force))
@@ -201,8 +201,8 @@ def compact(file: PipelineArg, source: Annotated[str, typer.Argument(help="The s
 
             raise ConfigError([Issue(f"no source named '{source}'", pipeline.document.locate(("sources",)),
                                      suggest(source, list(pipeline.sources)))])
-        from engine.compact import compact as combine
         from engine.inputs import cache_dir
+        from engine.tools.compact import compact as combine
 
         done = combine(pipeline.sources[source], out, target_mb * 1024 * 1024, cache_dir(pipeline))
     except EngineError as exc:

@@ -170,7 +170,7 @@ class _Run:
         plan = self.plan
         source = plan.pipeline.sources[plan.pipeline.staging[step.table].source]
         entries = list_files(source)
-        from engine.compact import tiny_files_note
+        from engine.inputs import tiny_files_note
 
         note = tiny_files_note(source.name, [e.size for e in entries])
         if self.incremental:

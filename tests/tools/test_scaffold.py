@@ -24,15 +24,11 @@ from engine.cli import app
 from engine.config import load_pipeline
 from engine.errors import UsageError
 from engine.plan import build_plan
-from engine.scaffold import (
-    DraftColumn,
-    DraftSource,
-    _Sniffer,
-    column_name,
-    init_pipeline,
-    portable_type,
-    stem_pattern,
-)
+from engine.tools.scaffold import init_pipeline
+from engine.tools.scaffold.discover import stem_pattern
+from engine.tools.scaffold.model import DraftColumn, DraftSource
+from engine.tools.scaffold.naming import column_name, portable_type
+from engine.tools.scaffold.sniff import Sniffer
 
 SPARKIFY = SHARED / "sparkify"
 MOVIELENS = SHARED / "movielens"
@@ -220,7 +216,7 @@ def test_rehearsal_widens_only_what_does_not_load() -> None:
             return "select cast('01/31/2020' as date)"
         return "select 1"
 
-    _Sniffer().rehearse(src, load)
+    Sniffer().rehearse(src, load)
     assert [(c.name, c.type) for c in src.columns] == [("id", "bigint"), ("day", "varchar")]
     assert src.notes and src.notes[0].startswith("dates, times and booleans widened to varchar")
 

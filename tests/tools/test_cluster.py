@@ -321,7 +321,7 @@ def test_aws_failures_are_one_line_errors(aws: Aws, monkeypatch: pytest.MonkeyPa
 
 
 def test_waiting_gives_up_after_the_timeout(aws: Aws) -> None:
-    from engine.cluster import ClusterError, wait_for
+    from engine.tools.cluster.aws import ClusterError, wait_for
 
     seen: list[str] = []
     with pytest.raises(ClusterError, match=r"gave up after 0.5 s waiting for cluster ghost to be available "

@@ -1,6 +1,6 @@
 """`etl-engine cluster up|status|down`: the Redshift cluster the warehouse needs, from dwh.cfg.
 
-Only typer is imported here; boto3 and the logic in engine.cluster load when a
+Only typer is imported here; boto3 and the logic in engine.tools.cluster load when a
 cluster command runs, so the other commands start as fast as before.  Results go
 to stdout (scripts read them); progress and warnings go to stderr.
 """
@@ -13,8 +13,10 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 import typer
 
 if TYPE_CHECKING:
-    from engine.cluster import ClusterInfo, ClusterSettings, Report
     from engine.errors import EngineError
+    from engine.tools.cluster.aws import Report
+    from engine.tools.cluster.provisioned import ClusterInfo
+    from engine.tools.cluster.settings import ClusterSettings
 
 cluster_app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                           help="Create, inspect and delete the Redshift cluster (settings from dwh.cfg [DWH]).")
@@ -53,7 +55,7 @@ def _reporter() -> Report:
 
 
 def _settings(config: Path | None, required: tuple[str, ...], **overrides: object) -> ClusterSettings:
-    from engine.cluster import load_settings
+    from engine.tools.cluster.settings import load_settings
 
     given = {key: None if value is None else str(value) for key, value in overrides.items()}
     return load_settings(config, given, required)
@@ -86,8 +88,10 @@ def up(
 
     The master password is read from REDSHIFT_PASSWORD (or DWH_DB_PASSWORD in the file) and never shown.
     """
-    from engine.cluster import UP_KEYS, check_connection_config, cluster_up, opens_to_everyone, write_connection_config
     from engine.errors import EngineError
+    from engine.tools.cluster.connection_file import check_connection_config, write_connection_config
+    from engine.tools.cluster.provisioned import cluster_up
+    from engine.tools.cluster.settings import UP_KEYS, opens_to_everyone
 
     try:
         settings = _settings(config, UP_KEYS, DWH_CLUSTER_TYPE=cluster_type, DWH_NUM_NODES=nodes,
@@ -121,8 +125,9 @@ def up(
 @cluster_app.command()
 def status(config: ConfigOpt = None, region: RegionOpt = None, identifier: IdentifierOpt = None) -> None:
     """Show the cluster's state, endpoint, size and roles; exit 1 if it does not exist."""
-    from engine.cluster import STATUS_KEYS, cluster_status
     from engine.errors import EngineError
+    from engine.tools.cluster.provisioned import cluster_status
+    from engine.tools.cluster.settings import STATUS_KEYS
 
     try:
         settings = _settings(config, STATUS_KEYS, DWH_CLUSTER_IDENTIFIER=identifier, DWH_REGION=region)
@@ -158,8 +163,9 @@ def down(
     poll_interval: PollOpt = 15.0,
 ) -> None:
     """Delete the cluster (no final snapshot) and its IAM role; succeeds if they are already gone."""
-    from engine.cluster import DOWN_KEYS, cluster_down
     from engine.errors import EngineError
+    from engine.tools.cluster.provisioned import cluster_down
+    from engine.tools.cluster.settings import DOWN_KEYS
 
     try:
         settings = _settings(config, DOWN_KEYS, DWH_CLUSTER_IDENTIFIER=identifier, DWH_IAM_ROLE_NAME=role_name,
