@@ -4,13 +4,15 @@ Redshift reads the files itself, in parallel across its slices, so a load is one
 COPY per source and the engine never touches the data.  Settings are target options
 that refer to the environment (``${REDSHIFT_HOST}``...) or to the original project's
 ``dwh.cfg`` given with ``--config``; the password and any key are secrets, redacted
-from every output.  A failed COPY is explained from STL_LOAD_ERRORS: file, line,
+from every output.  Serverless workgroups, IAM and Secrets Manager authentication and the
+Data API (``method: data_api``) are chosen by options (engine.aws.redshift_connect).
+A failed COPY is explained from STL_LOAD_ERRORS: file, line,
 column and reason.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from engine.config import Source, StagingTable
 from engine.errors import ConfigError, Issue, TargetError
@@ -25,24 +27,92 @@ class RedshiftAdapter(Adapter):
     name = "redshift"
     sqlglot_dialect = "redshift"
     capabilities = Capabilities(transactional_ddl=True, copy_from_s3=True, dist_sort_keys=True)
-    required_options = ("host", "database", "user", "password")
+    #: which options must be set depends on how the target connects (engine.aws.redshift_connect.required)
+    required_options = ()
+    #: every option this adapter reads
+    OPTIONS: ClassVar[dict[str, str]] = {
+        "host": "endpoint host name (provisioned cluster or serverless workgroup endpoint)",
+        "port": "port, default 5439",
+        "database": "database name",
+        "user": "database user (password auth)",
+        "password": "password (password auth); a ${NAME} reference, never the value",
+        "connect_timeout": "seconds to wait for the driver to connect, default 30",
+        "auth": "password | iam | secret; default: secret if secret_arn, password if password, else iam",
+        "workgroup": "Redshift Serverless workgroup name: makes the target serverless",
+        "cluster_identifier": "provisioned cluster id (IAM auth and the Data API need it when no workgroup)",
+        "db_user": "database user for IAM auth or the Data API on a provisioned cluster",
+        "secret_arn": "Secrets Manager secret (username, password) to connect with",
+        "aws_profile": "AWS profile for IAM auth and the Data API; default boto3's credential chain",
+        "aws_region": "the warehouse's AWS region for IAM auth and the Data API; default: region",
+        "method": "driver (default: redshift-connector) | data_api (boto3 redshift-data, no open port)",
+        "session_keep_alive": "Data API: seconds an idle session stays open, default 600",
+        "statement_timeout": "Data API: seconds to wait for one statement before cancelling it, default 3600",
+        "iam_role": "role ARN COPY reads S3 with",
+        "access_key_id": "COPY credentials instead of iam_role (with secret_access_key)",
+        "secret_access_key": "COPY credentials instead of iam_role",
+        "session_token": "COPY credentials: temporary session token",
+        "region": "the S3 region COPY reads from (a source's own region: wins)",
+    }
+    #: connection methods; a subclass may fix one (redshift_data_api)
+    default_method: ClassVar[str] = "driver"
+
+    @property
+    def serverless(self) -> bool:
+        """Redshift Serverless (a workgroup): no STL views; failure diagnosis reads the SYS views instead."""
+        return bool(self.option("workgroup"))
+
+    @property
+    def method(self) -> str:
+        return (self.option("method", self.default_method) or self.default_method).strip().lower()
 
     def describe(self) -> str:
-        user, host, db = (self.option(k) or "?" for k in ("user", "host", "database"))
-        return f"redshift {user}@{host}:{self.option('port', '5439')}/{db}"
+        db = self.option("database") or "?"
+        via = " via the Data API" if self.method == "data_api" else ""
+        if self.serverless:
+            return f"redshift serverless workgroup {self.option('workgroup')}/{db}{via}"
+        if self.method == "data_api" or not self.option("host"):
+            return f"redshift cluster {self.option('cluster_identifier') or '?'}/{db}{via}"
+        user = self.option("user") or self.option("db_user") or "?"
+        return f"redshift {user}@{self.option('host')}:{self.option('port', '5439')}/{db}"
+
+    def unresolved(self) -> list[Issue]:
+        from engine.aws.redshift_connect import required
+
+        issues = super().unresolved()
+        where = self.target.option_locations
+        method, auth = self.method, (self.option("auth") or "").strip().lower()
+        if method not in ("driver", "data_api"):
+            issues.append(Issue(f"method must be driver or data_api, got {method!r}",
+                                where.get("method", self.target.location)))
+        if auth and auth not in ("password", "iam", "secret"):
+            issues.append(Issue(f"auth must be password, iam or secret, got {auth!r}",
+                                where.get("auth", self.target.location)))
+        for key in required(self.option, method):
+            if key not in self.target.options:
+                issues.append(Issue(f"target '{self.target.name}' needs '{key}'", self.target.location,
+                                    f"add {key}: ${{VAR}} under the target and set VAR in the environment"))
+        return issues
 
     def _connect(self) -> Any:
+        from engine.aws import redshift_connect
+
+        if self.method == "data_api":
+            try:
+                return redshift_connect.data_api_connection(self.option)
+            except ConfigError:
+                raise
+            except Exception as exc:
+                raise TargetError(f"cannot reach the Data API for {self.describe()}: {self._error_text(exc)}") from None
         import redshift_connector
 
         port = self.option("port", "5439") or "5439"
         if not port.isdigit():
             raise ConfigError([Issue(f"port must be a number, got {port!r}",
                                      self.target.option_locations.get("port", self.target.location))])
+        kwargs = redshift_connect.driver_kwargs(self.option, int(port),
+                                                int(self.option("connect_timeout", "30") or 30))
         try:
-            conn = redshift_connector.connect(
-                host=self.option("host") or "", port=int(port), database=self.option("database") or "",
-                user=self.option("user") or "", password=self.option("password") or "",
-                timeout=int(self.option("connect_timeout", "30") or 30))
+            conn = redshift_connector.connect(**kwargs)
         except Exception as exc:
             raise TargetError(f"cannot connect to {self.describe()}: {self._error_text(exc)}") from None
         # The runner's explicit BEGIN/COMMIT are the only transaction boundaries.
