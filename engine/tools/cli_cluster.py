@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from engine.errors import EngineError
     from engine.tools.cluster.aws import Report
     from engine.tools.cluster.provisioned import ClusterInfo
+    from engine.tools.cluster.serverless import ServerlessInfo
     from engine.tools.cluster.settings import ClusterSettings
 
 cluster_app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
@@ -30,6 +31,13 @@ IdentifierOpt = Annotated[str | None, typer.Option(
     "--identifier", help="Cluster id (overrides DWH_CLUSTER_IDENTIFIER).")]
 RoleOpt = Annotated[str | None, typer.Option("--role-name", help="IAM role name (overrides DWH_IAM_ROLE_NAME).")]
 TimeoutOpt = Annotated[float, typer.Option("--timeout", help="Seconds to wait for the cluster before giving up.")]
+ServerlessOpt = Annotated[bool, typer.Option(
+    "--serverless", help="Redshift Serverless: a namespace and a workgroup (DWH_NAMESPACE, DWH_WORKGROUP) "
+                         "instead of a provisioned cluster.")]
+NamespaceOpt = Annotated[str | None, typer.Option(
+    "--namespace", help="Serverless namespace (overrides DWH_NAMESPACE).")]
+WorkgroupOpt = Annotated[str | None, typer.Option(
+    "--workgroup", help="Serverless workgroup (overrides DWH_WORKGROUP).")]
 # Tests poll moto many times a second; real clusters change state in minutes, so 15 s is plenty.
 PollOpt = Annotated[float, typer.Option("--poll-interval", hidden=True, min=0.0)]
 
@@ -61,76 +69,144 @@ def _settings(config: Path | None, required: tuple[str, ...], **overrides: objec
     return load_settings(config, given, required)
 
 
+def _buckets(pipeline: Path | None, variables: list[str], report: Report) -> list[str]:
+    """The S3 buckets the role may read: those the pipeline's sources name (with --var applied)."""
+    from engine.tools.cluster.iam import source_buckets
+
+    path = pipeline or (Path("pipeline.yaml") if Path("pipeline.yaml").is_file() else None)
+    if path is None:
+        return []
+    buckets = source_buckets(path, variables)
+    if buckets:
+        report(f"{path} reads S3 bucket(s): {', '.join(buckets)}")
+    return buckets
+
+
 @cluster_app.command()
 def up(
-    cidr: Annotated[str, typer.Option(
+    cidr: Annotated[str | None, typer.Option(
         "--cidr", help="Who may connect on the cluster port, e.g. your address as 203.0.113.7/32 "
-                       "(0.0.0.0/0 is everyone, and warned about).", show_default=False)],
+                       "(0.0.0.0/0 is everyone, and warned about). Needed with --public.", show_default=False)]
+    = None,
+    public: Annotated[bool, typer.Option(
+        "--public", help="Give the cluster a public endpoint (default: private, reachable from its VPC or "
+                         "through the Data API).")] = False,
+    serverless: ServerlessOpt = False,
+    pipeline: Annotated[Path | None, typer.Option(
+        "--pipeline", help="The pipeline whose S3 buckets the role may read.  [default: pipeline.yaml here]",
+        show_default=False)] = None,
+    var: Annotated[list[str] | None, typer.Option(
+        "--var", help="NAME=VALUE for the pipeline, e.g. data_root=s3://my-bucket/data (repeatable).")] = None,
     config: ConfigOpt = None,
     region: RegionOpt = None,
     identifier: IdentifierOpt = None,
     role_name: RoleOpt = None,
+    namespace: NamespaceOpt = None,
+    workgroup: WorkgroupOpt = None,
+    base_capacity: Annotated[int | None, typer.Option(
+        "--base-capacity", help="Serverless RPUs (8 to 1024; overrides DWH_BASE_CAPACITY, default 8).")] = None,
     cluster_type: Annotated[str | None, typer.Option(
-        "--cluster-type", help="single-node or multi-node (overrides DWH_CLUSTER_TYPE).")] = None,
+        "--cluster-type", help="single-node (default) or multi-node (overrides DWH_CLUSTER_TYPE).")] = None,
     nodes: Annotated[int | None, typer.Option("--nodes", help="Node count (overrides DWH_NUM_NODES).")] = None,
-    node_type: Annotated[str | None, typer.Option("--node-type", help="e.g. dc2.large (overrides DWH_NODE_TYPE).")]
-    = None,
+    node_type: Annotated[str | None, typer.Option(
+        "--node-type", help="e.g. ra3.large, the default (overrides DWH_NODE_TYPE).")] = None,
     db: Annotated[str | None, typer.Option("--db", help="Database name (overrides DWH_DB).")] = None,
     db_user: Annotated[str | None, typer.Option("--db-user", help="Master user (overrides DWH_DB_USER).")] = None,
     port: Annotated[int | None, typer.Option("--port", help="Database port (overrides DWH_PORT).")] = None,
     write_config: Annotated[Path | None, typer.Option(
-        "--write-config", help="Write [CLUSTER] and [IAM_ROLE] into this INI file (it may be dwh.cfg itself); "
-                               "other sections are kept, the password is not written.")] = None,
+        "--write-config", help="Write [CLUSTER] and [IAM_ROLE] (and [ENV] REDSHIFT_WORKGROUP) into this INI file "
+                               "(it may be dwh.cfg itself); other sections are kept, no password is written.")]
+    = None,
     timeout: TimeoutOpt = 1800.0,
     poll_interval: PollOpt = 15.0,
 ) -> None:
-    """Create (or reuse) the IAM role and the cluster, wait until it is available, open its port to --cidr.
+    """Create (or reuse) the IAM role, a security group and the cluster (or, with --serverless, a namespace and
+    workgroup); wait until it is available; with --cidr, open its port to that network.
 
-    The master password is read from REDSHIFT_PASSWORD (or DWH_DB_PASSWORD in the file) and never shown.
+    Private and encrypted unless --public; the role reads only the pipeline's S3 buckets.  The master password
+    of a provisioned cluster is read from REDSHIFT_PASSWORD (or DWH_DB_PASSWORD in the file), never shown.
     """
-    from engine.errors import EngineError
-    from engine.tools.cluster.connection_file import check_connection_config, write_connection_config
-    from engine.tools.cluster.provisioned import cluster_up
-    from engine.tools.cluster.settings import UP_KEYS, opens_to_everyone
+    from engine.errors import EngineError, UsageError
+    from engine.tools.cluster import connection_file
+    from engine.tools.cluster.settings import SERVERLESS_UP_KEYS, UP_KEYS, opens_to_everyone
 
     try:
-        settings = _settings(config, UP_KEYS, DWH_CLUSTER_TYPE=cluster_type, DWH_NUM_NODES=nodes,
-                             DWH_NODE_TYPE=node_type, DWH_IAM_ROLE_NAME=role_name,
+        if public and cidr is None:
+            raise UsageError("--public needs --cidr: the network that may connect (e.g. your address/32)")
+        if serverless and (public or cidr):
+            raise UsageError("--serverless makes a private workgroup; reach it with the Data API "
+                             "(type: redshift_data_api), which needs no open port")
+        settings = _settings(config, SERVERLESS_UP_KEYS if serverless else UP_KEYS, DWH_CLUSTER_TYPE=cluster_type,
+                             DWH_NUM_NODES=nodes, DWH_NODE_TYPE=node_type, DWH_IAM_ROLE_NAME=role_name,
                              DWH_CLUSTER_IDENTIFIER=identifier, DWH_DB=db, DWH_DB_USER=db_user, DWH_PORT=port,
-                             DWH_REGION=region)
+                             DWH_REGION=region, DWH_NAMESPACE=namespace, DWH_WORKGROUP=workgroup,
+                             DWH_BASE_CAPACITY=base_capacity)
         if write_config is not None:
-            check_connection_config(write_config)
+            connection_file.check_connection_config(write_config)
         report = _reporter()
-        if opens_to_everyone(cidr):
+        if cidr is not None and opens_to_everyone(cidr):
             report(f"warning: --cidr {cidr} lets every address on the internet try to log in on port "
                    f"{settings.port}; prefer your own address, e.g. 203.0.113.7/32")
-        result = cluster_up(settings, cidr, timeout, poll_interval, report)
+        buckets = _buckets(pipeline, var or [], report)
+        if serverless:
+            from engine.tools.cluster.serverless import serverless_up
+
+            found = serverless_up(settings, buckets, timeout, poll_interval, report)
+            _print_serverless(found, settings.region)
+            sections = connection_file.serverless_sections(found)
+        else:
+            from engine.tools.cluster.provisioned import cluster_up
+
+            result = cluster_up(settings, cidr, public, buckets, timeout, poll_interval, report)
+            # Print before writing the file: if the write fails, the user still has the endpoint.
+            info = result.cluster
+            typer.echo(f"cluster:   {info.identifier} ({info.status})")
+            typer.echo(f"host:      {info.host or '(not assigned yet)'}")
+            typer.echo(f"port:      {info.port or settings.port}")
+            typer.echo(f"database:  {info.db} (user {info.db_user})")
+            typer.echo(f"public:    {'yes' if info.public else 'no (reach it from its VPC, or with the Data API)'}")
+            typer.echo(f"group:     {result.security_group}")
+            typer.echo(f"role ARN:  {result.role_arn}")
+            sections = connection_file.cluster_sections(result)
+        if write_config is not None:
+            connection_file.write_connection_config(write_config, sections)
+            report(f"wrote {', '.join(f'[{s}]' for s in sections)} to {write_config}")
     except EngineError as exc:
         _fail(exc)
-    # Print before writing the file: if the write fails, the user still has the endpoint.
-    info = result.cluster
-    typer.echo(f"cluster:   {info.identifier} ({info.status})")
-    typer.echo(f"host:      {info.host or '(not assigned yet)'}")
-    typer.echo(f"port:      {info.port or settings.port}")
-    typer.echo(f"database:  {info.db} (user {info.db_user})")
-    typer.echo(f"role ARN:  {result.role_arn}")
-    if write_config is not None:
-        try:
-            write_connection_config(write_config, result)
-        except EngineError as exc:
-            _fail(exc)
-        report(f"wrote [CLUSTER] and [IAM_ROLE] to {write_config}")
+
+
+def _print_serverless(found: ServerlessInfo, region: str) -> None:
+    endpoint = f"{found.host}:{found.port}" if found.host else "(none yet)"
+    typer.echo(f"namespace:   {found.namespace}")
+    typer.echo(f"workgroup:   {found.workgroup} ({found.status})")
+    typer.echo(f"region:      {region}")
+    typer.echo(f"endpoint:    {endpoint}")
+    typer.echo(f"capacity:    {found.base_capacity} RPUs (billed per second while queries run)")
+    typer.echo(f"database:    {found.db}")
+    typer.echo(f"public:      {'yes' if found.public else 'no (use the Data API: type redshift_data_api)'}")
+    typer.echo(f"role ARN:    {found.role_arn}")
+    if found.admin_secret:
+        typer.echo(f"admin secret: {found.admin_secret}")
 
 
 @cluster_app.command()
-def status(config: ConfigOpt = None, region: RegionOpt = None, identifier: IdentifierOpt = None) -> None:
-    """Show the cluster's state, endpoint, size and roles; exit 1 if it does not exist."""
+def status(config: ConfigOpt = None, region: RegionOpt = None, identifier: IdentifierOpt = None,
+           serverless: ServerlessOpt = False, namespace: NamespaceOpt = None, workgroup: WorkgroupOpt = None) -> None:
+    """Show the cluster's (or the serverless workgroup's) state, endpoint, size and roles; exit 1 if it does not
+    exist."""
     from engine.errors import EngineError
-    from engine.tools.cluster.provisioned import cluster_status
-    from engine.tools.cluster.settings import STATUS_KEYS
+    from engine.tools.cluster.settings import SERVERLESS_KEYS, STATUS_KEYS
 
     try:
-        settings = _settings(config, STATUS_KEYS, DWH_CLUSTER_IDENTIFIER=identifier, DWH_REGION=region)
+        settings = _settings(config, SERVERLESS_KEYS if serverless else STATUS_KEYS, DWH_CLUSTER_IDENTIFIER=identifier,
+                             DWH_REGION=region, DWH_NAMESPACE=namespace, DWH_WORKGROUP=workgroup)
+        if serverless:
+            from engine.tools.cluster.serverless import serverless_status
+
+            _print_serverless(serverless_status(settings), settings.region)
+            return
+        from engine.tools.cluster.provisioned import cluster_status
+
         info = cluster_status(settings)
     except EngineError as exc:
         _fail(exc)
@@ -158,18 +234,38 @@ def down(
     region: RegionOpt = None,
     identifier: IdentifierOpt = None,
     role_name: RoleOpt = None,
+    serverless: ServerlessOpt = False,
+    namespace: NamespaceOpt = None,
+    workgroup: WorkgroupOpt = None,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
     wait: Annotated[bool, typer.Option("--wait/--no-wait", help="Wait until the cluster is gone.")] = True,
     timeout: TimeoutOpt = 1800.0,
     poll_interval: PollOpt = 15.0,
 ) -> None:
-    """Delete the cluster (no final snapshot) and its IAM role; succeeds if they are already gone."""
+    """Delete the cluster (no final snapshot), its security group and its IAM role (with --serverless: the
+    workgroup, the namespace and the role); succeeds if they are already gone.  Asks first unless --yes."""
     from engine.errors import EngineError
-    from engine.tools.cluster.provisioned import cluster_down
-    from engine.tools.cluster.settings import DOWN_KEYS
+    from engine.tools.cluster.settings import DOWN_KEYS, SERVERLESS_DOWN_KEYS
 
     try:
-        settings = _settings(config, DOWN_KEYS, DWH_CLUSTER_IDENTIFIER=identifier, DWH_IAM_ROLE_NAME=role_name,
-                             DWH_REGION=region)
+        settings = _settings(config, SERVERLESS_DOWN_KEYS if serverless else DOWN_KEYS,
+                             DWH_CLUSTER_IDENTIFIER=identifier, DWH_IAM_ROLE_NAME=role_name, DWH_REGION=region,
+                             DWH_NAMESPACE=namespace, DWH_WORKGROUP=workgroup)
+        what = (f"workgroup {settings.workgroup}, namespace {settings.namespace} (and its data)" if serverless
+                else f"cluster {settings.identifier} (and its data; no final snapshot)")
+        if not yes and not typer.confirm(f"Delete {what} and role {settings.role_name} in {settings.region}?",
+                                         err=True):
+            typer.echo("nothing deleted", err=True)
+            raise typer.Exit(1)
+        if serverless:
+            from engine.tools.cluster.serverless import serverless_down
+
+            serverless_down(settings, timeout, poll_interval, _reporter())
+            typer.echo(f"workgroup {settings.workgroup}, namespace {settings.namespace} and role "
+                       f"{settings.role_name} are gone")
+            return
+        from engine.tools.cluster.provisioned import cluster_down
+
         cluster_down(settings, wait, timeout, poll_interval, _reporter())
     except EngineError as exc:
         _fail(exc)

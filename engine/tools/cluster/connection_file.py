@@ -11,6 +11,7 @@ from engine.dwhcfg import DwhCfg
 from engine.dwhcfg import parser as new_parser
 from engine.tools.cluster.aws import ClusterError
 from engine.tools.cluster.provisioned import UpResult
+from engine.tools.cluster.serverless import ServerlessInfo
 
 
 def check_connection_config(path: Path) -> None:
@@ -19,19 +20,32 @@ def check_connection_config(path: Path) -> None:
         DwhCfg.read(path)
 
 
-def write_connection_config(path: Path, result: UpResult) -> None:
-    """Record where the warehouse is as [CLUSTER] and [IAM_ROLE], keeping every other section and key.
+def cluster_sections(result: UpResult) -> dict[str, dict[str, str]]:
+    """[CLUSTER] and [IAM_ROLE] for a provisioned cluster, as the course's etl.py reads them."""
+    cluster = result.cluster
+    return {
+        "CLUSTER": {"HOST": cluster.host or "", "DB_NAME": cluster.db, "DB_USER": cluster.db_user,
+                    "DB_PORT": str(cluster.port or "")},
+        "IAM_ROLE": {"ARN": result.role_arn},
+    }
+
+
+def serverless_sections(found: ServerlessInfo) -> dict[str, dict[str, str]]:
+    """The workgroup for a serverless target (${REDSHIFT_WORKGROUP}), its endpoint and the role."""
+    return {
+        "CLUSTER": {"HOST": found.host or "", "DB_NAME": found.db, "DB_PORT": str(found.port or "")},
+        "IAM_ROLE": {"ARN": found.role_arn},
+        "ENV": {"REDSHIFT_WORKGROUP": found.workgroup},
+    }
+
+
+def write_connection_config(path: Path, updates: dict[str, dict[str, str]]) -> None:
+    """Record where the warehouse is (``updates``: section -> key -> value), keeping every other section and key.
 
     The password is deliberately not written: it stays where the user keeps it.
     Comments in the file are lost (configparser does not keep them).
     """
     parser = DwhCfg.read(path).ini if path.exists() else new_parser()
-    cluster = result.cluster
-    updates = {
-        "CLUSTER": {"HOST": cluster.host or "", "DB_NAME": cluster.db, "DB_USER": cluster.db_user,
-                    "DB_PORT": str(cluster.port or "")},
-        "IAM_ROLE": {"ARN": result.role_arn},
-    }
     for section, keys in updates.items():
         name = next((s for s in parser.sections() if s.upper() == section), section)
         if not parser.has_section(name):

@@ -29,11 +29,22 @@ FLAGS = {
     "DWH_DB_USER": "--db-user",
     "DWH_PORT": "--port",
     "DWH_REGION": "--region",
+    "DWH_NAMESPACE": "--namespace",
+    "DWH_WORKGROUP": "--workgroup",
+    "DWH_BASE_CAPACITY": "--base-capacity",
 }
+#: what `up` uses when neither dwh.cfg nor a flag says: one node of the smallest current type
+DEFAULTS = {"DWH_CLUSTER_TYPE": "single-node", "DWH_NUM_NODES": "1", "DWH_NODE_TYPE": "ra3.large", "DWH_PORT": "5439",
+            "DWH_BASE_CAPACITY": "8"}
+#: node families AWS is retiring (dc2 end of life); `up` warns and names the replacement
+RETIRING = ("dc2.", "ds2.", "dc1.")
 UP_KEYS = ("DWH_CLUSTER_TYPE", "DWH_NUM_NODES", "DWH_NODE_TYPE", "DWH_IAM_ROLE_NAME", "DWH_CLUSTER_IDENTIFIER",
            "DWH_DB", "DWH_DB_USER", "DWH_PORT")
 STATUS_KEYS = ("DWH_CLUSTER_IDENTIFIER",)
 DOWN_KEYS = ("DWH_CLUSTER_IDENTIFIER", "DWH_IAM_ROLE_NAME")
+SERVERLESS_UP_KEYS = ("DWH_NAMESPACE", "DWH_WORKGROUP", "DWH_IAM_ROLE_NAME", "DWH_DB")
+SERVERLESS_KEYS = ("DWH_NAMESPACE", "DWH_WORKGROUP")
+SERVERLESS_DOWN_KEYS = ("DWH_NAMESPACE", "DWH_WORKGROUP", "DWH_IAM_ROLE_NAME")
 
 
 @dataclass(frozen=True)
@@ -55,6 +66,9 @@ class ClusterSettings:
     password_source: str = ""
     aws_key: str | None = field(default=None, repr=False)
     aws_secret: str | None = field(default=None, repr=False)
+    namespace: str = ""
+    workgroup: str = ""
+    base_capacity: int = 0
 
 
 def load_settings(config: Path | None, overrides: Mapping[str, str | None],
@@ -71,6 +85,8 @@ def load_settings(config: Path | None, overrides: Mapping[str, str | None],
     for key in FLAGS:
         given = overrides.get(key)
         value = given.strip() if given is not None and given.strip() else cfg.get("DWH", key)
+        if value is None and key in DEFAULTS and key in required:
+            value = DEFAULTS[key]
         if value is not None:
             values[key] = value
 
@@ -95,6 +111,7 @@ def load_settings(config: Path | None, overrides: Mapping[str, str | None],
 
     nodes = number("DWH_NUM_NODES", 1, 128)
     port = number("DWH_PORT", 1150, 65535)
+    capacity = number("DWH_BASE_CAPACITY", 8, 1024)
     cluster_type = values.get("DWH_CLUSTER_TYPE", "")
     if cluster_type and cluster_type not in ("single-node", "multi-node"):
         issues.append(Issue(f"cluster type '{cluster_type}' is neither single-node nor multi-node",
@@ -124,7 +141,8 @@ def load_settings(config: Path | None, overrides: Mapping[str, str | None],
         cluster_type=cluster_type, num_nodes=nodes, node_type=values.get("DWH_NODE_TYPE", ""),
         role_name=values.get("DWH_IAM_ROLE_NAME", ""), db=values.get("DWH_DB", ""),
         db_user=values.get("DWH_DB_USER", ""), port=port, password=password,
-        password_source=source if password else "", aws_key=key_id, aws_secret=secret)
+        password_source=source if password else "", aws_key=key_id, aws_secret=secret,
+        namespace=values.get("DWH_NAMESPACE", ""), workgroup=values.get("DWH_WORKGROUP", ""), base_capacity=capacity)
 
 
 def check_password(settings: ClusterSettings) -> str:
