@@ -68,6 +68,10 @@ class DraftColumn:
     #: the key or header the column comes from, when it differs from ``name``
     original: str | None = None
     note: str | None = None
+    #: no nulls and no repeats in the sampled rows (a candidate key)
+    unique: bool = False
+    #: "s" or "ms" for an integer column of epoch times (by name and magnitude), else None
+    epoch: str | None = None
 
 
 @dataclass
@@ -90,6 +94,10 @@ class DraftSource:
     jsonpaths_file: str | None = None
     notes: list[str] = field(default_factory=list)
     sampled: int = 0
+    #: rows in the whole source, estimated from the sample's rows per byte
+    rows: int = 0
+    #: whether the sample was every row of the source (then ``unique`` holds for the whole data)
+    complete: bool = False
 
     @property
     def staging(self) -> str:

@@ -36,11 +36,17 @@ def table_name(text: str) -> str:
 
 
 def column_name(key: str, index: int) -> str:
-    """A valid identifier for ``key``: the key itself when it is one (camelCase kept, since JSON
-    columns are matched to keys by name and a renamed one needs a JSONPaths mapping)."""
-    if IDENTIFIER.match(key):
+    """A lower snake_case identifier for ``key`` (``orderId`` -> ``order_id``, ``user name`` -> ``user_name``).
+
+    Lower case because PostgreSQL and Redshift fold unquoted names to it: a camelCase column would
+    be found by DuckDB and missed by them.  The source keeps its own keys: JSON columns are mapped
+    to them by a JSONPaths file, CSV columns by position.
+    """
+    if IDENTIFIER.match(key) and key == key.lower():
         return key
-    text = re.sub(r"[^A-Za-z0-9_]+", "_", _ascii(key)).strip("_")
+    text = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", _ascii(key))
+    text = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", text)
+    text = re.sub(r"[^A-Za-z0-9_]+", "_", text).strip("_").lower()
     if not text:
         return f"column_{index + 1}"
     if text[0].isdigit():

@@ -8,6 +8,7 @@ engine's own renderer, so quoting is the engine's and this module holds no SQL t
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -22,6 +23,9 @@ from engine.tools.scaffold.model import (
     DraftSource,
 )
 from engine.tools.scaffold.naming import column_name, dedupe, portable_type
+
+#: integer columns whose name says they hold a time (ts, created_at, event_time...)
+EPOCH_NAME = re.compile(r"^(ts|timestamp|time|epoch)$|_(ts|at|time|timestamp|epoch)$")
 
 
 def first_error_line(exc: Exception) -> str:
@@ -102,6 +106,26 @@ class Sniffer:
         sql = self.sql.template("sniff/describe.sql", columns=[], union_by_name=True, **read)
         return [(str(r[0]), str(r[1])) for r in self.rows(sql)]
 
+    def profile(self, src: DraftSource, sample: list[DataFile], read: dict[str, Any],
+                columns: list[tuple[str, str]], names: list[tuple[DraftColumn, str]]) -> None:
+        """The source's rows (estimated from the sample's), which *_id columns are unique in the sample,
+        and which integer columns named like times hold epoch seconds or milliseconds."""
+        candidates = [(c, n) for c, n in names if c.name == "id" or c.name.endswith("_id")][:8]
+        epochs = [(c, n) for c, n in names if c.type in ("integer", "bigint") and EPOCH_NAME.search(c.name)][:4]
+        row = self.rows(self.sql.template("sniff/profile.sql", keys=[n for _, n in candidates],
+                                          epochs=[n for _, n in epochs], columns=columns, union_by_name=False,
+                                          limit=REHEARSAL_ROWS, **read))[0]
+        total, limited = int(row[0]), int(row[1])
+        for i, (column, _) in enumerate(candidates):
+            column.unique = limited > 0 and int(row[2 + 2 * i]) == int(row[3 + 2 * i]) == limited
+        for i, (column, _) in enumerate(epochs):
+            largest = row[2 + 2 * len(candidates) + i]
+            column.epoch = ("s" if 1e8 < largest < 1e10 else "ms" if 1e11 < largest < 1e13 else None) \
+                if isinstance(largest, int) else None
+        sampled = sum(f.size for f in sample) or 1
+        src.complete = total <= REHEARSAL_ROWS and len(sample) == len([f for f in src.files if f.size])
+        src.rows = total if src.complete else round(total * src.size / sampled)
+
     def rehearsal(self, counted: list[tuple[str, str]], columns: list[tuple[str, str]], **read: Any) -> str:
         return self.sql.template("sniff/rehearse.sql", counted=counted, columns=columns, union_by_name=False,
                                  limit=REHEARSAL_ROWS, **read)
@@ -143,6 +167,8 @@ class Sniffer:
             return self.rehearsal(keyed, keyed, **read)
 
         self.rehearse(src, load)
+        self.profile(src, sample, read, [(c.original or c.name, c.type) for c in src.columns],
+                     [(c, c.original or c.name) for c in src.columns])
         return src
 
     def csv_dialect(self, f: DataFile, compression: str) -> tuple[str, str, str, bool, int, str | None, str | None]:
@@ -178,6 +204,7 @@ class Sniffer:
             return self.rehearsal(named, named, **read)
 
         self.rehearse(src, load)
+        self.profile(src, sample, read, [(c.name, c.type) for c in src.columns], [(c, c.name) for c in src.columns])
         return src
 
     def parquet(self, g: Group, sample: list[DataFile]) -> DraftSource:
@@ -200,6 +227,7 @@ class Sniffer:
             return self.rehearsal([(c.name, c.type) for c in cols], [], **read)
 
         self.rehearse(src, load)
+        self.profile(src, sample, read, [], [(c, c.name) for c in src.columns])
         return src
 
     def rehearse(self, src: DraftSource, load: Callable[[list[DraftColumn]], str]) -> None:

@@ -105,7 +105,7 @@ def render_pipeline(ins: Inspection, data_root: str, name: str, folder_as_given:
         if s.compression != "auto":
             trailing[("sources", s.name, "compression")] = "gzip, though the names do not say so"
         if s.jsonpaths_file:
-            trailing[("sources", s.name, "jsonpaths")] = "maps keys that are not identifiers to columns, by position"
+            trailing[("sources", s.name, "jsonpaths")] = "the JSON keys as written, by position"
         if s.notes:
             last = list(sources[s.name])[-1]
             trailing.setdefault(("sources", s.name, last), "; ".join(s.notes))
