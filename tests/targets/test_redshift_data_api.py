@@ -219,3 +219,32 @@ def test_on_moto_a_statement_that_never_finishes_is_cancelled_after_the_bounded_
     names, rows = conn.results(statement)
     assert names == ["Number", "Street", "City"]
     assert rows[0] == (10, "Alpha st", "Vancouver") and len(rows) == 3
+
+
+@pytest.mark.integration
+def test_secret_auth_reads_user_and_password_from_secrets_manager(moto_url: str,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    import json
+
+    import boto3
+
+    for name, value in (("AWS_ENDPOINT_URL", moto_url), ("AWS_ACCESS_KEY_ID", "testing"),
+                        ("AWS_SECRET_ACCESS_KEY", "testing"), ("AWS_DEFAULT_REGION", "us-west-2")):
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    password = "Secret-Pa55-from-the-vault"
+    arn = boto3.client("secretsmanager").create_secret(
+        Name="etl/redshift", SecretString=json.dumps({"username": "etl", "password": password, "port": 5440}))["ARN"]
+    options = {"secret_arn": arn, "host": "wg.example.com", "database": "dev", "aws_region": "us-west-2"}
+
+    def option(key: str, default: str | None = None) -> str | None:
+        return options.get(key, default)
+
+    assert redshift_connect.auth_mode(option) == "secret"
+    assert redshift_connect.driver_kwargs(option, 5439, 30) == {
+        "host": "wg.example.com", "port": 5440, "database": "dev", "user": "etl", "password": password, "timeout": 30}
+    from engine.redact import redact
+
+    assert password not in redact(f"error: {password}")  # remembered as a secret for every output
+    options.update(workgroup="wg")
+    assert redshift_connect.data_api_target(option) == {"Database": "dev", "WorkgroupName": "wg", "SecretArn": arn}
