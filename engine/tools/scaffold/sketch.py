@@ -168,13 +168,8 @@ def star_sketch(sources: list[DraftSource]) -> dict[str, Any]:
 
 
 def _day_expression(day: DraftColumn) -> str:
-    """The column as a date or timestamp in SQL: epoch integers through the dialect's macro (user SQL
-    is rendered with the target's macros, so this stays portable)."""
-    if day.epoch == "ms":
-        return f"{{{{ epoch_ms_to_timestamp('{sql_name(day.name)}') }}}}"
-    if day.epoch == "s":
-        return f"{{{{ epoch_ms_to_timestamp('{sql_name(day.name)} * 1000') }}}}"
-    return sql_name(day.name)
+    """The column as a date or timestamp in SQL (epoch integers through the dialect's macro)."""
+    return str(_sql("day.sql", column=sql_name(day.name), epoch=day.epoch)).strip()
 
 
 STAR_HEADER = [
