@@ -8,12 +8,11 @@ to stdout (scripts read them); progress and warnings go to stderr.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 if TYPE_CHECKING:
-    from engine.errors import EngineError
     from engine.tools.cluster.aws import Report
     from engine.tools.cluster.provisioned import ClusterInfo
     from engine.tools.cluster.serverless import ServerlessInfo
@@ -40,13 +39,6 @@ WorkgroupOpt = Annotated[str | None, typer.Option(
     "--workgroup", help="Serverless workgroup (overrides DWH_WORKGROUP).")]
 # Tests poll moto many times a second; real clusters change state in minutes, so 15 s is plenty.
 PollOpt = Annotated[float, typer.Option("--poll-interval", hidden=True, min=0.0)]
-
-
-def _fail(exc: EngineError) -> NoReturn:
-    from engine.output import show_error
-
-    show_error(exc)
-    raise typer.Exit(exc.exit_code)
 
 
 def _reporter() -> Report:
@@ -126,53 +118,50 @@ def up(
     Private and encrypted unless --public; the role reads only the pipeline's S3 buckets.  The master password
     of a provisioned cluster is read from REDSHIFT_PASSWORD (or DWH_DB_PASSWORD in the file), never shown.
     """
-    from engine.errors import EngineError, UsageError
+    from engine.errors import UsageError
     from engine.tools.cluster import connection_file
     from engine.tools.cluster.settings import SERVERLESS_UP_KEYS, UP_KEYS, opens_to_everyone
 
-    try:
-        if public and cidr is None:
-            raise UsageError("--public needs --cidr: the network that may connect (e.g. your address/32)")
-        if serverless and (public or cidr):
-            raise UsageError("--serverless makes a private workgroup; reach it with the Data API "
-                             "(type: redshift_data_api), which needs no open port")
-        settings = _settings(config, SERVERLESS_UP_KEYS if serverless else UP_KEYS, DWH_CLUSTER_TYPE=cluster_type,
-                             DWH_NUM_NODES=nodes, DWH_NODE_TYPE=node_type, DWH_IAM_ROLE_NAME=role_name,
-                             DWH_CLUSTER_IDENTIFIER=identifier, DWH_DB=db, DWH_DB_USER=db_user, DWH_PORT=port,
-                             DWH_REGION=region, DWH_NAMESPACE=namespace, DWH_WORKGROUP=workgroup,
-                             DWH_BASE_CAPACITY=base_capacity)
-        if write_config is not None:
-            connection_file.check_connection_config(write_config)
-        report = _reporter()
-        if cidr is not None and opens_to_everyone(cidr):
-            report(f"warning: --cidr {cidr} lets every address on the internet try to log in on port "
-                   f"{settings.port}; prefer your own address, e.g. 203.0.113.7/32")
-        buckets = _buckets(pipeline, var or [], report)
-        if serverless:
-            from engine.tools.cluster.serverless import serverless_up
+    if public and cidr is None:
+        raise UsageError("--public needs --cidr: the network that may connect (e.g. your address/32)")
+    if serverless and (public or cidr):
+        raise UsageError("--serverless makes a private workgroup; reach it with the Data API "
+                         "(type: redshift_data_api), which needs no open port")
+    settings = _settings(config, SERVERLESS_UP_KEYS if serverless else UP_KEYS, DWH_CLUSTER_TYPE=cluster_type,
+                         DWH_NUM_NODES=nodes, DWH_NODE_TYPE=node_type, DWH_IAM_ROLE_NAME=role_name,
+                         DWH_CLUSTER_IDENTIFIER=identifier, DWH_DB=db, DWH_DB_USER=db_user, DWH_PORT=port,
+                         DWH_REGION=region, DWH_NAMESPACE=namespace, DWH_WORKGROUP=workgroup,
+                         DWH_BASE_CAPACITY=base_capacity)
+    if write_config is not None:
+        connection_file.check_connection_config(write_config)
+    report = _reporter()
+    if cidr is not None and opens_to_everyone(cidr):
+        report(f"warning: --cidr {cidr} lets every address on the internet try to log in on port "
+               f"{settings.port}; prefer your own address, e.g. 203.0.113.7/32")
+    buckets = _buckets(pipeline, var or [], report)
+    if serverless:
+        from engine.tools.cluster.serverless import serverless_up
 
-            found = serverless_up(settings, buckets, timeout, poll_interval, report)
-            _print_serverless(found, settings.region)
-            sections = connection_file.serverless_sections(found)
-        else:
-            from engine.tools.cluster.provisioned import cluster_up
+        found = serverless_up(settings, buckets, timeout, poll_interval, report)
+        _print_serverless(found, settings.region)
+        sections = connection_file.serverless_sections(found)
+    else:
+        from engine.tools.cluster.provisioned import cluster_up
 
-            result = cluster_up(settings, cidr, public, buckets, timeout, poll_interval, report)
-            # Print before writing the file: if the write fails, the user still has the endpoint.
-            info = result.cluster
-            typer.echo(f"cluster:   {info.identifier} ({info.status})")
-            typer.echo(f"host:      {info.host or '(not assigned yet)'}")
-            typer.echo(f"port:      {info.port or settings.port}")
-            typer.echo(f"database:  {info.db} (user {info.db_user})")
-            typer.echo(f"public:    {'yes' if info.public else 'no (reach it from its VPC, or with the Data API)'}")
-            typer.echo(f"group:     {result.security_group}")
-            typer.echo(f"role ARN:  {result.role_arn}")
-            sections = connection_file.cluster_sections(result)
-        if write_config is not None:
-            connection_file.write_connection_config(write_config, sections)
-            report(f"wrote {', '.join(f'[{s}]' for s in sections)} to {write_config}")
-    except EngineError as exc:
-        _fail(exc)
+        result = cluster_up(settings, cidr, public, buckets, timeout, poll_interval, report)
+        # Print before writing the file: if the write fails, the user still has the endpoint.
+        info = result.cluster
+        typer.echo(f"cluster:   {info.identifier} ({info.status})")
+        typer.echo(f"host:      {info.host or '(not assigned yet)'}")
+        typer.echo(f"port:      {info.port or settings.port}")
+        typer.echo(f"database:  {info.db} (user {info.db_user})")
+        typer.echo(f"public:    {'yes' if info.public else 'no (reach it from its VPC, or with the Data API)'}")
+        typer.echo(f"group:     {result.security_group}")
+        typer.echo(f"role ARN:  {result.role_arn}")
+        sections = connection_file.cluster_sections(result)
+    if write_config is not None:
+        connection_file.write_connection_config(write_config, sections)
+        report(f"wrote {', '.join(f'[{s}]' for s in sections)} to {write_config}")
 
 
 def _print_serverless(found: ServerlessInfo, region: str) -> None:
@@ -194,22 +183,18 @@ def status(config: ConfigOpt = None, region: RegionOpt = None, identifier: Ident
            serverless: ServerlessOpt = False, namespace: NamespaceOpt = None, workgroup: WorkgroupOpt = None) -> None:
     """Show the cluster's (or the serverless workgroup's) state, endpoint, size and roles; exit 1 if it does not
     exist."""
-    from engine.errors import EngineError
     from engine.tools.cluster.settings import SERVERLESS_KEYS, STATUS_KEYS
 
-    try:
-        settings = _settings(config, SERVERLESS_KEYS if serverless else STATUS_KEYS, DWH_CLUSTER_IDENTIFIER=identifier,
-                             DWH_REGION=region, DWH_NAMESPACE=namespace, DWH_WORKGROUP=workgroup)
-        if serverless:
-            from engine.tools.cluster.serverless import serverless_status
+    settings = _settings(config, SERVERLESS_KEYS if serverless else STATUS_KEYS, DWH_CLUSTER_IDENTIFIER=identifier,
+                         DWH_REGION=region, DWH_NAMESPACE=namespace, DWH_WORKGROUP=workgroup)
+    if serverless:
+        from engine.tools.cluster.serverless import serverless_status
 
-            _print_serverless(serverless_status(settings), settings.region)
-            return
-        from engine.tools.cluster.provisioned import cluster_status
+        _print_serverless(serverless_status(settings), settings.region)
+        return
+    from engine.tools.cluster.provisioned import cluster_status
 
-        info = cluster_status(settings)
-    except EngineError as exc:
-        _fail(exc)
+    info = cluster_status(settings)
     _print_info(info, settings.region)
 
 
@@ -244,30 +229,26 @@ def down(
 ) -> None:
     """Delete the cluster (no final snapshot), its security group and its IAM role (with --serverless: the
     workgroup, the namespace and the role); succeeds if they are already gone.  Asks first unless --yes."""
-    from engine.errors import EngineError
     from engine.tools.cluster.settings import DOWN_KEYS, SERVERLESS_DOWN_KEYS
 
-    try:
-        settings = _settings(config, SERVERLESS_DOWN_KEYS if serverless else DOWN_KEYS,
-                             DWH_CLUSTER_IDENTIFIER=identifier, DWH_IAM_ROLE_NAME=role_name, DWH_REGION=region,
-                             DWH_NAMESPACE=namespace, DWH_WORKGROUP=workgroup)
-        what = (f"workgroup {settings.workgroup}, namespace {settings.namespace} (and its data)" if serverless
-                else f"cluster {settings.identifier} (and its data; no final snapshot)")
-        if not yes and not typer.confirm(f"Delete {what} and role {settings.role_name} in {settings.region}?",
-                                         err=True):
-            typer.echo("nothing deleted", err=True)
-            raise typer.Exit(1)
-        if serverless:
-            from engine.tools.cluster.serverless import serverless_down
+    settings = _settings(config, SERVERLESS_DOWN_KEYS if serverless else DOWN_KEYS,
+                         DWH_CLUSTER_IDENTIFIER=identifier, DWH_IAM_ROLE_NAME=role_name, DWH_REGION=region,
+                         DWH_NAMESPACE=namespace, DWH_WORKGROUP=workgroup)
+    what = (f"workgroup {settings.workgroup}, namespace {settings.namespace} (and its data)" if serverless
+            else f"cluster {settings.identifier} (and its data; no final snapshot)")
+    if not yes and not typer.confirm(f"Delete {what} and role {settings.role_name} in {settings.region}?",
+                                     err=True):
+        typer.echo("nothing deleted", err=True)
+        raise typer.Exit(1)
+    if serverless:
+        from engine.tools.cluster.serverless import serverless_down
 
-            serverless_down(settings, timeout, poll_interval, _reporter())
-            typer.echo(f"workgroup {settings.workgroup}, namespace {settings.namespace} and role "
-                       f"{settings.role_name} are gone")
-            return
-        from engine.tools.cluster.provisioned import cluster_down
+        serverless_down(settings, timeout, poll_interval, _reporter())
+        typer.echo(f"workgroup {settings.workgroup}, namespace {settings.namespace} and role "
+                   f"{settings.role_name} are gone")
+        return
+    from engine.tools.cluster.provisioned import cluster_down
 
-        cluster_down(settings, wait, timeout, poll_interval, _reporter())
-    except EngineError as exc:
-        _fail(exc)
+    cluster_down(settings, wait, timeout, poll_interval, _reporter())
     typer.echo(f"cluster {settings.identifier} and role {settings.role_name} are gone"
                if wait else f"cluster {settings.identifier} is being deleted; role {settings.role_name} is gone")
