@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from engine.cli_cluster import cluster_app
 from engine.errors import EngineError
+from engine.tools.cli_cluster import cluster_app
 
 if TYPE_CHECKING:
     from engine.api import Pipeline
@@ -141,7 +141,7 @@ def init(folder: Annotated[Path, typer.Argument(help="The folder of data files t
          = Path("pipeline.yaml"),
          force: Annotated[bool, typer.Option("--force", help="Overwrite the file if it exists.")] = False) -> None:
     """Draft a pipeline file from FOLDER's JSON, CSV and Parquet files: sources and typed staging tables."""
-    from engine.scaffold import init_pipeline, show_summary
+    from engine.tools.scaffold import init_pipeline, show_summary
 
     show_summary(init_pipeline(folder, output, force))
 
@@ -183,8 +183,8 @@ def compact(file: PipelineArg, source: Annotated[str, typer.Argument(help="The s
 
         raise ConfigError([Issue(f"no source named '{source}'", pipeline.document.locate(("sources",)),
                                  suggest(source, list(pipeline.sources)))])
-    from engine.compact import compact as combine
     from engine.inputs import cache_dir
+    from engine.tools.compact import compact as combine
 
     done = combine(pipeline.sources[source], out, target_mb * 1024 * 1024, cache_dir(pipeline))
     typer.echo(f"{source}: {done.files_in:,} files ({done.bytes_in:,} bytes) -> {done.files_out:,} files "

@@ -17,6 +17,10 @@ from engine.errors import ConfigError, Issue
 from engine.sources.files import Walk, include_patterns, list_local, local_globs
 from engine.sources.jsonpaths import read_jsonpaths
 
+#: where a source counts as "many tiny files" (the run warns, pointing here)
+TINY_FILE_BYTES = 64 * 1024
+MANY_FILES = 1000
+
 
 @dataclass(frozen=True)
 class FileEntry:
@@ -112,3 +116,14 @@ def localise(source: Source, files: list[FileEntry], cache: Path) -> tuple[str, 
     bucket = source.path[5:].partition("/")[0]
     remote = [RemoteFile(f.location[len(f"s3://{bucket}/"):], f.size, f.version) for f in files]
     return tuple(download(source, remote, cache))
+
+
+def tiny_files_note(source: str, sizes: list[int]) -> str | None:
+    """A warning when a source is many small files, which COPY (and any reader) pays for per file."""
+    if len(sizes) < MANY_FILES:
+        return None
+    average = sum(sizes) / len(sizes)
+    if average >= TINY_FILE_BYTES:
+        return None
+    return (f"source '{source}' is {len(sizes):,} files averaging {average:,.0f} bytes; each file costs a "
+            f"request and a read: `etl-engine compact` combines them into a few large ones")

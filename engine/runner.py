@@ -282,8 +282,7 @@ class _Walk:
     def _load(self, step: Step, t0: float) -> StepResult:
         """List the source now; load the files this warehouse has not seen (all of them when full)."""
         from engine import state
-        from engine.compact import tiny_files_note
-        from engine.inputs import cache_dir, list_files, localise
+        from engine.inputs import cache_dir, list_files, localise, tiny_files_note
         from engine.steps import render_load
 
         assert step.table is not None

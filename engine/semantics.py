@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from engine.config import Check, Pipeline, StarTable
 from engine.errors import ConfigError, Issue, Location
 from engine.graph import ParsedSql, parse_select, table_order
+from engine.identifier_case import case_issues
 from engine.render import SqlRenderer
 from engine.static import bound_issues, name_issues, statement_issue
 from engine.validate import suggest
@@ -213,6 +214,7 @@ def analyse(p: Pipeline, renderer: SqlRenderer) -> Analysis:
             trees[f"check:{check.name}"] = rendered[1].tree
     for q in p.queries.values():
         c.sql(q.sql, q.location, None, None)
+    c.issues += case_issues(p, trees, renderer.sqlglot_dialect)
     if c.issues:
         raise ConfigError(c.issues)
     locations = {n: t.location for n, t in p.star.items()}

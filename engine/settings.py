@@ -5,7 +5,8 @@ can be committed.  Values come from the process environment first and then from 
 settings file given with ``--config``: a ``dwh.cfg`` in the common Redshift-tutorial layout
 ([CLUSTER] HOST, DB_NAME, DB_USER, DB_PASSWORD, DB_PORT; [IAM_ROLE] ARN) reads as
 the REDSHIFT_* names below, so its users switch without rewriting their settings,
-and an ``[ENV]`` section may name any other variable directly.
+and an ``[ENV]`` section may name any other variable directly.  The file is read by
+engine.dwhcfg, the same reader the cluster commands use (section and key names match in any case).
 """
 
 from __future__ import annotations
@@ -14,8 +15,6 @@ import os
 import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
-
-from engine.errors import ConfigError, Issue, Location
 
 ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 
@@ -81,25 +80,14 @@ def references(text: str) -> list[str]:
 
 
 def _read_config(path: Path) -> dict[str, str]:
-    import configparser
+    from engine.dwhcfg import DwhCfg
 
-    parser = configparser.ConfigParser(interpolation=None)
-    parser.optionxform = str  # type: ignore[assignment,method-assign]
-    try:
-        with open(path, encoding="utf-8") as handle:
-            parser.read_file(handle)
-    except FileNotFoundError:
-        raise ConfigError([Issue(f"settings file not found: {path}", Location(path))]) from None
-    except (OSError, UnicodeDecodeError, configparser.Error) as exc:
-        line = getattr(exc, "lineno", None)
-        message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise ConfigError([Issue(f"cannot read settings file: {message}", Location(path, line))]) from None
+    cfg = DwhCfg.read(path)
     values: dict[str, str] = {}
     for name, (section, key) in DWH_CFG.items():
-        for candidate in (key, key.lower()):
-            if parser.has_option(section, candidate) and parser.get(section, candidate).strip():
-                values[name] = parser.get(section, candidate).strip().strip("'\"")
-    if parser.has_section("ENV"):
-        for key, value in parser.items("ENV"):
-            values[key] = value.strip()
+        value = cfg.get(section, key)
+        if value is not None and value.strip("'\""):
+            values[name] = value.strip("'\"")
+    for key, value in cfg.items("ENV"):
+        values[key] = value
     return values

@@ -4,7 +4,9 @@ Redshift reads the files itself, in parallel across its slices, so a load is one
 COPY per source and the engine never touches the data.  Settings are target options
 that refer to the environment (``${REDSHIFT_HOST}``...) or to the original project's
 ``dwh.cfg`` given with ``--config``; the password and any key are secrets, redacted
-from every output.  A failed COPY is explained from STL_LOAD_ERRORS: file, line,
+from every output.  Serverless workgroups, IAM and Secrets Manager authentication and the
+Data API (``method: data_api``) are chosen by options (engine.aws.redshift_connect).
+A failed COPY is explained from STL_LOAD_ERRORS: file, line,
 column and reason.
 """
 
@@ -35,36 +37,92 @@ class RedshiftAdapter(Adapter):
     # no advisory locks on Redshift: LOCK on a per-pipeline table, bounded by statement_timeout
     lock = Lock.BLOCKING
     error_lookup = ErrorLookup.SYSTEM_TABLES
+    #: every option this adapter reads; which must be set depends on how the target connects
+    #: (engine.aws.redshift_connect.required), so none is required here
     options: ClassVar[dict[str, Option]] = {
-        "host": Option("cluster endpoint", required=True),
-        "port": Option("port (default 5439)", "int"),
-        "database": Option("database name", required=True),
-        "user": Option("database user", required=True),
-        "password": Option("password, as ${VAR}", "secret", required=True),
-        "iam_role": Option("the IAM role ARN COPY reads S3 with"),
-        "access_key_id": Option("AWS access key id for COPY (instead of iam_role)", "secret"),
-        "secret_access_key": Option("AWS secret access key for COPY", "secret"),
-        "session_token": Option("AWS session token for COPY", "secret"),
-        "region": Option("the S3 bucket's region, where it differs from the cluster's"),
-        "connect_timeout": Option("seconds to wait for a connection", "int"),
+        "host": Option("endpoint host name (provisioned cluster or serverless workgroup endpoint)"),
+        "port": Option("port, default 5439", "int"),
+        "database": Option("database name"),
+        "user": Option("database user (password auth)"),
+        "password": Option("password (password auth); a ${NAME} reference, never the value", "secret"),
+        "connect_timeout": Option("seconds to wait for the driver to connect, default 30", "int"),
+        "auth": Option("password | iam | secret; default: secret if secret_arn, password if password, else iam"),
+        "workgroup": Option("Redshift Serverless workgroup name: makes the target serverless"),
+        "cluster_identifier": Option("provisioned cluster id (IAM auth and the Data API need it when no workgroup)"),
+        "db_user": Option("database user for IAM auth or the Data API on a provisioned cluster"),
+        "secret_arn": Option("Secrets Manager secret (username, password) to connect with", "secret"),
+        "aws_profile": Option("AWS profile for IAM auth and the Data API; default boto3's credential chain"),
+        "aws_region": Option("the warehouse's AWS region for IAM auth and the Data API; default: region"),
+        "method": Option("driver (default: redshift-connector) | data_api (boto3 redshift-data, no open port)"),
+        "session_keep_alive": Option("Data API: seconds an idle session stays open, default 600", "int"),
+        "statement_timeout": Option("Data API: seconds to wait for one statement before cancelling it, "
+                                    "default 3600", "int"),
+        "iam_role": Option("role ARN COPY reads S3 with"),
+        "access_key_id": Option("COPY credentials instead of iam_role (with secret_access_key)", "secret"),
+        "secret_access_key": Option("COPY credentials instead of iam_role", "secret"),
+        "session_token": Option("COPY credentials: temporary session token", "secret"),
+        "region": Option("the S3 region COPY reads from (a source's own region: wins)"),
     }
+    #: connection methods; a subclass may fix one (redshift_data_api)
+    default_method: ClassVar[str] = "driver"
+
+    @property
+    def serverless(self) -> bool:
+        """Redshift Serverless (a workgroup): no STL views; failure diagnosis reads the SYS views instead."""
+        return bool(self.option("workgroup"))
+
+    @property
+    def method(self) -> str:
+        return (self.option("method", self.default_method) or self.default_method).strip().lower()
 
     def describe(self) -> str:
-        user, host, db = (self.option(k) or "?" for k in ("user", "host", "database"))
-        return f"redshift {user}@{host}:{self.option('port', '5439')}/{db}"
+        db = self.option("database") or "?"
+        via = " via the Data API" if self.method == "data_api" else ""
+        if self.serverless:
+            return f"redshift serverless workgroup {self.option('workgroup')}/{db}{via}"
+        if self.method == "data_api" or not self.option("host"):
+            return f"redshift cluster {self.option('cluster_identifier') or '?'}/{db}{via}"
+        user = self.option("user") or self.option("db_user") or "?"
+        return f"redshift {user}@{self.option('host')}:{self.option('port', '5439')}/{db}"
+
+    def unresolved(self) -> list[Issue]:
+        from engine.aws.redshift_connect import required
+
+        issues = super().unresolved()
+        where = self.target.option_locations
+        method, auth = self.method, (self.option("auth") or "").strip().lower()
+        if method not in ("driver", "data_api"):
+            issues.append(Issue(f"method must be driver or data_api, got {method!r}",
+                                where.get("method", self.target.location)))
+        if auth and auth not in ("password", "iam", "secret"):
+            issues.append(Issue(f"auth must be password, iam or secret, got {auth!r}",
+                                where.get("auth", self.target.location)))
+        for key in required(self.option, method):
+            if key not in self.target.options:
+                issues.append(Issue(f"target '{self.target.name}' needs '{key}'", self.target.location,
+                                    f"add {key}: ${{VAR}} under the target and set VAR in the environment"))
+        return issues
 
     def _connect(self) -> Any:
+        from engine.aws import redshift_connect
+
+        if self.method == "data_api":
+            try:
+                return redshift_connect.data_api_connection(self.option)
+            except ConfigError:
+                raise
+            except Exception as exc:
+                raise TargetError(f"cannot reach the Data API for {self.describe()}: {self._error_text(exc)}") from None
         import redshift_connector
 
         port = self.option("port", "5439") or "5439"
         if not port.isdigit():
             raise ConfigError([Issue(f"port must be a number, got {port!r}",
                                      self.target.option_locations.get("port", self.target.location))])
+        kwargs = redshift_connect.driver_kwargs(self.option, int(port),
+                                                int(self.option("connect_timeout", "30") or 30))
         try:
-            conn = redshift_connector.connect(
-                host=self.option("host") or "", port=int(port), database=self.option("database") or "",
-                user=self.option("user") or "", password=self.option("password") or "",
-                timeout=int(self.option("connect_timeout", "30") or 30))
+            conn = redshift_connector.connect(**kwargs)
         except Exception as exc:
             raise TargetError(f"cannot connect to {self.describe()}: {self._error_text(exc)}") from None
         # The runner's explicit BEGIN/COMMIT are the only transaction boundaries.

@@ -128,3 +128,81 @@ def connector(conn: RecordingConnection, calls: list[dict[str, Any]]) -> Callabl
         calls.append(kwargs)
         return conn
     return connect
+
+
+def _field(value: Any) -> dict[str, Any]:
+    """A GetStatementResult Field for ``value``, as the Data API reference shapes it."""
+    if value is None:
+        return {"isNull": True}
+    if isinstance(value, bool):
+        return {"booleanValue": value}
+    if isinstance(value, int):
+        return {"longValue": value}
+    if isinstance(value, float):
+        return {"doubleValue": value}
+    return {"stringValue": str(value)}
+
+
+@dataclass
+class DataApiRecorder:
+    """A real boto3 ``redshift-data`` client whose calls are answered from a RecordingConnection.
+
+    botocore validates every request against the service model as usual; a ``before-call``
+    handler (the hook botocore's Stubber uses) then answers it: ExecuteStatement runs the SQL on
+    ``conn``, DescribeStatement reports FINISHED or FAILED with the rule's error, and
+    GetStatementResult returns the rows ``page_size`` at a time with NextToken.
+    """
+
+    conn: RecordingConnection
+    page_size: int = 2
+    #: every call as (operation name, API parameters), in order
+    calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    session_id: str = "0c0ffee0-0000-4000-8000-000000000001"
+    _results: dict[str, tuple[list[tuple[Any, ...]], tuple[str, ...], str | None, int]] = field(
+        default_factory=dict)
+
+    def client(self) -> Any:
+        import boto3
+
+        session = boto3.session.Session(aws_access_key_id="testing", aws_secret_access_key="testing",
+                                        region_name="us-west-2")
+        client = session.client("redshift-data")
+        client.meta.events.register("before-parameter-build.redshift-data.*", self._record)
+        client.meta.events.register("before-call.redshift-data.*", self._answer)
+        return client
+
+    def _record(self, params: dict[str, Any], model: Any, **_: Any) -> None:
+        self.calls.append((model.name, dict(params)))
+
+    def _answer(self, model: Any, **_: Any) -> tuple[Any, dict[str, Any]]:
+        from botocore.awsrequest import AWSResponse
+
+        name, params = self.calls[-1]
+        assert name == model.name
+        if name == "ExecuteStatement":
+            statement = f"00000000-0000-4000-8000-{len(self._results):012d}"
+            cursor = self.conn.cursor()
+            try:
+                cursor.execute(params["Sql"])
+                rows, columns = cursor.fetchall(), tuple(d[0] for d in cursor.description or ())
+                self._results[statement] = (rows, columns, None, cursor.rowcount)
+            except DriverError as exc:
+                self._results[statement] = ([], (), str(exc), -1)
+            body: dict[str, Any] = {"Id": statement, "SessionId": self.session_id}
+        elif name == "DescribeStatement":
+            rows, columns, error, count = self._results[params["Id"]]
+            body = {"Id": params["Id"], "Status": "FAILED" if error else "FINISHED",
+                    "HasResultSet": bool(columns), "ResultRows": count, "SessionId": self.session_id}
+            if error:
+                body["Error"] = error
+        elif name == "GetStatementResult":
+            rows, columns, _, _ = self._results[params["Id"]]
+            start = int(params.get("NextToken") or 0)
+            page = rows[start:start + self.page_size]
+            body = {"ColumnMetadata": [{"name": c} for c in columns], "TotalNumRows": len(rows),
+                    "Records": [[_field(v) for v in row] for row in page]}
+            if start + self.page_size < len(rows):
+                body["NextToken"] = str(start + self.page_size)
+        else:
+            raise AssertionError(f"unexpected Data API call {name}")
+        return AWSResponse("https://redshift-data.us-west-2.amazonaws.com", 200, {}, None), body

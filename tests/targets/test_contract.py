@@ -60,9 +60,9 @@ def test_declares_the_whole_contract(kind: str) -> None:
 
 def _project(tmp: Path, kind: str) -> Path:
     cls = adapter_class(kind)
-    options = {k: SAMPLE[o.kind] for k, o in cls.options.items() if o.required}
-    if kind == "redshift":
-        options["iam_role"] = "arn:aws:iam::1:role/r"
+    # the options an adapter needs may depend on how it connects: give the usual ones it has
+    usual = ("path", "host", "database", "user", "password", "cluster_identifier", "db_user", "iam_role")
+    options = {k: SAMPLE[o.kind] for k, o in cls.options.items() if o.required or k in usual}
     target = "  t:\n    type: " + kind + "\n" + "".join(f"    {k}: \"{v}\"\n" for k, v in options.items())
     text = MINIMAL.replace("targets:\n", "targets:\n" + target, 1).replace("default_target", "#")
     text = "default_target: t\n" + text

@@ -18,10 +18,6 @@ from pathlib import Path
 from engine.config import Source
 from engine.errors import ConfigError, Issue, Location, TargetError
 
-#: where a source counts as "many tiny files" (the run warns, pointing here)
-TINY_FILE_BYTES = 64 * 1024
-MANY_FILES = 1000
-
 
 @dataclass(frozen=True)
 class Compacted:
@@ -30,17 +26,6 @@ class Compacted:
     files_out: int
     bytes_out: int
     where: str
-
-
-def tiny_files_note(source: str, sizes: list[int]) -> str | None:
-    """A warning when a source is many small files, which COPY (and any reader) pays for per file."""
-    if len(sizes) < MANY_FILES:
-        return None
-    average = sum(sizes) / len(sizes)
-    if average >= TINY_FILE_BYTES:
-        return None
-    return (f"source '{source}' is {len(sizes):,} files averaging {average:,.0f} bytes; each file costs a "
-            f"request and a read: `etl-engine compact` combines them into a few large ones")
 
 
 def compact(source: Source, out: str, target_bytes: int, cache: Path) -> Compacted:

@@ -24,15 +24,11 @@ from engine.cli import app
 from engine.config import load_pipeline
 from engine.errors import UsageError
 from engine.plan import build_plan
-from engine.scaffold import (
-    DraftColumn,
-    DraftSource,
-    _Sniffer,
-    column_name,
-    init_pipeline,
-    portable_type,
-    stem_pattern,
-)
+from engine.tools.scaffold import init_pipeline
+from engine.tools.scaffold.discover import stem_pattern
+from engine.tools.scaffold.model import DraftColumn, DraftSource
+from engine.tools.scaffold.naming import column_name, portable_type
+from engine.tools.scaffold.sniff import Sniffer
 
 SPARKIFY = SHARED / "sparkify"
 MOVIELENS = SHARED / "movielens"
@@ -161,7 +157,7 @@ def test_each_layout_validates_and_loads_every_row(tmp_path: Path, layout: str) 
 
 
 def test_types_names_and_the_jsonpaths_mapping(tmp_path: Path) -> None:
-    """Keys that are not identifiers are renamed, and a JSONPaths file maps them back by position."""
+    """Keys become lower snake_case columns, and a JSONPaths file maps them back by position."""
     record = {"eventId": 7, "user name": "Ann", "2nd": True, "ts": "2024-01-31 10:00:00", "props": {"a": [1]},
               "it's": "x", "amount": 2.5, "empty": None}
     _write(tmp_path / "data" / "ev" / "a.json", json.dumps(record) + "\n")
@@ -170,7 +166,7 @@ def test_types_names_and_the_jsonpaths_mapping(tmp_path: Path) -> None:
     source = doc["sources"]["ev"]  # type: ignore[index]
     assert source["jsonpaths"] == "p.ev.jsonpaths.json"
     columns = doc["staging"]["staging_ev"]["columns"]  # type: ignore[index]
-    assert columns == {"eventId": "bigint", "user_name": "varchar", "_2nd": "boolean", "ts": "timestamp",
+    assert columns == {"event_id": "bigint", "user_name": "varchar", "_2nd": "boolean", "ts": "timestamp",
                        "props": "varchar", "it_s": "varchar", "amount": "double", "empty": "varchar"}
     paths = json.loads((tmp_path / "out" / "p.ev.jsonpaths.json").read_text(encoding="utf-8"))["jsonpaths"]
     assert paths == ["$['eventId']", "$['user name']", "$['2nd']", "$['ts']", "$['props']", '$["it\'s"]',
@@ -220,7 +216,7 @@ def test_rehearsal_widens_only_what_does_not_load() -> None:
             return "select cast('01/31/2020' as date)"
         return "select 1"
 
-    _Sniffer().rehearse(src, load)
+    Sniffer().rehearse(src, load)
     assert [(c.name, c.type) for c in src.columns] == [("id", "bigint"), ("day", "varchar")]
     assert src.notes and src.notes[0].startswith("dates, times and booleans widened to varchar")
 
@@ -229,8 +225,8 @@ def test_small_helpers() -> None:
     assert stem_pattern("2018-11-30-events") == "*-*-*-events"
     assert stem_pattern("TRAAAAK128F9318786") == "*"
     assert stem_pattern("part-00001-c000.snappy") == "part-*-*.snappy"
-    assert [column_name(k, 0) for k in ("firstName", "first name", "9lives", "é", "")] == [
-        "firstName", "first_name", "_9lives", "e", "column_1"]
+    assert [column_name(k, 0) for k in ("firstName", "first name", "9lives", "é", "", "userID", "HTTPStatus")] == [
+        "first_name", "first_name", "_9lives", "e", "column_1", "user_id", "http_status"]
     assert portable_type("DECIMAL(18,3)") == ("decimal(18,3)", None)
     assert portable_type("TIMESTAMP WITH TIME ZONE") == ("timestamptz", None)
     assert portable_type("INTEGER[]")[0] == "varchar"
@@ -246,21 +242,26 @@ def test_sparkify_finds_the_log_and_song_data(tmp_path: Path) -> None:
     doc = _validates(tmp_path / "pipeline.yaml")
     assert doc["sources"] == {
         "log_data": {"description": doc["sources"]["log_data"]["description"],  # type: ignore[index]
-                     "path": "{{ data_root }}/log_data", "format": "json"},
+                     "path": "{{ data_root }}/log_data", "format": "json",
+                     "jsonpaths": "pipeline.log_data.jsonpaths.json"},
         "song_data": {"description": doc["sources"]["song_data"]["description"],  # type: ignore[index]
                       "path": "{{ data_root }}/song_data", "format": "json"},
     }
     staging = doc["staging"]
     assert isinstance(staging, dict)
     assert list(staging["staging_log_data"]["columns"]) == [
-        "artist", "auth", "firstName", "gender", "itemInSession", "lastName", "length", "level", "location",
-        "method", "page", "registration", "sessionId", "song", "status", "ts", "userAgent", "userId"]
-    assert staging["staging_log_data"]["columns"]["userId"] == "varchar"
+        "artist", "auth", "first_name", "gender", "item_in_session", "last_name", "length", "level", "location",
+        "method", "page", "registration", "session_id", "song", "status", "ts", "user_agent", "user_id"]
+    assert staging["staging_log_data"]["columns"]["user_id"] == "varchar"
     assert staging["staging_log_data"]["columns"]["ts"] == "bigint"
     assert set(staging["staging_song_data"]["columns"]) == {
         "artist_id", "artist_latitude", "artist_location", "artist_longitude", "artist_name", "duration",
         "num_songs", "song_id", "title", "year"}
-    assert not list(tmp_path.glob("*.jsonpaths.json")), "every key is an identifier: no mapping needed"
+    # the camelCase keys stay as they are in the files: the mapping init writes is the dataset's own
+    written = json.loads((tmp_path / "pipeline.log_data.jsonpaths.json").read_text(encoding="utf-8"))["jsonpaths"]
+    theirs = json.loads((SPARKIFY / "log_json_path.json").read_text(encoding="utf-8"))["jsonpaths"]
+    assert written == theirs
+    assert list(tmp_path.glob("*.jsonpaths.json")) == [tmp_path / "pipeline.log_data.jsonpaths.json"]
     _validates(_uncommented(tmp_path / "pipeline.yaml"))
 
 
@@ -274,7 +275,7 @@ def test_movielens_one_source_per_file_loads_every_record(tmp_path: Path) -> Non
     assert {n: s["include"] for n, s in sources.items()} == {
         "links": "links.csv", "movies": "movies.csv", "ratings": "ratings.csv", "tags": "tags.csv"}
     assert all((s["header"], s["delimiter"], s["quote"]) == (True, ",", '"') for s in sources.values())
-    assert doc["staging"]["staging_links"]["columns"]["imdbId"] == "varchar"  # type: ignore[index]
+    assert doc["staging"]["staging_links"]["columns"]["imdb_id"] == "varchar"  # type: ignore[index]
     expected = {}
     for name in sources:
         with (MOVIELENS / f"{name}.csv").open(encoding="utf-8", newline="") as f:

@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from engine.cli import app
-from engine.compact import tiny_files_note
+from engine.inputs import tiny_files_note
 
 pytestmark = pytest.mark.integration
 

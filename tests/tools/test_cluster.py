@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import ROOT
 from typer.testing import CliRunner
 
 from engine.cli import app
@@ -26,6 +27,8 @@ pytestmark = pytest.mark.integration
 
 PASSWORD = "Qz7UnicornPw42"  # distinctive, so finding it in any output means it leaked
 FAST = ("--poll-interval", "0.01")
+#: the pipeline whose buckets the role may read: the sample project, pointed at the course's bucket
+PIPELINE = ("--pipeline", str(ROOT / "pipeline.yaml"), "--var", "data_root=s3://udacity-dend")
 DWH = """\
 [AWS]
 KEY=
@@ -136,7 +139,7 @@ def cli(*args: str) -> Any:
 
 
 def up(aws: Aws, *args: str) -> Any:
-    result = cli("up", "--cidr", aws.cidr, *FAST, *args)
+    result = cli("up", "--cidr", aws.cidr, *PIPELINE, *FAST, *args)
     assert result.exit_code == 0, result.stderr
     return result
 
@@ -159,29 +162,65 @@ def no_role(aws: Aws, name: str) -> bool:
     return False
 
 
-def test_up_creates_role_cluster_and_ingress(aws: Aws) -> None:
+def own_group(aws: Aws) -> dict[str, Any] | None:
+    groups = aws.ec2.describe_security_groups(
+        Filters=[{"Name": "group-name", "Values": [f"etl-engine-{aws.cluster}"]}])["SecurityGroups"]
+    return groups[0] if groups else None
+
+
+def test_up_creates_a_private_encrypted_cluster_with_its_own_group_and_a_scoped_role(aws: Aws) -> None:
     result = up(aws)
 
     role = aws.iam.get_role(RoleName=aws.role)["Role"]
     trust = role["AssumeRolePolicyDocument"]
     trust = json.loads(trust) if isinstance(trust, str) else trust
-    assert trust["Statement"][0]["Principal"] == {"Service": "redshift.amazonaws.com"}
-    attached = aws.iam.list_attached_role_policies(RoleName=aws.role)["AttachedPolicies"]
-    assert [p["PolicyArn"] for p in attached] == ["arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"]
+    assert "redshift.amazonaws.com" in trust["Statement"][0]["Principal"]["Service"]
+    # no account-wide S3 read: an inline policy naming only the bucket the pipeline's sources read
+    assert aws.iam.list_attached_role_policies(RoleName=aws.role)["AttachedPolicies"] == []
+    policy = aws.iam.get_role_policy(RoleName=aws.role, PolicyName="etl-engine-s3-read")["PolicyDocument"]
+    policy = json.loads(policy) if isinstance(policy, str) else policy
+    resources = sorted(r for statement in policy["Statement"] for r in statement["Resource"])
+    assert resources == ["arn:aws:s3:::udacity-dend", "arn:aws:s3:::udacity-dend/*"]
 
     cluster = aws.redshift.describe_clusters(ClusterIdentifier=aws.cluster)["Clusters"][0]
     assert (cluster["NodeType"], cluster["NumberOfNodes"], cluster["DBName"], cluster["MasterUsername"]) == (
         "dc2.large", 4, "dwh", "dwhuser")
     assert [r["IamRoleArn"] for r in cluster["IamRoles"]] == [role["Arn"]]
-    assert cluster["PubliclyAccessible"] is True
+    assert cluster["PubliclyAccessible"] is False and cluster["Encrypted"] is True
+    group = own_group(aws)
+    assert group is not None and group["GroupName"] != "default"
+    assert [g["VpcSecurityGroupId"] for g in cluster["VpcSecurityGroups"]] == [group["GroupId"]]
     assert ingress(aws) == [aws.cidr]
 
     host = cluster["Endpoint"]["Address"]
     assert f"host:      {host}\n" in result.stdout
     assert "port:      5439\n" in result.stdout
+    assert "public:    no (reach it from its VPC, or with the Data API)\n" in result.stdout
     assert f"role ARN:  {role['Arn']}\n" in result.stdout
     assert f"created IAM role {aws.role}" in result.stderr and "opened TCP port 5439" in result.stderr
+    assert "may read s3://udacity-dend (and no other bucket)" in result.stderr
+    # the course's dwh.cfg asks for dc2 nodes, which AWS is retiring
+    assert "warning: dc2.large nodes are being retired" in result.stderr and "ra3.large" in result.stderr
+
+
+def test_public_needs_a_cidr_and_ra3_is_the_default_node_type(aws: Aws) -> None:
+    refused = cli("up", "--public", *FAST)
+    assert refused.exit_code == 2 and "--public needs --cidr" in refused.stderr
+    aws.cfg.write_text(aws.dwh().replace("DWH_NODE_TYPE=dc2.large\n", "").replace("DWH_CLUSTER_TYPE=multi-node\n", ""),
+                       encoding="utf-8")
+    result = cli("up", "--public", "--cidr", aws.cidr, *PIPELINE, *FAST)
+    assert result.exit_code == 0, result.stderr
+    cluster = aws.redshift.describe_clusters(ClusterIdentifier=aws.cluster)["Clusters"][0]
+    assert (cluster["NodeType"], cluster["NumberOfNodes"], cluster["PubliclyAccessible"]) == ("ra3.large", 1, True)
     assert "warning" not in result.stderr
+
+
+def test_without_a_cidr_nothing_is_opened(aws: Aws) -> None:
+    result = cli("up", *PIPELINE, *FAST)
+    assert result.exit_code == 0, result.stderr
+    group = own_group(aws)
+    assert group is not None and group["IpPermissions"] == []
+    assert "opened" not in result.stderr
 
 
 def test_up_twice_reuses_everything_and_writes_config(aws: Aws) -> None:
@@ -190,6 +229,7 @@ def test_up_twice_reuses_everything_and_writes_config(aws: Aws) -> None:
     up(aws, "--write-config", "dwh.cfg")
     again = up(aws, "--write-config", "dwh.cfg")
     assert f"reusing IAM role {aws.role}" in again.stderr and f"reusing cluster {aws.cluster}" in again.stderr
+    assert f"reusing security group etl-engine-{aws.cluster}" in again.stderr
     assert f"already open to {aws.cidr}" in again.stderr
     assert len(aws.redshift.describe_clusters(ClusterIdentifier=aws.cluster)["Clusters"]) == 1
     assert ingress(aws) == [aws.cidr]
@@ -231,16 +271,21 @@ def test_status(aws: Aws) -> None:
     assert f"role ARN:    {aws.iam.get_role(RoleName=aws.role)['Role']['Arn']}\n" in out
 
 
-def test_down_deletes_cluster_and_role_and_is_idempotent(aws: Aws) -> None:
+def test_down_asks_then_deletes_cluster_group_and_role_and_is_idempotent(aws: Aws) -> None:
     up(aws)
-    result = cli("down", *FAST)
+    declined = CliRunner().invoke(app, ["cluster", "down", *FAST], input="n\n")
+    assert declined.exit_code == 1 and f"Delete cluster {aws.cluster}" in declined.stderr
+    assert "nothing deleted" in declined.stderr
+    assert aws.redshift.describe_clusters(ClusterIdentifier=aws.cluster)["Clusters"]
+    result = cli("down", "--yes", *FAST)
     assert result.exit_code == 0, result.stderr
     assert f"deleted cluster {aws.cluster}" in result.stderr and f"deleted IAM role {aws.role}" in result.stderr
+    assert f"deleted security group etl-engine-{aws.cluster}" in result.stderr
     with pytest.raises(aws.redshift.exceptions.ClusterNotFoundFault):
         aws.redshift.describe_clusters(ClusterIdentifier=aws.cluster)
-    assert no_role(aws, aws.role)
+    assert no_role(aws, aws.role) and own_group(aws) is None
 
-    again = cli("down", "--no-wait")
+    again = cli("down", "--yes", "--no-wait")
     assert again.exit_code == 0, again.stderr
     assert f"cluster {aws.cluster} does not exist in us-west-2; nothing to delete" in again.stderr
     assert f"IAM role {aws.role} does not exist; nothing to delete" in again.stderr
@@ -262,13 +307,13 @@ def test_overrides_single_node_and_credentials_and_password_from_the_file(
 
 
 def test_missing_key_names_file_and_key_and_touches_nothing(aws: Aws) -> None:
-    aws.cfg.write_text(aws.dwh().replace("DWH_NODE_TYPE=dc2.large\n", ""), encoding="utf-8")
+    aws.cfg.write_text(aws.dwh().replace("DWH_DB_USER=dwhuser\n", ""), encoding="utf-8")
     result = cli("up", "--cidr", aws.cidr)
     assert result.exit_code == 2
-    assert "error: dwh.cfg:5: DWH.DWH_NODE_TYPE: required setting is missing" in result.stderr
-    assert "hint: add DWH_NODE_TYPE=... under [DWH], or pass --node-type" in result.stderr
+    assert "error: dwh.cfg:5: DWH.DWH_DB_USER: required setting is missing" in result.stderr
+    assert "hint: add DWH_DB_USER=... under [DWH], or pass --db-user" in result.stderr
     assert no_role(aws, aws.role)
-    # status does not need the node type, so the same file is fine for it
+    # status does not need the user, so the same file is fine for it
     assert cli("status").exit_code == 1
 
 
@@ -299,7 +344,7 @@ def test_bad_input_is_refused_before_anything_is_created(aws: Aws, monkeypatch: 
 
 
 def test_open_to_everyone_is_warned_about(aws: Aws) -> None:
-    result = cli("up", "--cidr", "0.0.0.0/0", "--port", "5441", *FAST)
+    result = cli("up", "--public", "--cidr", "0.0.0.0/0", "--port", "5441", *FAST)
     assert result.exit_code == 0, result.stderr
     assert "warning: --cidr 0.0.0.0/0 lets every address on the internet" in result.stderr
     assert ingress(aws, 5441) == ["0.0.0.0/0"]
@@ -321,7 +366,7 @@ def test_aws_failures_are_one_line_errors(aws: Aws, monkeypatch: pytest.MonkeyPa
 
 
 def test_waiting_gives_up_after_the_timeout(aws: Aws) -> None:
-    from engine.cluster import ClusterError, wait_for
+    from engine.tools.cluster.aws import ClusterError, wait_for
 
     seen: list[str] = []
     with pytest.raises(ClusterError, match=r"gave up after 0.5 s waiting for cluster ghost to be available "
