@@ -428,8 +428,9 @@ def _merge_vars_files(doc: Document, base: Vars, cli: Vars, extra_files: list[Pa
             layered.set(name, value, path.parent)
             known.add(name)
     if not doc.data.get("free_vars"):
-        from engine.variables import unknown_cli_vars
+        from engine.variables import referenced_vars, unknown_cli_vars
 
+        known |= referenced_vars(doc.data, root.resolve())
         unknown = unknown_cli_vars(cli, known, doc.locate(("vars",), key=True))
         if unknown:
             raise ConfigError(unknown)

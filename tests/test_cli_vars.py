@@ -42,3 +42,11 @@ def test_free_vars_accepts_any_name(tmp_path: Path) -> None:
     strict = make_project(tmp_path / "strict", PIPELINE)
     done = cli(tmp_path, "validate", str(strict), "--var", "anything=1")
     assert done.returncode == 2 and "free_vars: true" in done.stderr
+
+
+def test_a_var_the_pipeline_uses_is_known_without_a_default(tmp_path: Path) -> None:
+    text = PIPELINE.replace("vars:\n  data_root: data\n", "")
+    file = make_project(tmp_path, text)
+    assert cli(tmp_path, "validate", str(file), "--var", "data_root=data").returncode == 0
+    done = cli(tmp_path, "validate", str(file), "--var", "data_rot=data")
+    assert done.returncode == 2 and "data_rot" in done.stderr
