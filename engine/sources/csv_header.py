@@ -1,7 +1,7 @@
 """CSV headers: which field of a file fills which staging column.
 
 A CSV file with a header says what its fields are, so the load maps them by name
-(case-insensitively), whatever order the YAML lists the columns in: every target
+(case-insensitively, and ``user_id`` finds ``userId``), whatever order the YAML lists the columns in: every target
 reads the header first (a local file's first record, an S3 object's first bytes by
 a ranged GET) and builds its column list from it.  A declared column the header
 lacks is an error pointing at both the CSV file and the YAML line; header fields no
@@ -108,13 +108,16 @@ def read_s3(url: str, source: Source, s3: Any = None) -> tuple[str, ...]:
 def match(header: tuple[str, ...], table: StagingTable, source: Source, file: str) -> Layout:
     """Map ``header`` onto ``table``'s columns by name (case-insensitive); missing columns are errors."""
     by_name: dict[str, list[int]] = {}
+    loose: dict[str, list[int]] = {}
     for i, name in enumerate(header):
         by_name.setdefault(name.lower(), []).append(i)
+        loose.setdefault(_loose(name), []).append(i)
     fills: list[Column | None] = [None] * len(header)
     issues: list[Issue] = []
     where = Location(Path(file), 1) if "://" not in file else Location(None, 1, yaml_path=file)
     for column in table.columns:
-        found = by_name.get(column.name.lower(), [])
+        # the name as written (any case), else the same words spelled another way (user_id for userId)
+        found = by_name.get(column.name.lower()) or loose.get(_loose(column.name), [])
         declared = table.column_locations.get(column.name, table.location)
         if not found:
             from engine.validate import suggest
@@ -134,6 +137,11 @@ def match(header: tuple[str, ...], table: StagingTable, source: Source, file: st
     if issues:
         raise ConfigError(issues)
     return Layout(header, tuple(fills))
+
+
+def _loose(name: str) -> str:
+    """A name without case or separators: ``userId``, ``user_id`` and ``USER-ID`` are one."""
+    return "".join(ch for ch in name.lower() if ch.isalnum())
 
 
 def layouts(paths: Iterable[str], table: StagingTable, source: Source) -> dict[str, Layout]:

@@ -144,3 +144,25 @@ def test_redshift_copy_column_list_from_s3_header(tmp_path: Path, s3_env: Any) -
     s3_env.put_object(Bucket="hdr", Key="in/a.csv", Body=b"ID,City,Email,Signup\n1,Madrid,a@x.com,2020\n")
     done = cli(tmp_path, "run", str(file), "-t", "redshift", "--dry-run", "--var", "data_root=s3://hdr/in")
     assert done.returncode == 2 and "Signup" in done.stderr
+
+
+def test_header_names_match_loosely_but_never_twice(tmp_path: Path) -> None:
+    from engine.config import Column, StagingTable
+    from engine.errors import ConfigError, Location
+    from engine.sources.csv_header import match
+
+    table = StagingTable("stg", "src", (Column("user_id", "integer"), Column("title", "varchar")), Location(None))
+    source = load_source(tmp_path)
+    layout = match(("Title", "userId", "extra"), table, source, "f.csv")
+    assert [(h, c.name) for h, c in layout.filled] == [("Title", "title"), ("userId", "user_id")]
+    assert layout.ignored == ("extra",)
+    with pytest.raises(ConfigError, match="names 'user_id' 2 times"):
+        match(("userId", "user-id", "title"), table, source, "f.csv")
+    # a name written exactly (any case) wins over loose spellings
+    assert match(("userId", "USER_ID", "title"), table, source, "f.csv").filled[0][0] == "USER_ID"
+
+
+def load_source(tmp_path: Path) -> Any:
+    from engine.config import load_pipeline
+
+    return load_pipeline(project(tmp_path)).sources["people"]
