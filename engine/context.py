@@ -81,7 +81,7 @@ class PlannedRun:
         if self._incremental is None:
             from engine.steps import StepBuilder
 
-            self._incremental = StepBuilder(self.context, incremental=True).build()
+            self._incremental = StepBuilder(self.context, incremental=True, only=self.plan.selected or None).build()
         return self._incremental
 
     def partial_steps(self, tables: frozenset[str]) -> tuple[Step, ...]:

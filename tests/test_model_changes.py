@@ -159,3 +159,17 @@ def test_leftovers_are_listed_and_pruned(tmp_path: Path) -> None:
         tables = {t for (t,) in con.execute("select table_name from information_schema.tables").fetchall()}
     assert "names" not in tables and {"dim_names", "my_own"} <= tables
     assert "still in the warehouse" not in ok(tmp_path, "run", str(file)).stdout
+
+
+def test_an_incremental_run_of_a_selection_leaves_the_rest_alone(tmp_path: Path) -> None:
+    file = make_project(tmp_path, PIPELINE)
+    ok(tmp_path, "run", str(file))
+    (tmp_path / "data" / "more.json").write_text('{"id": 4, "name": "d", "kind": "z"}\n')
+    done = ok(tmp_path, "run", str(file), "--select", "+kinds")
+    assert "incremental" in done.stdout
+    with duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True) as con:
+        assert con.execute("select count(*) from staging_things").fetchone() == (4,)
+        assert con.execute("select count(*) from kinds").fetchone() == (3,)
+        assert con.execute("select count(*) from things").fetchone() == (3,)   # not selected: untouched
+        steps = last_run_steps(lambda sql: con.execute(sql).fetchall())
+    assert "transform:things" not in steps and "transform:names" not in steps, steps
