@@ -11,3 +11,11 @@
 {% macro epoch_ms_to_timestamp(expr) -%}
 (TIMESTAMP 'epoch' + ({{ expr }}) / 1000.0 * INTERVAL '1 second')
 {%- endmacro %}
+{#- Not CURRENT_TIMESTAMP/NOW(): AWS lists them as deprecated leader-node-only functions, which error in a
+    statement that touches a user table ("Leader node-only functions",
+    https://docs.aws.amazon.com/redshift/latest/dg/c_SQL_functions_leader_node_only.html). SYSDATE is the start
+    of the current transaction (https://docs.aws.amazon.com/redshift/latest/dg/r_SYSDATE.html), like
+    CURRENT_TIMESTAMP elsewhere, so every row one run writes carries the same time. -#}
+{% macro run_timestamp() -%}
+SYSDATE
+{%- endmacro %}

@@ -191,3 +191,23 @@ def test_local_folders_are_refused_with_a_hint() -> None:
         build_plan(pipeline, "redshift", Settings(env=ENV))
     assert "Redshift COPY reads S3" in str(err.value)
     assert err.value.issues[0].location.line
+
+
+#: AWS "Leader node-only functions" (deprecated date functions): an error in any statement touching a user table
+#: https://docs.aws.amazon.com/redshift/latest/dg/c_SQL_functions_leader_node_only.html
+LEADER_ONLY = ("CURRENT_TIMESTAMP", "NOW", "CURRENT_TIME", "LOCALTIME", "AGE", "ISFINITE")
+
+
+def test_recorded_run_uses_no_leader_node_only_function(recorded: Any) -> None:
+    import sqlglot
+    from sqlglot.dialects.dialect import Dialect
+
+    conn, _ = recorded
+    run_plan(_plan())
+    tokens = [t for sql in conn.executed for t in Dialect.get_or_raise("redshift").tokenize(sql)]
+    words = {t.text.upper() for t in tokens}
+    assert not words & set(LEADER_ONLY), words & set(LEADER_ONLY)
+    # the bookkeeping that used CURRENT_TIMESTAMP now stamps rows with SYSDATE (the transaction's start)
+    tables = next(s for s in conn.executed if s.startswith('INSERT INTO "_etl_tables"'))
+    assert "SYSDATE" in tables
+    assert isinstance(sqlglot.parse_one(tables, read="redshift"), sqlglot.exp.Insert)
