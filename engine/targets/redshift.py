@@ -4,8 +4,8 @@ Redshift reads the files itself, in parallel across its slices, so a load is one
 COPY per source and the engine never touches the data.  Settings are target options
 that refer to the environment (``${REDSHIFT_HOST}``...) or to the original project's
 ``dwh.cfg`` given with ``--config``; the password and any key are secrets, redacted
-from every output.  A failed COPY is explained from STL_LOAD_ERRORS: file, line,
-column and reason.
+from every output.  A failed COPY is explained from STL_LOAD_ERRORS (or SYS_LOAD_ERROR_DETAIL on
+Serverless): file, line, column and reason.
 """
 
 from __future__ import annotations
@@ -102,29 +102,50 @@ class RedshiftAdapter(Adapter):
             "timeformat": source.timeformat, "dateformat": source.dateformat,
             "max_errors": source.max_errors, "compupdate": source.compupdate, "statupdate": source.statupdate,
             "on_error": source.on_error,
+            # the load errors of this COPY are those of files under the prefix (a manifest lists any files)
+            "prefix": None if source.manifest else source.path,
         }
         return LoadSpec("copy.sql", context, diagnose="load_errors.sql")
 
     def explain_failure(self, error: TargetError, diagnose: tuple[str, ...]) -> TargetError:
-        """Add what STL_LOAD_ERRORS says about the failed COPY: file, line, column, reason."""
+        """Add what the load-error views say about the failed COPY: file, line, column, reason.
+
+        ``diagnose`` is load_errors.sql: statements (the ROLLBACK the aborted transaction needs), then
+        queries tried in order, STL_LOAD_ERRORS first and SYS_LOAD_ERROR_DETAIL (Serverless) after; the
+        first that answers with rows explains the failure.
+        """
         if not diagnose:
             return error
+        queries = [sql for sql in diagnose if sql.lstrip()[:6].upper() == "SELECT"]
+        failures: list[str] = []
         try:
-            # The failed COPY aborted the transaction: end it, then ask the system table.
-            for sql in diagnose[:-1]:
-                self.execute(sql)
-            rows = self.fetch(diagnose[-1])
+            for sql in diagnose:
+                if sql not in queries:
+                    self.execute(sql)
         except TargetError as second:
-            return TargetError(f"{error.message}\n(could not read stl_load_errors: {second.message})",
+            return TargetError(f"{error.message}\n(could not read the load errors: {second.message})",
                                error.step, error.sql)
-        if not rows:
-            return error
-        lines = [error.message, f"stl_load_errors ({len(rows)} shown):"]
-        for filename, line, column, col_type, value, code, reason in (tuple(r)[:7] for r in rows):
-            lines.append(f"  {str(filename).strip()} line {line}, column {str(column).strip()} "
-                         f"({str(col_type).strip()}): {str(reason).strip()} [code {code}]; "
-                         f"value {str(value).strip()!r}")
-        return TargetError("\n".join(lines), error.step, error.sql)
+        for sql in queries:
+            try:
+                rows = self.fetch(sql)
+            except TargetError as second:  # e.g. STL views on Serverless
+                failures.append(second.message)
+                continue
+            if rows:
+                return TargetError("\n".join([error.message, *_describe(sql, rows)]), error.step, error.sql)
+        if failures and len(failures) == len(queries):
+            return TargetError(f"{error.message}\n(could not read the load errors: {failures[-1]})",
+                               error.step, error.sql)
+        return error
 
+
+def _describe(sql: str, rows: list[tuple[Any, ...]]) -> list[str]:
+    view = "sys_load_error_detail" if "sys_load_error_detail" in sql else "stl_load_errors"
+    lines = [f"{view} ({len(rows)} shown):"]
+    for filename, line, column, col_type, value, code, reason in (tuple(r)[:7] for r in rows):
+        shown = "" if value is None else f"; value {str(value).strip()!r}"
+        lines.append(f"  {str(filename).strip()} line {line}, column {str(column).strip()} "
+                     f"({str(col_type).strip()}): {str(reason).strip()} [code {code}]{shown}")
+    return lines
 
 ADAPTER = RedshiftAdapter

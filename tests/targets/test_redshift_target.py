@@ -105,7 +105,11 @@ def test_failed_copy_is_explained_from_stl_load_errors(recorded: Any) -> None:
     # transaction of its own, the failure goes into the run history; nothing else
     i = next(i for i, s in enumerate(conn.executed) if s.startswith('COPY "staging_events__etl_next"'))
     tail = conn.executed[i + 1:]
-    assert tail[0] == "ROLLBACK" and "stl_load_errors" in tail[1] and "pg_last_copy_id()" in tail[1]
+    assert tail[0] == "ROLLBACK" and "stl_load_errors" in tail[1]
+    # found by this session and its start, never by pg_last_copy_id() (not updated by a rolled-back COPY)
+    assert "pg_last_copy_id" not in tail[1] and "session = pg_backend_pid()" in tail[1]
+    assert "FROM stv_sessions WHERE process = pg_backend_pid()" in tail[1]
+    assert "LIKE 's3://udacity-dend/log_data%'" in tail[1]
     assert tail[2] == "ROLLBACK" and tail[3] == "BEGIN TRANSACTION" and tail[-1] == "COMMIT"
     history = tail[4:-1]
     assert all("_etl_runs" in s or "_etl_run_steps" in s for s in history)
@@ -211,3 +215,30 @@ def test_recorded_run_uses_no_leader_node_only_function(recorded: Any) -> None:
     tables = next(s for s in conn.executed if s.startswith('INSERT INTO "_etl_tables"'))
     assert "SYSDATE" in tables
     assert isinstance(sqlglot.parse_one(tables, read="redshift"), sqlglot.exp.Insert)
+
+
+def test_failed_copy_on_serverless_is_explained_from_sys_load_error_detail(recorded: Any) -> None:
+    """STL views cannot be read on Serverless: the lookup falls back to SYS_LOAD_ERROR_DETAIL."""
+    conn, _ = recorded
+    conn.on(r'^COPY "staging_events__etl_next"', error=LOAD_ERROR)
+    conn.on(r"FROM stl_load_errors", error='relation "stl_load_errors" does not exist')
+    conn.on(r"FROM sys_load_error_detail", rows=[(*STL_ROWS[0][:4], None, *STL_ROWS[0][5:])])
+    with pytest.raises(RunFailed) as failed:
+        run_plan(_plan())
+    message = str(failed.value.cause)
+    assert "sys_load_error_detail (1 shown)" in message
+    assert "2018-11-07-events.json line 42, column ts (int8): Invalid digit" in message and "; value" not in message
+    i = next(i for i, s in enumerate(conn.executed) if s.startswith('COPY "staging_events__etl_next"'))
+    lookup = conn.executed[i + 3]
+    assert "session_id = pg_backend_pid()" in lookup and "sys_session_history" in lookup
+
+
+def test_failed_copy_without_load_errors_keeps_the_copy_error(recorded: Any) -> None:
+    """An S3 error leaves no load-error rows: the message is the COPY's own, not an older COPY's rows."""
+    conn, _ = recorded
+    conn.on(r'^COPY "staging_events__etl_next"', error="S3ServiceException:Access Denied")
+    conn.on(r"FROM (stl_load_errors|sys_load_error_detail)", rows=[])
+    with pytest.raises(RunFailed) as failed:
+        run_plan(_plan())
+    assert str(failed.value.cause).startswith("S3ServiceException:Access Denied")
+    assert "shown" not in str(failed.value.cause)
