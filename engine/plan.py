@@ -19,6 +19,7 @@ from engine.semantics import Analysis, analyse
 from engine.shadow import point_at, shadow_name
 from engine.targets import adapter_class
 from engine.targets.base import Adapter, LoadSpec
+from engine.targets.schema import schema_sql
 
 if TYPE_CHECKING:
     from engine.settings import Settings
@@ -169,6 +170,7 @@ def build_plan(pipeline: Pipeline, target_name: str | None = None, settings: Set
     adapter = adapter_class(target.type, target.location)(target, settings=settings)
     r = SqlRenderer(adapter.templates(), adapter.sqlglot_dialect, pipeline.templates_dir, pipeline.vars)
     analysis: Analysis = analyse(pipeline, r)
+    adapter.schema_sql = schema_sql(adapter, r)
     full = _Steps(pipeline, adapter, r, analysis, incremental=False).build()
     incremental = _Steps(pipeline, adapter, r, analysis, incremental=True).build
     return Plan(pipeline, target, adapter, r, full, incremental,

@@ -33,6 +33,15 @@ class Capabilities:
 
 
 @dataclass(frozen=True)
+class SchemaSql:
+    """The target's ``schema:``, rendered: a probe whose rows mean "exists", its creation, and its use."""
+
+    exists: str
+    create: str
+    use: str
+
+
+@dataclass(frozen=True)
 class LoadSpec:
     """Which template loads a source, and what it needs to know."""
 
@@ -64,6 +73,9 @@ class Adapter(ABC):
         self._connect_override = connect
         self._conn: Any = None
         self._settings = settings
+        #: the target's schema: (set by the plan), made current on every connection this adapter opens
+        self.schema_sql: SchemaSql | None = None
+        self._schema_used = False
 
     @classmethod
     def templates(cls) -> tuple[str, ...]:
@@ -145,8 +157,18 @@ class Adapter(ABC):
                 raise
             except Exception as exc:
                 raise TargetError(f"cannot connect to {self.describe()}: {self._error_text(exc)}") from None
+        if self.schema_sql is not None and not self._schema_used:
+            self._schema_used = True
+            try:
+                if not self.fetch(self.schema_sql.exists, "schema"):
+                    self.execute(self.schema_sql.create, "schema")
+                self.execute(self.schema_sql.use, "schema")
+            except BaseException:
+                self._schema_used = False
+                raise
 
     def close(self) -> None:
+        self._schema_used = False
         if self._conn is not None:
             try:
                 self._conn.close()

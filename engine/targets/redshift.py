@@ -74,7 +74,7 @@ class RedshiftAdapter(Adapter):
             raise ConfigError([Issue(f"source '{source.name}': include globs cannot be applied by COPY, "
                                      "which loads every object under the prefix", where,
                                      "list exactly the files to load in a manifest (manifest: s3://...)")])
-        jsonpaths = "auto"
+        jsonpaths = "auto ignorecase" if source.json_keys == "ignorecase" else "auto"
         if source.jsonpaths:
             if source.format != "json":
                 raise ConfigError([Issue("jsonpaths applies to format json only", where)])
@@ -102,6 +102,8 @@ class RedshiftAdapter(Adapter):
             "timeformat": source.timeformat, "dateformat": source.dateformat,
             "max_errors": source.max_errors, "compupdate": source.compupdate, "statupdate": source.statupdate,
             "on_error": source.on_error,
+            "accept_invalid_chars": source.accept_invalid_chars, "truncate_columns": source.truncate_columns,
+            "blanks_as_null": source.blanks_as_null, "empty_as_null": source.empty_as_null,
             # the load errors of this COPY are those of files under the prefix (a manifest lists any files)
             "prefix": None if source.manifest else source.path,
         }

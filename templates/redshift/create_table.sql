@@ -9,6 +9,11 @@ CREATE TABLE {{ table | ident }} (
     PRIMARY KEY ({% for k in table_def.primary_key %}{{ k | ident }}{{ ", " if not loop.last }}{% endfor %})
 {% endif %}
 )
+{% if not table_def %}
+{#- A staging table is rebuilt from S3 by every full run: no snapshot backup needed (BACKUP NO,
+    https://docs.aws.amazon.com/redshift/latest/dg/r_CREATE_TABLE_NEW.html) -#}
+BACKUP NO
+{% endif %}
 {% if table_def and table_def.distribution %}
 DISTSTYLE {{ table_def.distribution.style | upper }}{% if table_def.distribution.key %} DISTKEY ({{ table_def.distribution.key | ident }}){% endif %}
 

@@ -242,3 +242,37 @@ def test_failed_copy_without_load_errors_keeps_the_copy_error(recorded: Any) -> 
         run_plan(_plan())
     assert str(failed.value.cause).startswith("S3ServiceException:Access Denied")
     assert "shown" not in str(failed.value.cause)
+
+
+def test_copy_options_and_staging_without_backup(tmp_path: Path) -> None:
+    text = (ROOT / "pipeline.yaml").read_text().replace(
+        "    compupdate: false", "    compupdate: false\n    accept_invalid_chars: '?'\n    truncate_columns: true\n"
+        "    blanks_as_null: true\n    empty_as_null: true").replace(
+        "    path: \"{{ data_root }}/song_data\"\n    format: json",
+        "    path: \"{{ data_root }}/song_data\"\n    format: json\n    json_keys: ignorecase\n"
+        "    accept_invalid_chars: true")
+    (tmp_path / "transforms").symlink_to(ROOT / "transforms")
+    (tmp_path / "pipeline.yaml").write_text(text)
+    plan = build_plan(load_pipeline(tmp_path / "pipeline.yaml", parse_cli_vars(S3, ROOT)), "redshift",
+                      Settings(env=ENV))
+    sql = dict(plan.statements())
+    events, songs = sql["load:staging_events"], sql["load:staging_songs"]
+    for option in ("ACCEPTINVCHARS AS '?'", "TRUNCATECOLUMNS", "BLANKSASNULL", "EMPTYASNULL"):
+        assert option in events
+    assert "FORMAT AS JSON 'auto ignorecase'" in songs and "ACCEPTINVCHARS\n" in songs + "\n"
+    assert "TRUNCATECOLUMNS" not in songs
+    creates = [s for s in plan.steps if s.kind == "create"]
+    for step in creates:  # staging is rebuilt from S3 by a full run: no snapshot backup
+        assert ("BACKUP NO" in step.statements[1]) == (step.table in plan.pipeline.staging), step.statements[1]
+    import sqlglot
+
+    for statement in (events, songs, *(s.statements[1] for s in creates)):
+        assert not isinstance(sqlglot.parse_one(statement, read="redshift"), sqlglot.exp.Command)
+
+
+def test_copy_option_of_the_wrong_type_is_refused(tmp_path: Path) -> None:
+    text = (ROOT / "pipeline.yaml").read_text().replace("    compupdate: false", "    accept_invalid_chars: '??'")
+    (tmp_path / "pipeline.yaml").write_text(text)
+    with pytest.raises(ConfigError) as err:
+        load_pipeline(tmp_path / "pipeline.yaml")
+    assert "too long" in str(err.value) and err.value.issues[0].location.line == 49

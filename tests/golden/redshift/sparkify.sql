@@ -24,7 +24,8 @@ CREATE TABLE "staging_events__etl_next" (
     "ts" BIGINT,
     "user_agent" VARCHAR(65535),
     "user_id" VARCHAR(65535)
-);
+)
+BACKUP NO;
 
 -- create:staging_songs
 DROP TABLE IF EXISTS "staging_songs__etl_next";
@@ -41,7 +42,8 @@ CREATE TABLE "staging_songs__etl_next" (
     "title" VARCHAR(65535),
     "duration" DOUBLE PRECISION,
     "year" INTEGER
-);
+)
+BACKUP NO;
 
 -- create:songplays
 DROP TABLE IF EXISTS "songplays__etl_next";
