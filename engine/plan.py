@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from engine.config import Check, Pipeline, Target
 from engine.graph import KIND_RANK, topological_order
 from engine.inputs import LoadFiles, cache_dir, plan_files
+from engine.lint import lint_plan
 from engine.render import SqlRenderer
 from engine.semantics import Analysis, analyse
 from engine.shadow import point_at, shadow_name
@@ -173,8 +174,10 @@ def build_plan(pipeline: Pipeline, target_name: str | None = None, settings: Set
     adapter.schema_sql = schema_sql(adapter, r)
     full = _Steps(pipeline, adapter, r, analysis, incremental=False).build()
     incremental = _Steps(pipeline, adapter, r, analysis, incremental=True).build
-    return Plan(pipeline, target, adapter, r, full, incremental,
+    plan = Plan(pipeline, target, adapter, r, full, incremental,
                 r.template("begin.sql"), r.template("commit.sql"), r.template("rollback.sql"))
+    lint_plan(plan)  # a target with a lint file (Redshift): SQL that would fail there, refused here
+    return plan
 
 
 class _Steps:
