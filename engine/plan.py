@@ -15,6 +15,7 @@ from engine.config import Check, Pipeline, Target
 from engine.graph import KIND_RANK, topological_order
 from engine.inputs import LoadFiles, cache_dir, plan_files
 from engine.lint import lint_plan
+from engine.physical import table_designs
 from engine.render import SqlRenderer
 from engine.semantics import Analysis, analyse
 from engine.shadow import point_at, shadow_name
@@ -188,6 +189,7 @@ class _Steps:
         self.p, self.adapter, self.r, self.a = pipeline, adapter, r, analysis
         self.incremental = incremental
         self.names = {t: t if incremental else shadow_name(t) for t in pipeline.tables}
+        self.design = table_designs(pipeline, adapter)
 
     def name(self, table: str) -> str:
         return self.names.get(table, table)
@@ -207,8 +209,8 @@ class _Steps:
             into = self.name(name)
             create = Step(f"create:{name}", "create", name, (
                 r.template("drop_table.sql", table=into),
-                r.template("create_table.sql", table=into, columns=columns,
-                           table_def=p.star.get(name), capabilities=adapter.capabilities),
+                r.template("create_table.sql", table=into, columns=columns, table_def=p.star.get(name),
+                           capabilities=adapter.capabilities, design=self.design.get(name)),
             ), into=into)
             if not self.incremental:
                 steps[create.id] = create
@@ -226,7 +228,7 @@ class _Steps:
                 select = self.sql(name, self.a.selects[name])
                 statements = r.statements("merge.sql", table=into, columns=columns, keys=star.primary_key,
                                           select=select) if self.incremental else \
-                    (r.template("insert_select.sql", table=into, columns=columns, select=select),)
+                    r.statements("insert_select.sql", table=into, columns=columns, select=select)
                 step = Step(f"transform:{name}", "transform", name, statements,
                             (*after, *(f"{'load' if t in p.staging else 'transform'}:{t}" for t in reads)),
                             into=into)

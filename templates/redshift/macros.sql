@@ -1,10 +1,10 @@
-{#- Redshift: DOUBLE is DOUBLE PRECISION, and a bare VARCHAR would be VARCHAR(256), too short for
-    free text such as user agents or song titles, so it becomes the maximum (storage is by content,
-    compressed; say VARCHAR(n) in the YAML where the width is known). -#}
-{% macro column_type(t) -%}
+{#- Redshift: DOUBLE is DOUBLE PRECISION; a bare VARCHAR gets the width the physical design measured
+    (engine/physical.py), else the maximum: Redshift's own default (256 bytes) is too short for free text
+    such as user agents, and a width declared in the YAML (varchar(n)) passes through. -#}
+{% macro column_type(t, width=none) -%}
 {%- set u = t | upper -%}
 {%- if u in ("DOUBLE", "FLOAT8") -%}DOUBLE PRECISION
-{%- elif u in ("VARCHAR", "TEXT", "STRING", "CHARACTER VARYING") -%}VARCHAR(65535)
+{%- elif u in ("VARCHAR", "TEXT", "STRING", "CHARACTER VARYING") -%}VARCHAR({{ width or 65535 }})
 {%- else -%}{{ u }}
 {%- endif -%}
 {%- endmacro %}

@@ -6,24 +6,24 @@ DROP TABLE IF EXISTS "staging_events__etl_next";
 
 -- create:staging_events
 CREATE TABLE "staging_events__etl_next" (
-    "artist" VARCHAR(65535),
-    "auth" VARCHAR(65535),
-    "first_name" VARCHAR(65535),
-    "gender" VARCHAR(65535),
+    "artist" VARCHAR(256),
+    "auth" VARCHAR(16),
+    "first_name" VARCHAR(16),
+    "gender" VARCHAR(16),
     "item_in_session" INTEGER,
-    "last_name" VARCHAR(65535),
+    "last_name" VARCHAR(16),
     "length" DOUBLE PRECISION,
-    "level" VARCHAR(65535),
-    "location" VARCHAR(65535),
-    "method" VARCHAR(65535),
-    "page" VARCHAR(65535),
+    "level" VARCHAR(16),
+    "location" VARCHAR(128),
+    "method" VARCHAR(16),
+    "page" VARCHAR(32),
     "registration" DOUBLE PRECISION,
     "session_id" INTEGER,
-    "song" VARCHAR(65535),
+    "song" VARCHAR(256),
     "status" INTEGER,
     "ts" BIGINT,
-    "user_agent" VARCHAR(65535),
-    "user_id" VARCHAR(65535)
+    "user_agent" VARCHAR(256),
+    "user_id" VARCHAR(16)
 )
 BACKUP NO;
 
@@ -33,13 +33,13 @@ DROP TABLE IF EXISTS "staging_songs__etl_next";
 -- create:staging_songs
 CREATE TABLE "staging_songs__etl_next" (
     "num_songs" INTEGER,
-    "artist_id" VARCHAR(65535),
+    "artist_id" VARCHAR(32),
     "artist_latitude" DOUBLE PRECISION,
     "artist_longitude" DOUBLE PRECISION,
-    "artist_location" VARCHAR(65535),
-    "artist_name" VARCHAR(65535),
-    "song_id" VARCHAR(65535),
-    "title" VARCHAR(65535),
+    "artist_location" VARCHAR(128),
+    "artist_name" VARCHAR(128),
+    "song_id" VARCHAR(32),
+    "title" VARCHAR(256),
     "duration" DOUBLE PRECISION,
     "year" INTEGER
 )
@@ -53,15 +53,15 @@ CREATE TABLE "songplays__etl_next" (
     "songplay_id" BIGINT NOT NULL,
     "start_time" TIMESTAMP NOT NULL,
     "user_id" INTEGER,
-    "level" VARCHAR(65535),
-    "song_id" VARCHAR(65535),
-    "artist_id" VARCHAR(65535),
+    "level" VARCHAR(16),
+    "song_id" VARCHAR(32),
+    "artist_id" VARCHAR(32),
     "session_id" INTEGER,
-    "location" VARCHAR(65535),
-    "user_agent" VARCHAR(65535),
+    "location" VARCHAR(128),
+    "user_agent" VARCHAR(256),
     PRIMARY KEY ("songplay_id")
 )
-DISTSTYLE KEY DISTKEY ("song_id")
+DISTSTYLE EVEN
 COMPOUND SORTKEY ("start_time");
 
 -- create:users
@@ -70,10 +70,10 @@ DROP TABLE IF EXISTS "users__etl_next";
 -- create:users
 CREATE TABLE "users__etl_next" (
     "user_id" INTEGER NOT NULL,
-    "first_name" VARCHAR(65535),
-    "last_name" VARCHAR(65535),
-    "gender" VARCHAR(65535),
-    "level" VARCHAR(65535),
+    "first_name" VARCHAR(16),
+    "last_name" VARCHAR(16),
+    "gender" VARCHAR(16),
+    "level" VARCHAR(16),
     PRIMARY KEY ("user_id")
 )
 DISTSTYLE ALL
@@ -84,9 +84,9 @@ DROP TABLE IF EXISTS "songs__etl_next";
 
 -- create:songs
 CREATE TABLE "songs__etl_next" (
-    "song_id" VARCHAR(65535) NOT NULL,
-    "title" VARCHAR(65535),
-    "artist_id" VARCHAR(65535),
+    "song_id" VARCHAR(32) NOT NULL,
+    "title" VARCHAR(256),
+    "artist_id" VARCHAR(32),
     "year" INTEGER,
     "duration" DOUBLE PRECISION,
     PRIMARY KEY ("song_id")
@@ -99,9 +99,9 @@ DROP TABLE IF EXISTS "artists__etl_next";
 
 -- create:artists
 CREATE TABLE "artists__etl_next" (
-    "artist_id" VARCHAR(65535) NOT NULL,
-    "name" VARCHAR(65535),
-    "location" VARCHAR(65535),
+    "artist_id" VARCHAR(32) NOT NULL,
+    "name" VARCHAR(128),
+    "location" VARCHAR(128),
     "latitude" DOUBLE PRECISION,
     "longitude" DOUBLE PRECISION,
     PRIMARY KEY ("artist_id")
@@ -186,6 +186,9 @@ LEFT JOIN catalogue AS c
   AND c.artist_name = p.artist
   AND c.duration = p.length;
 
+-- transform:songplays
+ANALYZE "songplays__etl_next";
+
 -- transform:users
 INSERT INTO "users__etl_next" ("user_id", "first_name", "last_name", "gender", "level")
 /* One row per user over all events that carry a user id (logged-out events carry ''). */
@@ -211,6 +214,9 @@ FROM (
 ) AS latest
 WHERE
   recency = 1;
+
+-- transform:users
+ANALYZE "users__etl_next";
 
 -- transform:songs
 INSERT INTO "songs__etl_next" ("song_id", "title", "artist_id", "year", "duration")
@@ -241,6 +247,9 @@ FROM (
 ) AS s
 WHERE
   pick = 1;
+
+-- transform:songs
+ANALYZE "songs__etl_next";
 
 -- transform:artists
 INSERT INTO "artists__etl_next" ("artist_id", "name", "location", "latitude", "longitude")
@@ -275,6 +284,9 @@ FROM (
 WHERE
   pick = 1;
 
+-- transform:artists
+ANALYZE "artists__etl_next";
+
 -- transform:time
 INSERT INTO "time__etl_next" ("start_time", "hour", "day", "week", "month", "year", "weekday")
 /* One row per distinct event timestamp over all events (not only plays). */
@@ -298,6 +310,9 @@ FROM (
   WHERE
     NOT ts IS NULL
 ) AS stamps;
+
+-- transform:time
+ANALYZE "time__etl_next";
 
 -- check:primary_key_unique_songplays
 SELECT COUNT(*) FROM (
