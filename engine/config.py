@@ -68,6 +68,8 @@ class Source:
     blanks_as_null: bool = False
     empty_as_null: bool = False
     json_keys: str = "exact"
+    #: Redshift: a writable s3:// prefix for the COPY manifests of incremental runs (else the target's)
+    manifest_prefix: str | None = None
 
     @property
     def is_remote(self) -> bool:
@@ -275,6 +277,8 @@ class _Builder:
             blanks_as_null=raw.get("blanks_as_null", False),
             empty_as_null=raw.get("empty_as_null", False),
             json_keys=raw.get("json_keys", "exact"),
+            manifest_prefix=self.r.render(raw["manifest_prefix"], self.loc("sources", name, "manifest_prefix"))
+            if raw.get("manifest_prefix") else None,
         )
 
     def s3_options(self, raw: dict[str, Any], where: Location) -> S3Options:

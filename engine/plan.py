@@ -80,6 +80,11 @@ class Plan:
         """False where the warehouse reads the files itself (Redshift COPY from S3)."""
         return not self.adapter.capabilities.copy_from_s3
 
+    @property
+    def tracks_files(self) -> bool:
+        """Whether runs list the sources and remember the files they load (so a run can be incremental)."""
+        return self.adapter.tracks_files([self.pipeline.sources[t.source] for t in self.pipeline.staging.values()])
+
     def definition_hash(self, table: str) -> str:
         """Identifies how a table is built (its DDL, its source's settings, its SELECT).
 
@@ -104,7 +109,8 @@ class Plan:
         assert step.table is not None and step.into is not None
         staging = self.pipeline.staging[step.table]
         source = self.pipeline.sources[staging.source]
-        jsonpaths = plan_files(source, cache_dir(self.pipeline)).jsonpaths if source.jsonpaths else None
+        jsonpaths = plan_files(source, cache_dir(self.pipeline)).jsonpaths \
+            if source.jsonpaths and self.reads_local_files else None
         spec = self.adapter.load_spec(source, replace(staging, name=step.into), LoadFiles(paths, jsonpaths))
         return replace(step, **_load_parts(self.renderer, spec, self.pipeline.name, step.table))
 

@@ -155,7 +155,7 @@ class _Run:
         t0 = time.perf_counter()
         if step.check is not None:
             return _run_check(self.plan, step, self.before.get(step.id))
-        if step.kind == "load" and self.plan.reads_local_files:
+        if step.kind == "load" and self.plan.tracks_files:
             return self._load(step, t0)
         if step.kind == "transform" and self.incremental and not self.new_rows:
             return StepResult(step, "up to date", 0.0, 0)
@@ -164,7 +164,7 @@ class _Run:
     def _load(self, step: Step, t0: float) -> StepResult:
         """List the source now; load the files this warehouse has not seen (all of them when full)."""
         from engine import state
-        from engine.inputs import cache_dir, list_files, localise
+        from engine.inputs import cache_dir, list_files
 
         assert step.table is not None
         plan = self.plan
@@ -183,7 +183,7 @@ class _Run:
             entries = [e for e in entries if e.key not in seen]
             if not entries:
                 return StepResult(step, "up to date", time.perf_counter() - t0, 0)
-        paths = localise(source, entries, cache_dir(plan.pipeline))
+        paths = plan.adapter.stage_files(source, entries, cache_dir(plan.pipeline))
         rendered = plan.render_load(step, paths)
         result = _execute(plan, step, rendered.statements, t0, rendered)
         if rendered.rejects:

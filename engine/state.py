@@ -48,8 +48,9 @@ def choose_mode(plan: Plan, state: WarehouseState, full_refresh: bool) -> Mode:
     """Incremental only when every table is there, built with today's shape, on a target that can."""
     if full_refresh:
         return Mode(False, "--full-refresh")
-    if not plan.reads_local_files:
-        return Mode(False, f"{plan.adapter.name} COPY reloads each source whole")
+    if not plan.tracks_files:
+        return Mode(False, f"{plan.adapter.name} COPY reloads each source whole (manifest_prefix: makes runs "
+                           "incremental)")
     if not state.ddl:
         return Mode(False, "first run")
     for table in plan.pipeline.tables:

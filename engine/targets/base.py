@@ -141,6 +141,16 @@ class Adapter(ABC):
         """Where this target points, for humans; never includes a secret."""
         return self.name
 
+    def tracks_files(self, sources: list[Source]) -> bool:
+        """Whether runs list these sources and load only files not loaded before (incremental runs)."""
+        return not self.capabilities.copy_from_s3
+
+    def stage_files(self, source: Source, files: list[Any], cache: Any) -> tuple[str, ...]:
+        """What a load of exactly ``files`` reads: local paths (S3 objects downloaded to ``cache``)."""
+        from engine.inputs import localise
+
+        return localise(source, files, cache)
+
     def open(self, wait: float = 0.0) -> None:
         """Connect; where the warehouse is locked by another run, retry for ``wait`` seconds."""
         import time

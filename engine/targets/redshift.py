@@ -63,8 +63,24 @@ class RedshiftAdapter(Adapter):
                                  "iam_role (or access_key_id and secret_access_key)", self.target.location,
                                  "add iam_role: ${REDSHIFT_IAM_ROLE_ARN} under the target")])
 
+    def manifest_prefix(self, source: Source) -> str | None:
+        return source.manifest_prefix or self.option("manifest_prefix")
+
+    def tracks_files(self, sources: list[Source]) -> bool:
+        """Incremental runs need a writable prefix for the manifests, for every source without a fixed one."""
+        return bool(sources) and all(self.manifest_prefix(s) and not s.manifest for s in sources)
+
+    def stage_files(self, source: Source, files: list[Any], cache: Any) -> tuple[str, ...]:
+        """The manifest of exactly ``files``, written under the manifest prefix: what the COPY then reads."""
+        from engine.targets.s3_manifest import write_manifest
+
+        prefix = self.manifest_prefix(source)
+        assert prefix is not None
+        return (write_manifest(source, prefix, files),)
+
     def load_spec(self, source: Source, table: StagingTable, files: LoadFiles | None = None) -> LoadSpec:
-        """COPY reads the prefix itself; ``files`` (the engine's local view) does not apply."""
+        """COPY reads the prefix itself; at run time ``files`` may hold the manifest a run wrote
+        (stage_files): then COPY loads exactly the objects it lists."""
         where = source.location
         if not source.path.startswith("s3://"):
             raise ConfigError([Issue(f"source '{source.name}' is {source.path}: Redshift COPY reads S3 "
@@ -91,9 +107,10 @@ class RedshiftAdapter(Adapter):
         # COPY cannot sniff compression: gzip must be said, by the source or by the file name.
         gzip = source.compression == "gzip" or (
             source.compression == "auto" and (source.manifest or source.path).endswith(".gz"))
+        written = files.paths[0] if files is not None and files.paths else None
         context: dict[str, Any] = {
             "table": table.name, "columns": [c.name for c in table.columns],
-            "location": source.manifest or source.path, "manifest": bool(source.manifest),
+            "location": written or source.manifest or source.path, "manifest": bool(written or source.manifest),
             "credentials": self._credentials(source),
             "region": source.region or self.option("region"),
             "format": source.format, "jsonpaths": jsonpaths, "gzip": gzip,
@@ -105,7 +122,7 @@ class RedshiftAdapter(Adapter):
             "accept_invalid_chars": source.accept_invalid_chars, "truncate_columns": source.truncate_columns,
             "blanks_as_null": source.blanks_as_null, "empty_as_null": source.empty_as_null,
             # the load errors of this COPY are those of files under the prefix (a manifest lists any files)
-            "prefix": None if source.manifest else source.path,
+            "prefix": None if source.manifest and not written else source.path,
         }
         return LoadSpec("copy.sql", context, diagnose="load_errors.sql")
 
