@@ -18,6 +18,9 @@ from engine.inputs import LoadFiles
 from engine.targets.base import Adapter, Capabilities, LoadSpec
 
 #: COPY's ENCODING names for the source encodings Redshift can read
+#: load error "Input data exceeded the acceptable range for the data type"; on a VARCHAR its reason reads
+#: "String length exceeds DDL length" (https://docs.aws.amazon.com/redshift/latest/dg/r_Load_Error_Reference.html)
+TOO_LONG = "1204"
 ENCODINGS = {"utf-8": "UTF8", "utf8": "UTF8", "utf-16": "UTF16", "utf-16le": "UTF16LE", "utf-16be": "UTF16BE"}
 
 
@@ -161,10 +164,16 @@ class RedshiftAdapter(Adapter):
 def _describe(sql: str, rows: list[tuple[Any, ...]]) -> list[str]:
     view = "sys_load_error_detail" if "sys_load_error_detail" in sql else "stl_load_errors"
     lines = [f"{view} ({len(rows)} shown):"]
+    too_long = False
     for filename, line, column, col_type, value, code, reason in (tuple(r)[:7] for r in rows):
         shown = "" if value is None else f"; value {str(value).strip()!r}"
         lines.append(f"  {str(filename).strip()} line {line}, column {str(column).strip()} "
                      f"({str(col_type).strip()}): {str(reason).strip()} [code {code}]{shown}")
+        too_long = too_long or (str(code).strip() == TOO_LONG
+                                and str(col_type).strip().lower().startswith(("varchar", "char", "bpchar")))
+    if too_long:
+        lines.append("  a value is longer than its VARCHAR column: measure the data again (etl-engine explain "
+                     "--measure), declare varchar(n) in the YAML, or let COPY cut it with truncate_columns: true")
     return lines
 
 ADAPTER = RedshiftAdapter

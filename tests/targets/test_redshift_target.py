@@ -276,3 +276,16 @@ def test_copy_option_of_the_wrong_type_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as err:
         load_pipeline(tmp_path / "pipeline.yaml")
     assert "too long" in str(err.value) and err.value.issues[0].location.line == 49
+
+
+def test_a_value_too_long_for_its_measured_column_is_explained_with_the_way_out(recorded: Any) -> None:
+    conn, _ = recorded
+    conn.on(r'^COPY "staging_events__etl_next"', error=LOAD_ERROR)
+    conn.on(r"FROM stl_load_errors", rows=[("s3://udacity-dend/log_data/2018/11/2018-11-30-events.json", 7,
+                                             "user_agent", "varchar", "Mozilla/5.0 ...", 1204,
+                                             "String length exceeds DDL length")])
+    with pytest.raises(RunFailed) as failed:
+        run_plan(_plan())
+    message = str(failed.value.cause)
+    assert "column user_agent (varchar): String length exceeds DDL length [code 1204]" in message
+    assert "truncate_columns: true" in message and "explain --measure" in message
