@@ -165,7 +165,11 @@ def _describe(sql: str, rows: list[tuple[Any, ...]]) -> list[str]:
     view = "sys_load_error_detail" if "sys_load_error_detail" in sql else "stl_load_errors"
     lines = [f"{view} ({len(rows)} shown):"]
     too_long = False
-    for filename, line, column, col_type, value, code, reason in (tuple(r)[:7] for r in rows):
+    for row in rows:
+        if len(row) < 7:  # a user's load_errors.sql may select other columns: shown as they are
+            lines.append("  " + ", ".join(str(v).strip() for v in row))
+            continue
+        filename, line, column, col_type, value, code, reason = tuple(row)[:7]
         shown = "" if value is None else f"; value {str(value).strip()!r}"
         lines.append(f"  {str(filename).strip()} line {line}, column {str(column).strip()} "
                      f"({str(col_type).strip()}): {str(reason).strip()} [code {code}]{shown}")

@@ -13,6 +13,7 @@ import redshift_connector
 from conftest import ROOT
 from recording import RecordingConnection, connector
 from sources.test_s3 import s3_env, s3_server  # noqa: F401  (the moto fixtures)
+from test_redshift_target import lint_hits
 
 from engine.config import load_pipeline
 from engine.plan import build_plan
@@ -116,6 +117,7 @@ def test_second_run_copies_a_manifest_of_only_the_new_objects(bucket: Any, tmp_p
     for table in plan.pipeline.star:
         assert f'ANALYZE "{table}"' in conn.executed
     assert conn.executed[0] == "BEGIN TRANSACTION" and conn.executed[-1] == "COMMIT"
+    assert lint_hits(conn.executed) == []
 
     # --full-refresh: today's full rebuild into shadows, from a manifest of every object
     _remember(conn, plan)

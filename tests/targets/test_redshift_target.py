@@ -202,6 +202,29 @@ def test_local_folders_are_refused_with_a_hint() -> None:
 LEADER_ONLY = ("CURRENT_TIMESTAMP", "NOW", "CURRENT_TIME", "LOCALTIME", "AGE", "ISFINITE")
 
 
+def lint_hits(executed: list[str]) -> list[str]:
+    """Every statement a recorded run sent that the Redshift lint (AWS's lists) would refuse."""
+    from engine.lint import rules, scan
+
+    return [f"{h.match.word}: {sql[:80]}" for sql in executed for h in scan(sql, "redshift", rules("redshift"))]
+
+
+@pytest.mark.parametrize("failure", [None, "check", "copy"])
+def test_every_statement_of_a_recorded_run_passes_the_lint(recorded: Any, failure: str | None) -> None:
+    """Success and failure paths (the failure's own history transaction included) send nothing AWS lists."""
+    conn, _ = recorded
+    if failure == "check":
+        conn.on(r"HAVING COUNT\(\*\) > 1", rows=[(3,)])
+    elif failure == "copy":
+        conn.on(r'^COPY "staging_events__etl_next"', error=LOAD_ERROR)
+    try:
+        run_plan(_plan())
+    except RunFailed:
+        assert failure is not None
+    assert conn.executed.count("BEGIN TRANSACTION") == (1 if failure is None else 2)
+    assert lint_hits(conn.executed) == []
+
+
 def test_recorded_run_uses_no_leader_node_only_function(recorded: Any) -> None:
     import sqlglot
     from sqlglot.dialects.dialect import Dialect
