@@ -45,8 +45,8 @@ class RehearsalConnection:
     """A DB-API connection for redshift_connector.connect that forwards to psycopg (autocommit)."""
 
     pg: Any
-    #: runs the PostgreSQL target's load of a staging table's files into the named table; returns rows
-    load: Callable[[str], int]
+    #: runs the PostgreSQL target's load of the files a COPY (given) names into its table; returns rows
+    load: Callable[[str, str], int]
     executed: list[str] = field(default_factory=list)
     translated: list[str] = field(default_factory=list)
     #: returns an error text for a statement that should fail (as sent to Redshift), else None
@@ -84,7 +84,7 @@ class RehearsalCursor:
         try:
             if copy:
                 conn.translated.append(f"-- the postgres target's load into {copy.group(1)}")
-                self.rowcount, self.description, self._rows = conn.load(copy.group(1)), None, []
+                self.rowcount, self.description, self._rows = conn.load(copy.group(1), sql), None, []
                 return
             translated = to_postgres(sql)
             conn.translated.append(translated)

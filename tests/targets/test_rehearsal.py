@@ -19,6 +19,7 @@ import redshift_connector
 from conftest import ROOT
 from recording import connector
 from rehearsal import RehearsalConnection, to_postgres
+from sources.test_s3 import s3_env, s3_server  # noqa: F401  (moto's S3 server, for the incremental rehearsal)
 
 from engine.config import load_pipeline
 from engine.inputs import list_files
@@ -38,20 +39,25 @@ SAMPLE = ROOT / "examples" / "sparkify" / "data"
 class Rehearsal:
     """Redshift plans of the shipped pipeline, run through a RehearsalConnection on one PostgreSQL database."""
 
-    def __init__(self, params: dict[str, str], data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def __init__(self, params: dict[str, str], data: Path, monkeypatch: pytest.MonkeyPatch,
+                 pipeline: Path = ROOT / "pipeline.yaml", s3_root: str = "s3://udacity-dend") -> None:
         self.pg = psycopg.connect(**params, autocommit=True)  # type: ignore[arg-type]
-        self.data = data
+        self.data, self.pipeline, self.s3_root = data, pipeline, s3_root
         # the files COPY would read from S3, loaded by the PostgreSQL target's own templates
         local = load_pipeline(ROOT / "pipeline.yaml", parse_cli_vars([f"data_root={data}"], ROOT))
         self.pg_plan = build_plan(local, "postgres")
         self.conn = RehearsalConnection(self.pg, self._load)
         monkeypatch.setattr(redshift_connector, "connect", connector(self.conn, []))  # type: ignore[arg-type]
 
-    def _load(self, table: str) -> int:
+    def _load(self, table: str, copy: str) -> int:
         base = table.removesuffix("__etl_next")
         step = replace(next(s for s in self.pg_plan.steps if s.id == f"load:{base}"), into=table)
         source = self.pg_plan.pipeline.sources[self.pg_plan.pipeline.staging[base].source]
-        rendered = self.pg_plan.render_load(step, tuple(f.location for f in list_files(source)))
+        if "\nMANIFEST\n" in copy:  # exactly the objects the run's manifest lists, as local files
+            paths = tuple(str(self.data / url.removeprefix(self.s3_root + "/")) for url in _manifest_urls(copy))
+        else:
+            paths = tuple(f.location for f in list_files(source))
+        rendered = self.pg_plan.render_load(step, paths)
         adapter: PostgresAdapter = self.pg_plan.adapter  # type: ignore[assignment]
         rows = 0
         with self.pg.cursor() as cur:
@@ -62,8 +68,7 @@ class Rehearsal:
         return rows
 
     def plan(self, vars_files: list[Path] | None = None) -> Any:
-        pipeline = load_pipeline(ROOT / "pipeline.yaml", parse_cli_vars(["data_root=s3://udacity-dend"], ROOT),
-                                 vars_files)
+        pipeline = load_pipeline(self.pipeline, parse_cli_vars([f"data_root={self.s3_root}"], ROOT), vars_files)
         return build_plan(pipeline, "redshift", Settings(env=ENV))
 
     def run(self, vars_files: list[Path] | None = None, plan: Any = None) -> Any:
@@ -82,6 +87,17 @@ class Rehearsal:
     def names(self) -> set[str]:
         return {r[0] for r in self.pg.execute(
             "select table_name from information_schema.tables where table_schema = current_schema()").fetchall()}
+
+
+def _manifest_urls(copy: str) -> list[str]:
+    import json
+
+    import boto3
+
+    url = copy.split("FROM '", 1)[1].split("'", 1)[0]
+    bucket, _, key = url[5:].partition("/")
+    body = boto3.client("s3").get_object(Bucket=bucket, Key=key)["Body"].read()
+    return [e["url"] for e in json.loads(body)["entries"]]
 
 
 @pytest.fixture
@@ -197,3 +213,45 @@ def test_physical_hints_are_dropped_and_the_rest_kept() -> None:
     assert to_postgres(sql) == 'CREATE TABLE "t" ("a" VARCHAR(32) NOT NULL, "b" TIMESTAMP, PRIMARY KEY ("a"))'
     assert to_postgres('INSERT INTO "x" ("t") VALUES (SYSDATE)') == 'INSERT INTO "x" ("t") VALUES (CURRENT_TIMESTAMP)'
     assert to_postgres('LOCK "_etl_runs"') == 'LOCK "_etl_runs"'
+
+
+@pytest.mark.integration
+@pytest.mark.slow
+def test_incremental_rehearsal_merges_the_new_days_into_the_same_tables(
+        pg_database: dict[str, str], sparkify_real: Path, project_copy: Path, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch, s3_env: Any) -> None:  # noqa: F811
+    """Redshift's incremental path for real: a manifest of only the new days, COPY into the live staging
+    table, MERGE (and its temporary table) per star table; equal to a DuckDB build of everything."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    expected = _duckdb_tables(project_copy, sparkify_real)
+    bucket = "rehearsal-incremental"
+    s3_env.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": "us-west-2"})
+    days = sorted((sparkify_real / "log_data").rglob("*.json"))
+    first = [sparkify_real / "log_json_path.json", *days[:15], *(sparkify_real / "song_data").rglob("*.json")]
+
+    def upload(paths: list[Path]) -> None:
+        with ThreadPoolExecutor(8) as pool:
+            list(pool.map(lambda p: s3_env.upload_file(str(p), bucket,
+                                                       f"sparkify/{p.relative_to(sparkify_real).as_posix()}"), paths))
+
+    upload(first)
+    text = (ROOT / "pipeline.yaml").read_text().replace(
+        "    region: us-west-2", f"    manifest_prefix: s3://{bucket}/manifests\n    region: us-west-2")
+    (tmp_path / "pipeline.yaml").write_text(text)
+    (tmp_path / "pipeline.profile.yaml").write_text((ROOT / "pipeline.profile.yaml").read_text())
+    (tmp_path / "transforms").symlink_to(ROOT / "transforms")
+    r = Rehearsal(pg_database, sparkify_real, monkeypatch, tmp_path / "pipeline.yaml", f"s3://{bucket}/sparkify")
+    try:
+        built = r.run()
+        assert built.committed and not built.incremental
+        upload(days[15:])
+        second = r.run()
+        assert second.incremental, second.mode_reason
+        assert any(s.startswith("MERGE INTO") for s in r.conn.executed)
+        copies = [s for s in r.conn.executed if s.startswith("COPY")]
+        assert len(copies) == 1 and copies[0].startswith('COPY "staging_events" (')
+        assert len(_manifest_urls(copies[0])) == len(days) - 15
+        assert r.tables() == expected
+    finally:
+        r.pg.close()
