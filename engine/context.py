@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from engine.config import Pipeline, Target
 from engine.plan import Plan, Step
 from engine.render import SqlRenderer
+from engine.search_path import schema_sql
 from engine.semantics import Analysis, analyse
 from engine.targets import adapter_class
 from engine.targets.base import Adapter, Lock
@@ -31,6 +32,11 @@ class RunContext:
     adapter: Adapter
     renderer: SqlRenderer
     analysis: Analysis
+
+    @property
+    def tracks_files(self) -> bool:
+        """Whether runs list the sources and remember the files they load (so a run can be incremental)."""
+        return self.adapter.tracks_files([self.pipeline.sources[t.source] for t in self.pipeline.staging.values()])
 
     def lock_statements(self, wait: float) -> tuple[str, ...]:
         """The run lock for this pipeline, first after BEGIN (see the adapter's ``lock``)."""
@@ -132,12 +138,16 @@ def make_context(pipeline: Pipeline, target_name: str | None = None, settings: S
         raise ConfigError(issues)
     adapter = cls(target, connect=connect, settings=settings)
     r = SqlRenderer(adapter.templates(), adapter.sqlglot_dialect, pipeline.templates_dir, pipeline.vars)
-    return RunContext(pipeline, target, adapter, r, analyse(pipeline, r))
+    analysis = analyse(pipeline, r)
+    # the schema everything lands in (a target's schema: option), set on each connection the adapter opens
+    adapter.schema_sql = schema_sql(adapter, r)
+    return RunContext(pipeline, target, adapter, r, analysis)
 
 
 def plan_run(pipeline: Pipeline, target_name: str | None = None, settings: Settings | None = None,
              connect: Any = None) -> PlannedRun:
     """Render the full run for ``target_name``; see ``engine.plan.Plan``."""
+    from engine.lint import lint_plan
     from engine.steps import StepBuilder, cleanup_statements, definition_hashes
 
     ctx = make_context(pipeline, target_name, settings, connect)
@@ -154,4 +164,6 @@ def plan_run(pipeline: Pipeline, target_name: str | None = None, settings: Setti
                 commit=r.template("commit.sql"), cleanup=cleanup_statements(ctx, None),
                 rollback=r.template("rollback.sql"), lock_bound=bound, lock_release=release,
                 definitions=definitions)
-    return PlannedRun(ctx, plan)
+    planned = PlannedRun(ctx, plan)
+    lint_plan(planned)  # a target with a lint file (Redshift): SQL that would fail there, refused here
+    return planned

@@ -51,8 +51,11 @@ def choose_mode(run: PlannedRun, state: WarehouseState, full_refresh: bool) -> M
         return Mode(False, "--full-refresh")
     if not caps.transactional_ddl:
         return Mode(False, f"{run.context.adapter.name} commits DDL on its own: every run rebuilds into shadows")
-    if caps.copy_from_s3 or not caps.incremental:
-        return Mode(False, f"{run.context.adapter.name} COPY reloads each source whole")
+    if not caps.incremental:
+        return Mode(False, f"{run.context.adapter.name} has no incremental runs")
+    if not run.context.tracks_files:
+        return Mode(False, f"{run.context.adapter.name} COPY reloads each source whole (manifest_prefix: makes runs "
+                           "incremental)")
     if not state.ddl:
         return Mode(False, "first run")
     for table in run.context.pipeline.tables:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from engine.config import Check, Pipeline
 from engine.graph import KIND_RANK, topological_order
 from engine.inputs import LoadFiles, cache_dir, plan_files
+from engine.physical import table_designs
 from engine.plan import Step
 from engine.shadow import backup_name, point_at, shadow_name
 from engine.targets.base import LoadSpec, Publish, TemplateCall
@@ -36,7 +37,8 @@ def render_load(ctx: RunContext, step: Step, paths: tuple[str, ...]) -> Step:
     assert step.table is not None and step.into is not None
     staging = ctx.pipeline.staging[step.table]
     source = ctx.pipeline.sources[staging.source]
-    jsonpaths = plan_files(source, cache_dir(ctx.pipeline)).jsonpaths if source.jsonpaths else None
+    jsonpaths = plan_files(source, cache_dir(ctx.pipeline)).jsonpaths \
+        if source.jsonpaths and not ctx.adapter.capabilities.copy_from_s3 else None
     spec = ctx.adapter.load_spec(source, replace(staging, name=step.into), LoadFiles(paths, jsonpaths))
     return replace(step, **load_parts(ctx.renderer, spec, ctx.pipeline.name, step.table))
 
@@ -141,6 +143,7 @@ class StepBuilder:
         self.ctx, self.p, self.r, self.a = ctx, ctx.pipeline, ctx.renderer, ctx.analysis
         self.incremental = incremental
         self.names = {t: t if incremental else shadow_name(t) for t in self.p.tables}
+        self.design = table_designs(self.p, ctx.adapter)
 
     def name(self, table: str) -> str:
         return self.names.get(table, table)
@@ -158,12 +161,10 @@ class StepBuilder:
         for name in self.a.order:
             columns = p.table_columns(name)
             into = self.name(name)
-            # dist/sort hints reach the DDL only where the warehouse has them
-            table_def = p.star.get(name) if adapter.capabilities.dist_sort_keys else None
             create = Step(f"create:{name}", "create", name, (
                 r.template("drop_table.sql", table=into),
-                r.template("create_table.sql", table=into, columns=columns,
-                           table_def=table_def, capabilities=adapter.capabilities),
+                r.template("create_table.sql", table=into, columns=columns, table_def=p.star.get(name),
+                           capabilities=adapter.capabilities, design=self.design.get(name)),
             ), into=into)
             if not self.incremental:
                 steps[create.id] = create
@@ -181,7 +182,7 @@ class StepBuilder:
                 select = self.sql(name, self.a.selects[name])
                 statements = r.statements("merge.sql", table=into, columns=columns, keys=star.primary_key,
                                           select=select) if self.incremental else \
-                    (r.template("insert_select.sql", table=into, columns=columns, select=select),)
+                    r.statements("insert_select.sql", table=into, columns=columns, select=select)
                 step = Step(f"transform:{name}", "transform", name, statements,
                             (*after, *(f"{'load' if t in p.staging else 'transform'}:{t}" for t in reads)),
                             into=into)
