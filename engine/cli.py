@@ -115,6 +115,17 @@ def run(file: PipelineArg, var: VarOpt = None, vars_file: VarsFileOpt = None, ta
 
 
 @app.command()
+def explain(file: PipelineArg, var: VarOpt = None, vars_file: VarsFileOpt = None, target: TargetOpt = None,
+            measure: Annotated[bool, typer.Option("--measure", help="Read the data once (a DuckDB build of the "
+                                                  "pipeline) and store what it measured beside the pipeline.")]
+            = False, allow_path: AllowOpt = None) -> None:
+    """Print each table's distribution, sort key and VARCHAR widths on the target, and why."""
+    from engine.explain import explain as report
+
+    typer.echo(report(_pipeline(file, var, vars_file, None, allow_path).model, target, measure))
+
+
+@app.command()
 def query(file: PipelineArg, name: Annotated[str | None, typer.Argument(help="Query name; all if omitted.")] = None,
           var: VarOpt = None, vars_file: VarsFileOpt = None, target: TargetOpt = None,
           config: ConfigOpt = None, allow_path: AllowOpt = None) -> None:

@@ -61,6 +61,15 @@ class Source:
     statupdate: bool | None = None
     s3: S3Options | None = None
     exclude: tuple[str, ...] = ()
+    #: Redshift COPY options: ACCEPTINVCHARS (True or the replacement character), TRUNCATECOLUMNS,
+    #: BLANKSASNULL, EMPTYASNULL, and JSON keys matched exactly or ignoring case ('auto ignorecase')
+    accept_invalid_chars: bool | str | None = None
+    truncate_columns: bool = False
+    blanks_as_null: bool = False
+    empty_as_null: bool = False
+    json_keys: str = "exact"
+    #: Redshift: a writable s3:// prefix for the COPY manifests of incremental runs (else the target's)
+    manifest_prefix: str | None = None
     #: CSV with a header: staging columns filled by header name ("name") or by position
     match_columns: Literal["name", "position"] = "name"
 
@@ -289,6 +298,13 @@ class _Builder:
             statupdate=raw.get("statupdate"),
             s3=self.s3_options(raw["s3"], where) if raw.get("s3") else None,
             exclude=tuple(self.r.render(g, where) for g in _as_tuple(raw.get("exclude"))),
+            accept_invalid_chars=raw.get("accept_invalid_chars"),
+            truncate_columns=raw.get("truncate_columns", False),
+            blanks_as_null=raw.get("blanks_as_null", False),
+            empty_as_null=raw.get("empty_as_null", False),
+            json_keys=raw.get("json_keys", "exact"),
+            manifest_prefix=self.r.render(raw["manifest_prefix"], self.loc("sources", name, "manifest_prefix"))
+            if raw.get("manifest_prefix") else None,
             match_columns=raw.get("match_columns", "name"),
         )
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from engine.config import Pipeline, Target
 from engine.plan import Plan, Step
 from engine.render import SqlRenderer
+from engine.search_path import schema_sql
 from engine.semantics import Analysis, analyse
 from engine.targets import adapter_class
 from engine.targets.base import Adapter, Lock
@@ -31,6 +32,11 @@ class RunContext:
     adapter: Adapter
     renderer: SqlRenderer
     analysis: Analysis
+
+    @property
+    def tracks_files(self) -> bool:
+        """Whether runs list the sources and remember the files they load (so a run can be incremental)."""
+        return self.adapter.tracks_files([self.pipeline.sources[t.source] for t in self.pipeline.staging.values()])
 
     def lock_statements(self, wait: float) -> tuple[str, ...]:
         """The run lock for this pipeline, first after BEGIN (see the adapter's ``lock``)."""
@@ -141,7 +147,10 @@ def make_context(pipeline: Pipeline, target_name: str | None = None, settings: S
         raise ConfigError(issues)
     adapter = cls(target, connect=connect, settings=settings)
     r = SqlRenderer(adapter.templates(), adapter.sqlglot_dialect, pipeline.templates_dir, pipeline.vars)
-    return RunContext(pipeline, target, adapter, r, analyse(pipeline, r))
+    analysis = analyse(pipeline, r)
+    # the schema everything lands in (a target's schema: option), set on each connection the adapter opens
+    adapter.schema_sql = schema_sql(adapter, r)
+    return RunContext(pipeline, target, adapter, r, analysis)
 
 
 def plan_run(pipeline: Pipeline, target_name: str | None = None, settings: Settings | None = None,
@@ -149,6 +158,7 @@ def plan_run(pipeline: Pipeline, target_name: str | None = None, settings: Setti
     """Render the full run for ``target_name`` (over the tables ``select``/``exclude`` leave, when given);
     see ``engine.plan.Plan``."""
     from engine.errors import Location
+    from engine.lint import lint_plan
     from engine.selection import graph_of, resolve
     from engine.steps import StepBuilder, cleanup_statements, definition_hashes
 
@@ -170,4 +180,6 @@ def plan_run(pipeline: Pipeline, target_name: str | None = None, settings: Setti
                 bookkeeping=bookkeeping, commit=r.template("commit.sql"),
                 cleanup=cleanup_statements(ctx, None, selected), rollback=r.template("rollback.sql"),
                 lock_bound=bound, lock_release=release, definitions=definitions, graph=graph, selected=selected)
-    return PlannedRun(ctx, plan)
+    planned = PlannedRun(ctx, plan)
+    lint_plan(planned)  # a target with a lint file (Redshift): SQL that would fail there, refused here
+    return planned

@@ -111,12 +111,19 @@ def run_plan(run: PlannedRun, listener: Listener | None = None, full_refresh: bo
             bound, release = ctx.lock_bound(wait)
             for sql in bound:
                 adapter.execute(sql, "lock")
-            with adapter.transaction(plan.begin, plan.commit, plan.rollback):
-                history.take_lock(ctx, wait)  # the first statement after BEGIN
+            try:
+                with adapter.transaction(plan.begin, plan.commit, plan.rollback):
+                    history.take_lock(ctx, wait)  # the first statement after BEGIN
+                    for sql in release:
+                        adapter.execute(sql, "lock")
+                    walk.body(full_refresh)
+                    history.record(ctx, record("committed", None), result)
+            finally:
+                # a ROLLBACK undoes a SET made inside the transaction, so the bound set before BEGIN would
+                # outlive a failed run on this session: lift it again, outside any transaction
                 for sql in release:
-                    adapter.execute(sql, "lock")
-                walk.body(full_refresh)
-                history.record(ctx, record("committed", None), result)
+                    with suppress(TargetError):
+                        adapter.execute(sql, "lock")
         else:
             history.take_lock(ctx, wait)
             try:
@@ -273,7 +280,7 @@ class _Walk:
             return StepResult(step, "skipped", 0.0, notes=[f"{step.check.table} is not in the warehouse yet"])
         if step.check is not None:
             return _run_check(self.ctx, step, self.before.get(step.id))
-        if step.kind == "load" and not self.ctx.adapter.capabilities.copy_from_s3:
+        if step.kind == "load" and self.ctx.tracks_files:
             return self._load(step, t0)
         if step.kind == "transform" and self.incremental and not self.new_rows:
             return StepResult(step, "up to date", 0.0, 0)
@@ -282,7 +289,7 @@ class _Walk:
     def _load(self, step: Step, t0: float) -> StepResult:
         """List the source now; load the files this warehouse has not seen (all of them when full)."""
         from engine import state
-        from engine.inputs import cache_dir, list_files, localise, tiny_files_note
+        from engine.inputs import cache_dir, list_files, tiny_files_note
         from engine.steps import render_load
 
         assert step.table is not None
@@ -301,7 +308,7 @@ class _Walk:
             entries = [e for e in entries if e.key not in seen]
             if not entries:
                 return StepResult(step, "up to date", time.perf_counter() - t0, 0)
-        paths = localise(source, entries, cache_dir(ctx.pipeline))
+        paths = ctx.adapter.stage_files(source, entries, cache_dir(ctx.pipeline))
         rendered = render_load(ctx, step, paths)
         result = _execute(ctx, step, rendered.statements, t0, rendered)
         if rendered.rejects:

@@ -53,8 +53,10 @@ def decide(run: PlannedRun, state: WarehouseState, full_refresh: bool) -> Decisi
     why_not = None
     if not caps.transactional_ddl:
         why_not = f"{adapter.name} commits DDL on its own: every run rebuilds into shadows"
-    elif caps.copy_from_s3 or not caps.incremental:
-        why_not = f"{adapter.name} COPY reloads each source whole"
+    elif not caps.incremental:
+        why_not = f"{adapter.name} has no incremental runs"
+    elif not run.context.tracks_files:
+        why_not = f"{adapter.name} COPY reloads each source whole (manifest_prefix: makes runs incremental)"
     return decide_tables(plan.graph, plan.selected, plan.definitions, state.ddl, state.existing,
                          full_refresh=full_refresh, incremental_ok=why_not)
 

@@ -13,6 +13,7 @@ from engine import views
 from engine.config import Check, Pipeline
 from engine.graph import KIND_RANK, topological_order
 from engine.inputs import LoadFiles, cache_dir, plan_files
+from engine.physical import table_designs
 from engine.plan import Step
 from engine.shadow import backup_name, point_at, shadow_name
 from engine.targets.base import LoadSpec, Publish, TemplateCall
@@ -37,7 +38,8 @@ def render_load(ctx: RunContext, step: Step, paths: tuple[str, ...]) -> Step:
     assert step.table is not None and step.into is not None
     staging = ctx.pipeline.staging[step.table]
     source = ctx.pipeline.sources[staging.source]
-    jsonpaths = plan_files(source, cache_dir(ctx.pipeline)).jsonpaths if source.jsonpaths else None
+    jsonpaths = plan_files(source, cache_dir(ctx.pipeline)).jsonpaths \
+        if source.jsonpaths and not ctx.adapter.capabilities.copy_from_s3 else None
     spec = ctx.adapter.load_spec(source, replace(staging, name=step.into), LoadFiles(paths, jsonpaths))
     return replace(step, **load_parts(ctx.renderer, spec, ctx.pipeline.name, step.table))
 
@@ -168,6 +170,7 @@ class StepBuilder:
         #: the tables this variant builds (--select, or what changed); the others are read live, untouched
         self.only = frozenset(self.p.tables) if only is None else only
         self.names = {t: t if incremental or t not in self.only else shadow_name(t) for t in self.p.tables}
+        self.design = table_designs(self.p, ctx.adapter)
 
     def name(self, table: str) -> str:
         return self.names.get(table, table)
@@ -193,12 +196,10 @@ class StepBuilder:
                     r, p, name, into, self.sql(name, self.a.selects[name])), after_reads, into=into)
                 final[name] = f"transform:{name}"
                 continue
-            # dist/sort hints reach the DDL only where the warehouse has them
-            table_def = p.star.get(name) if adapter.capabilities.dist_sort_keys else None
             create = Step(f"create:{name}", "create", name, (
                 r.template("drop_table.sql", table=into),
-                r.template("create_table.sql", table=into, columns=columns,
-                           table_def=table_def, capabilities=adapter.capabilities),
+                r.template("create_table.sql", table=into, columns=columns, table_def=p.star.get(name),
+                           capabilities=adapter.capabilities, design=self.design.get(name)),
             ), into=into)
             if not self.incremental:
                 steps[create.id] = create
@@ -216,7 +217,7 @@ class StepBuilder:
                 select = self.sql(name, self.a.selects[name])
                 statements = r.statements("merge.sql", table=into, columns=columns, keys=star.primary_key,
                                           select=select) if self.incremental else \
-                    (r.template("insert_select.sql", table=into, columns=columns, select=select),)
+                    r.statements("insert_select.sql", table=into, columns=columns, select=select)
                 step = Step(f"transform:{name}", "transform", name, statements,
                             (*after, *(f"{'load' if t in p.staging else 'transform'}:{t}" for t in reads
                                        if t in self.only)), into=into)

@@ -102,6 +102,15 @@ class TemplateCall:
 
 
 @dataclass(frozen=True)
+class SchemaSql:
+    """The target's ``schema:``, rendered: a probe whose rows mean "exists", its creation, and its use."""
+
+    exists: str
+    create: str
+    use: str
+
+
+@dataclass(frozen=True)
 class LoadSpec:
     """Which template loads a source, and what it needs to know."""
 
@@ -137,6 +146,9 @@ class Adapter(ABC):
         self._connect_override = connect
         self._conn: Any = None
         self._settings = settings
+        #: the target's schema: (set by the plan), made current on every connection this adapter opens
+        self.schema_sql: SchemaSql | None = None
+        self._schema_used = False
 
     @classmethod
     def templates(cls) -> tuple[str | Path, ...]:
@@ -228,6 +240,16 @@ class Adapter(ABC):
         """Where this target points, for humans; never includes a secret."""
         return self.name
 
+    def tracks_files(self, sources: list[Source]) -> bool:
+        """Whether runs list these sources and load only files not loaded before (incremental runs)."""
+        return not self.capabilities.copy_from_s3
+
+    def stage_files(self, source: Source, files: list[Any], cache: Any) -> tuple[str, ...]:
+        """What a load of exactly ``files`` reads: local paths (S3 objects downloaded to ``cache``)."""
+        from engine.inputs import localise
+
+        return localise(source, files, cache)
+
     def open(self, wait: float = 0.0) -> None:
         """Connect; where the warehouse admits one writer and has one (Lock.EXCLUSIVE_CONNECTION),
         retry for ``wait`` seconds."""
@@ -245,8 +267,18 @@ class Adapter(ABC):
                 raise
             except Exception as exc:
                 raise TargetError(f"cannot connect to {self.describe()}: {self._error_text(exc)}") from None
+        if self.schema_sql is not None and not self._schema_used:
+            self._schema_used = True
+            try:
+                if not self.fetch(self.schema_sql.exists, "schema"):
+                    self.execute(self.schema_sql.create, "schema")
+                self.execute(self.schema_sql.use, "schema")
+            except BaseException:
+                self._schema_used = False
+                raise
 
     def close(self) -> None:
+        self._schema_used = False
         if self._conn is not None:
             try:
                 self._conn.close()

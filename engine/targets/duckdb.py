@@ -34,6 +34,7 @@ class DuckDBAdapter(Adapter):
         "threads": Option("DuckDB's worker threads", "int"),
         "memory_limit": Option(f"DuckDB's memory limit, e.g. 4GB (default {DEFAULT_MEMORY_LIMIT}); it spills beyond"),
         "temp_directory": Option("where DuckDB spills (default: beside the warehouse)", "path"),
+        "schema": Option("the schema everything the engine creates lands in (created when missing)"),
     }
 
     @property

@@ -43,6 +43,7 @@ class PostgresAdapter(Adapter):
         "connect_timeout": Option("seconds to wait for a connection", "int"),
         "application_name": Option("shown in pg_stat_activity"),
         "options": Option("libpq options, e.g. -c statement_timeout=0"),
+        "schema": Option("the schema everything the engine creates lands in (created when missing)"),
     }
 
     def connection_params(self) -> dict[str, str]:

@@ -6,8 +6,8 @@ that refer to the environment (``${REDSHIFT_HOST}``...) or to the original proje
 ``dwh.cfg`` given with ``--config``; the password and any key are secrets, redacted
 from every output.  Serverless workgroups, IAM and Secrets Manager authentication and the
 Data API (``method: data_api``) are chosen by options (engine.aws.redshift_connect).
-A failed COPY is explained from STL_LOAD_ERRORS: file, line,
-column and reason.
+A failed COPY is explained from STL_LOAD_ERRORS (or SYS_LOAD_ERROR_DETAIL on
+Serverless): file, line, column and reason.
 """
 
 from __future__ import annotations
@@ -23,6 +23,9 @@ if TYPE_CHECKING:
     from engine.render import SqlRenderer
 
 #: COPY's ENCODING names for the source encodings Redshift can read
+#: load error "Input data exceeded the acceptable range for the data type"; on a VARCHAR its reason reads
+#: "String length exceeds DDL length" (https://docs.aws.amazon.com/redshift/latest/dg/r_Load_Error_Reference.html)
+TOO_LONG = "1204"
 ENCODINGS = {"utf-8": "UTF8", "utf8": "UTF8", "utf-16": "UTF16", "utf-16le": "UTF16LE", "utf-16be": "UTF16BE"}
 
 
@@ -62,6 +65,9 @@ class RedshiftAdapter(Adapter):
         "secret_access_key": Option("COPY credentials instead of iam_role", "secret"),
         "session_token": Option("COPY credentials: temporary session token", "secret"),
         "region": Option("the S3 region COPY reads from (a source's own region: wins)"),
+        "schema": Option("the schema everything the engine creates lands in (created when missing)"),
+        "manifest_prefix": Option("a writable s3:// prefix for COPY manifests of only the new objects: "
+                                  "makes runs incremental (a source may set its own)"),
     }
     #: connection methods; a subclass may fix one (redshift_data_api)
     default_method: ClassVar[str] = "driver"
@@ -143,8 +149,24 @@ class RedshiftAdapter(Adapter):
                                  "iam_role (or access_key_id and secret_access_key)", self.target.location,
                                  "add iam_role: ${REDSHIFT_IAM_ROLE_ARN} under the target")])
 
+    def manifest_prefix(self, source: Source) -> str | None:
+        return source.manifest_prefix or self.option("manifest_prefix")
+
+    def tracks_files(self, sources: list[Source]) -> bool:
+        """Incremental runs need a writable prefix for the manifests, for every source without a fixed one."""
+        return bool(sources) and all(self.manifest_prefix(s) and not s.manifest for s in sources)
+
+    def stage_files(self, source: Source, files: list[Any], cache: Any) -> tuple[str, ...]:
+        """The manifest of exactly ``files``, written under the manifest prefix: what the COPY then reads."""
+        from engine.sources.manifest import write_manifest
+
+        prefix = self.manifest_prefix(source)
+        assert prefix is not None
+        return (write_manifest(source, prefix, files),)
+
     def load_spec(self, source: Source, table: StagingTable, files: LoadFiles | None = None) -> LoadSpec:
-        """COPY reads the prefix itself; ``files`` (the engine's local view) does not apply."""
+        """COPY reads the prefix itself; at run time ``files`` may hold the manifest a run wrote
+        (stage_files): then COPY loads exactly the objects it lists."""
         where = source.location
         if not source.path.startswith("s3://"):
             raise ConfigError([Issue(f"source '{source.name}' is {source.path}: Redshift COPY reads S3 "
@@ -154,7 +176,7 @@ class RedshiftAdapter(Adapter):
             raise ConfigError([Issue(f"source '{source.name}': include globs cannot be applied by COPY, "
                                      "which loads every object under the prefix", where,
                                      "list exactly the files to load in a manifest (manifest: s3://...)")])
-        jsonpaths = "auto"
+        jsonpaths = "auto ignorecase" if source.json_keys == "ignorecase" else "auto"
         if source.jsonpaths:
             if source.format != "json":
                 raise ConfigError([Issue("jsonpaths applies to format json only", where)])
@@ -171,12 +193,13 @@ class RedshiftAdapter(Adapter):
         # COPY cannot sniff compression: gzip must be said, by the source or by the file name.
         gzip = source.compression == "gzip" or (
             source.compression == "auto" and (source.manifest or source.path).endswith(".gz"))
+        written = files.paths[0] if files is not None and files.paths else None
         from engine.sources.csv_header import s3_copy_columns
 
         columns = s3_copy_columns(table, source) if source.format == "csv" else table.columns
         context: dict[str, Any] = {
             "table": table.name, "columns": [c.name for c in columns],
-            "location": source.manifest or source.path, "manifest": bool(source.manifest),
+            "location": written or source.manifest or source.path, "manifest": bool(written or source.manifest),
             "credentials": self._credentials(source),
             "region": source.region or self.option("region"),
             "format": source.format, "jsonpaths": jsonpaths, "gzip": gzip,
@@ -185,28 +208,63 @@ class RedshiftAdapter(Adapter):
             "timeformat": source.timeformat, "dateformat": source.dateformat,
             "max_errors": source.max_errors, "compupdate": source.compupdate, "statupdate": source.statupdate,
             "on_error": source.on_error,
+            "accept_invalid_chars": source.accept_invalid_chars, "truncate_columns": source.truncate_columns,
+            "blanks_as_null": source.blanks_as_null, "empty_as_null": source.empty_as_null,
+            # the load errors of this COPY are those of files under the prefix (a manifest lists any files)
+            "prefix": None if source.manifest and not written else source.path,
         }
         return LoadSpec("copy.sql", context, diagnose="load_errors.sql")
 
-    def explain_failure(self, error: TargetError, diagnose: TemplateCall, renderer: SqlRenderer) -> TargetError:
-        """Add what STL_LOAD_ERRORS says about the failed COPY: file, line, column, reason."""
-        diagnose_sql = renderer.statements(diagnose.template, **diagnose.context)
-        try:
-            # The failed COPY aborted the transaction: end it, then ask the system table.
-            for sql in diagnose_sql[:-1]:
-                self.execute(sql)
-            rows = self.fetch(diagnose_sql[-1])
-        except TargetError as second:
-            return TargetError(f"{error.message}\n(could not read stl_load_errors: {second.message})",
-                               error.step, error.sql)
-        if not rows:
-            return error
-        lines = [error.message, f"stl_load_errors ({len(rows)} shown):"]
-        for filename, line, column, col_type, value, code, reason in (tuple(r)[:7] for r in rows):
-            lines.append(f"  {str(filename).strip()} line {line}, column {str(column).strip()} "
-                         f"({str(col_type).strip()}): {str(reason).strip()} [code {code}]; "
-                         f"value {str(value).strip()!r}")
-        return TargetError("\n".join(lines), error.step, error.sql)
+    def explain_failure(self, error: TargetError, call: TemplateCall, renderer: SqlRenderer) -> TargetError:
+        """Add what the load-error views say about the failed COPY: file, line, column, reason.
 
+        The diagnosis is load_errors.sql: statements (the ROLLBACK the aborted transaction needs), then
+        queries tried in order, STL_LOAD_ERRORS first and SYS_LOAD_ERROR_DETAIL (Serverless) after; the
+        first that answers with rows explains the failure.
+        """
+        diagnose = renderer.statements(call.template, **call.context)
+        if not diagnose:
+            return error
+        queries = [sql for sql in diagnose if sql.lstrip()[:6].upper() == "SELECT"]
+        failures: list[str] = []
+        try:
+            for sql in diagnose:
+                if sql not in queries:
+                    self.execute(sql)
+        except TargetError as second:
+            return TargetError(f"{error.message}\n(could not read the load errors: {second.message})",
+                               error.step, error.sql)
+        for sql in queries:
+            try:
+                rows = self.fetch(sql)
+            except TargetError as second:  # e.g. STL views on Serverless
+                failures.append(second.message)
+                continue
+            if rows:
+                return TargetError("\n".join([error.message, *_describe(sql, rows)]), error.step, error.sql)
+        if failures and len(failures) == len(queries):
+            return TargetError(f"{error.message}\n(could not read the load errors: {failures[-1]})",
+                               error.step, error.sql)
+        return error
+
+
+def _describe(sql: str, rows: list[tuple[Any, ...]]) -> list[str]:
+    view = "sys_load_error_detail" if "sys_load_error_detail" in sql else "stl_load_errors"
+    lines = [f"{view} ({len(rows)} shown):"]
+    too_long = False
+    for row in rows:
+        if len(row) < 7:  # a user's load_errors.sql may select other columns: shown as they are
+            lines.append("  " + ", ".join(str(v).strip() for v in row))
+            continue
+        filename, line, column, col_type, value, code, reason = tuple(row)[:7]
+        shown = "" if value is None else f"; value {str(value).strip()!r}"
+        lines.append(f"  {str(filename).strip()} line {line}, column {str(column).strip()} "
+                     f"({str(col_type).strip()}): {str(reason).strip()} [code {code}]{shown}")
+        too_long = too_long or (str(code).strip() == TOO_LONG
+                                and str(col_type).strip().lower().startswith(("varchar", "char", "bpchar")))
+    if too_long:
+        lines.append("  a value is longer than its VARCHAR column: measure the data again (etl-engine explain "
+                     "--measure), declare varchar(n) in the YAML, or let COPY cut it with truncate_columns: true")
+    return lines
 
 ADAPTER = RedshiftAdapter

@@ -5,3 +5,7 @@
 {% macro epoch_ms_to_timestamp(expr) -%}
 epoch_ms({{ expr }})
 {%- endmacro %}
+{#- The run's transaction start time, for bookkeeping rows written in the run's transaction. -#}
+{% macro run_timestamp() -%}
+CURRENT_TIMESTAMP
+{%- endmacro %}

@@ -9,3 +9,7 @@
 {% macro epoch_ms_to_timestamp(expr) -%}
 (TIMESTAMP 'epoch' + ({{ expr }}) / 1000.0 * INTERVAL '1 second')
 {%- endmacro %}
+{#- The run's transaction start time, for bookkeeping rows written in the run's transaction. -#}
+{% macro run_timestamp() -%}
+CURRENT_TIMESTAMP
+{%- endmacro %}

@@ -40,6 +40,19 @@ MAXERROR {{ max_errors }}
 {% elif on_error == "skip" %}
 MAXERROR 100000
 {% endif %}
+{% if accept_invalid_chars %}
+ACCEPTINVCHARS{% if accept_invalid_chars is string %} AS {{ accept_invalid_chars | literal }}{% endif %}
+
+{% endif %}
+{% if truncate_columns %}
+TRUNCATECOLUMNS
+{% endif %}
+{% if blanks_as_null and format != "parquet" %}
+BLANKSASNULL
+{% endif %}
+{% if empty_as_null and format != "parquet" %}
+EMPTYASNULL
+{% endif %}
 {% if compupdate is not none %}
 COMPUPDATE {{ "ON" if compupdate else "OFF" }}
 {% endif %}

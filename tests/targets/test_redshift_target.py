@@ -66,7 +66,7 @@ def test_statements_run_in_plan_order_inside_one_transaction(recorded: Any) -> N
     assert 'CREATE TABLE IF NOT EXISTS "_etl_lock_sparkify"' in conn.executed[setup_end - 1]
     run = conn.executed[setup_end + 1:]
     # the lock's wait is bounded before BEGIN, and the lock is the first statement of the transaction
-    assert run[:4] == ["SET statement_timeout TO 1", "BEGIN TRANSACTION", 'LOCK "_etl_lock_sparkify"',
+    assert run[:4] == ["SET statement_timeout TO 5000", "BEGIN TRANSACTION", 'LOCK "_etl_lock_sparkify"',
                        "RESET statement_timeout"]
     # every planned statement, in plan order, except those of checks skipped for want of a count;
     # the bookkeeping (_etl_tables, _etl_files, _etl_runs) happens inside the same transaction
@@ -76,9 +76,10 @@ def test_statements_run_in_plan_order_inside_one_transaction(recorded: Any) -> N
         '"_etl_files"', '"_etl_tables"', '"_etl_runs"', '"_etl_run_steps"', "information_schema"))]
     core = [s for s in run[4:] if (s not in bookkeeping and not s.startswith("ALTER TABLE")
             and not s.startswith('DROP TABLE IF EXISTS "')) or s.endswith("__etl_next\"")]
-    assert core[:len(expected)] == expected and core[len(expected):] == ["COMMIT"]
+    # after COMMIT the lock's bound is lifted once more (a ROLLBACK would have undone the lift inside)
+    assert core[:len(expected)] == expected and core[len(expected):] == ["COMMIT", "RESET statement_timeout"]
     assert any(s.startswith('INSERT INTO "_etl_tables"') for s in bookkeeping)
-    assert run.count("BEGIN TRANSACTION") == 1 and run.count("COMMIT") == 1 and run[-1] == "COMMIT"
+    assert run.count("BEGIN TRANSACTION") == 1 and run.count("COMMIT") == 1 and run[-2] == "COMMIT"
     assert not any(s.upper().startswith("TRUNCATE") for s in conn.executed)  # TRUNCATE would commit
     # the driver's own transaction handling is off: our BEGIN/COMMIT are the only boundaries
     assert conn.autocommit is True and conn.closed
@@ -129,9 +130,9 @@ def test_a_held_lock_is_waited_for_at_most_wait_seconds(recorded: Any) -> None:
     conn, _ = recorded
     conn.on(r'^LOCK "_etl_lock_sparkify"', error="Query (123) cancelled on user's request")
     with pytest.raises(RunFailed) as failed:
-        run_plan(_plan(), wait=2.5)
+        run_plan(_plan(), wait=12.5)
     assert isinstance(failed.value.cause, RunLocked)
-    assert "SET statement_timeout TO 2500" in conn.executed
+    assert "SET statement_timeout TO 12500" in conn.executed
     lock = conn.executed.index('LOCK "_etl_lock_sparkify"')
     assert conn.executed[lock - 1] == "BEGIN TRANSACTION" and conn.executed[lock + 1] == "ROLLBACK"
     assert not any(s.startswith(("CREATE TABLE \"", "COPY", "DROP")) for s in conn.executed[lock:])
@@ -152,8 +153,14 @@ def test_failed_copy_is_explained_from_stl_load_errors(recorded: Any) -> None:
     i = next(i for i, s in enumerate(conn.executed) if s.startswith('COPY "staging_events__etl_next"'))
     tail = conn.executed[i + 1:]
     assert tail[0] == "ROLLBACK" and "stl_load_errors" in tail[1]
-    assert tail[2] == "ROLLBACK" and tail[3] == "BEGIN TRANSACTION" and tail[-1] == "COMMIT"
-    history = tail[4:-1]
+    # found by this session and its start, never by pg_last_copy_id() (not updated by a rolled-back COPY)
+    assert "pg_last_copy_id" not in tail[1] and "session = pg_backend_pid()" in tail[1]
+    assert "FROM stv_sessions WHERE process = pg_backend_pid()" in tail[1]
+    assert "LIKE 's3://udacity-dend/log_data%'" in tail[1]
+    # the ROLLBACK undid the lift of the lock's bound: it is lifted again before anything else runs
+    assert tail[2] == "ROLLBACK" and tail[3] == "RESET statement_timeout"
+    assert tail[4] == "BEGIN TRANSACTION" and tail[-1] == "COMMIT"
+    history = tail[5:-1]
     assert all("_etl_runs" in s or "_etl_run_steps" in s for s in history)
     assert any(s.startswith('INSERT INTO "_etl_runs"') and "'failed'" in s and "stl_load_errors" in s
                for s in history)
@@ -237,3 +244,121 @@ def test_local_folders_are_refused_with_a_hint() -> None:
         build_plan(pipeline, "redshift", Settings(env=ENV))
     assert "Redshift COPY reads S3" in str(err.value)
     assert err.value.issues[0].location.line
+
+
+#: AWS "Leader node-only functions" (deprecated date functions): an error in any statement touching a user table
+#: https://docs.aws.amazon.com/redshift/latest/dg/c_SQL_functions_leader_node_only.html
+LEADER_ONLY = ("CURRENT_TIMESTAMP", "NOW", "CURRENT_TIME", "LOCALTIME", "AGE", "ISFINITE")
+
+
+def lint_hits(executed: list[str]) -> list[str]:
+    """Every statement a recorded run sent that the Redshift lint (AWS's lists) would refuse."""
+    from engine.lint import rules, scan
+
+    return [f"{h.match.word}: {sql[:80]}" for sql in executed for h in scan(sql, "redshift", rules("redshift"))]
+
+
+@pytest.mark.parametrize("failure", [None, "check", "copy"])
+def test_every_statement_of_a_recorded_run_passes_the_lint(recorded: Any, failure: str | None) -> None:
+    """Success and failure paths (the failure's own history transaction included) send nothing AWS lists."""
+    conn, _ = recorded
+    if failure == "check":
+        conn.on(r"HAVING COUNT\(\*\) > 1", rows=[(3,)])
+    elif failure == "copy":
+        conn.on(r'^COPY "staging_events__etl_next"', error=LOAD_ERROR)
+    try:
+        run_plan(_plan())
+    except RunFailed:
+        assert failure is not None
+    # the bookkeeping tables' own transaction, the run's, and a failed run's history
+    assert conn.executed.count("BEGIN TRANSACTION") == (2 if failure is None else 3)
+    assert lint_hits(conn.executed) == []
+
+
+def test_recorded_run_uses_no_leader_node_only_function(recorded: Any) -> None:
+    import sqlglot
+    from sqlglot.dialects.dialect import Dialect
+
+    conn, _ = recorded
+    run_plan(_plan())
+    tokens = [t for sql in conn.executed for t in Dialect.get_or_raise("redshift").tokenize(sql)]
+    words = {t.text.upper() for t in tokens}
+    assert not words & set(LEADER_ONLY), words & set(LEADER_ONLY)
+    # the bookkeeping that used CURRENT_TIMESTAMP now stamps rows with SYSDATE (the transaction's start)
+    tables = next(s for s in conn.executed if s.startswith('INSERT INTO "_etl_tables"'))
+    assert "SYSDATE" in tables
+    assert isinstance(sqlglot.parse_one(tables, read="redshift"), sqlglot.exp.Insert)
+
+
+def test_failed_copy_on_serverless_is_explained_from_sys_load_error_detail(recorded: Any) -> None:
+    """STL views cannot be read on Serverless: the lookup falls back to SYS_LOAD_ERROR_DETAIL."""
+    conn, _ = recorded
+    conn.on(r'^COPY "staging_events__etl_next"', error=LOAD_ERROR)
+    conn.on(r"FROM stl_load_errors", error='relation "stl_load_errors" does not exist')
+    conn.on(r"FROM sys_load_error_detail", rows=[(*STL_ROWS[0][:4], None, *STL_ROWS[0][5:])])
+    with pytest.raises(RunFailed) as failed:
+        run_plan(_plan())
+    message = str(failed.value.cause)
+    assert "sys_load_error_detail (1 shown)" in message
+    assert "2018-11-07-events.json line 42, column ts (int8): Invalid digit" in message and "; value" not in message
+    i = next(i for i, s in enumerate(conn.executed) if s.startswith('COPY "staging_events__etl_next"'))
+    lookup = conn.executed[i + 3]
+    assert "session_id = pg_backend_pid()" in lookup and "sys_session_history" in lookup
+
+
+def test_failed_copy_without_load_errors_keeps_the_copy_error(recorded: Any) -> None:
+    """An S3 error leaves no load-error rows: the message is the COPY's own, not an older COPY's rows."""
+    conn, _ = recorded
+    conn.on(r'^COPY "staging_events__etl_next"', error="S3ServiceException:Access Denied")
+    conn.on(r"FROM (stl_load_errors|sys_load_error_detail)", rows=[])
+    with pytest.raises(RunFailed) as failed:
+        run_plan(_plan())
+    assert str(failed.value.cause).startswith("S3ServiceException:Access Denied")
+    assert "shown" not in str(failed.value.cause)
+
+
+def test_copy_options_and_staging_without_backup(tmp_path: Path) -> None:
+    text = (ROOT / "pipeline.yaml").read_text().replace(
+        "    compupdate: false", "    compupdate: false\n    accept_invalid_chars: '?'\n    truncate_columns: true\n"
+        "    blanks_as_null: true\n    empty_as_null: true").replace(
+        "    path: \"{{ data_root }}/song_data\"\n    format: json",
+        "    path: \"{{ data_root }}/song_data\"\n    format: json\n    json_keys: ignorecase\n"
+        "    accept_invalid_chars: true")
+    (tmp_path / "transforms").symlink_to(ROOT / "transforms")
+    (tmp_path / "pipeline.yaml").write_text(text)
+    plan = build_plan(load_pipeline(tmp_path / "pipeline.yaml", parse_cli_vars(S3, ROOT)), "redshift",
+                      Settings(env=ENV))
+    sql = dict(plan.statements())
+    events, songs = sql["load:staging_events"], sql["load:staging_songs"]
+    for option in ("ACCEPTINVCHARS AS '?'", "TRUNCATECOLUMNS", "BLANKSASNULL", "EMPTYASNULL"):
+        assert option in events
+    assert "FORMAT AS JSON 'auto ignorecase'" in songs and "ACCEPTINVCHARS\n" in songs + "\n"
+    assert "TRUNCATECOLUMNS" not in songs
+    creates = [s for s in plan.steps if s.kind == "create"]
+    for step in creates:  # staging is rebuilt from S3 by a full run: no snapshot backup
+        assert ("BACKUP NO" in step.statements[1]) == (step.table in plan.pipeline.staging), step.statements[1]
+    import sqlglot
+
+    for statement in (events, songs, *(s.statements[1] for s in creates)):
+        assert not isinstance(sqlglot.parse_one(statement, read="redshift"), sqlglot.exp.Command)
+
+
+def test_copy_option_of_the_wrong_type_is_refused(tmp_path: Path) -> None:
+    text = (ROOT / "pipeline.yaml").read_text().replace("    compupdate: false", "    accept_invalid_chars: '??'")
+    (tmp_path / "pipeline.yaml").write_text(text)
+    with pytest.raises(ConfigError) as err:
+        load_pipeline(tmp_path / "pipeline.yaml")
+    assert "too long" in str(err.value) and err.value.issues[0].location.line == 49
+
+
+def test_a_value_too_long_for_its_measured_column_is_explained_with_the_way_out(recorded: Any) -> None:
+    conn, _ = recorded
+    conn.on(r'^COPY "staging_events__etl_next"', error=LOAD_ERROR)
+    conn.on(r"FROM stl_load_errors", rows=[("s3://udacity-dend/log_data/2018/11/2018-11-30-events.json", 7,
+                                             "user_agent", "varchar", "Mozilla/5.0 ...", 1204,
+                                             "String length exceeds DDL length")])
+    with pytest.raises(RunFailed) as failed:
+        run_plan(_plan())
+    message = str(failed.value.cause)
+    assert "column user_agent (varchar): String length exceeds DDL length [code 1204]" in message
+    assert "truncate_columns: true" in message and "explain --measure" in message

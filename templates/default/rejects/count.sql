@@ -2,4 +2,4 @@
 SELECT count(*) FROM "_etl_rejects"
 WHERE "pipeline" = {{ pipeline | literal }}
   AND "table_name" = {{ staging | literal }}
-  AND "loaded_at" = CAST(CURRENT_TIMESTAMP AS TIMESTAMP)
+  AND "loaded_at" = CAST({{ run_timestamp() }} AS TIMESTAMP)

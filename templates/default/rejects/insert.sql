@@ -4,6 +4,6 @@ WITH bad AS (
 {{ rejects_query }}
 )
 INSERT INTO "_etl_rejects" ("loaded_at", "pipeline", "table_name", "file", "line", "reason", "raw")
-SELECT CAST(CURRENT_TIMESTAMP AS TIMESTAMP), {{ pipeline | literal }}, {{ staging | literal }}, file, line, reason,
+SELECT CAST({{ run_timestamp() }} AS TIMESTAMP), {{ pipeline | literal }}, {{ staging | literal }}, file, line, reason,
        left(raw, {{ raw_limit }})
 FROM bad

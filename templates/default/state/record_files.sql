@@ -2,5 +2,5 @@
 INSERT INTO "_etl_files" ("pipeline", "table_name", "file", "size", "version", "loaded_at")
 VALUES
 {% for f in files %}
-    ({{ pipeline | literal }}, {{ table | literal }}, {{ f.key | literal }}, {{ f.size }}, {{ f.version | literal }}, CURRENT_TIMESTAMP){{ "," if not loop.last }}
+    ({{ pipeline | literal }}, {{ table | literal }}, {{ f.key | literal }}, {{ f.size }}, {{ f.version | literal }}, {{ run_timestamp() }}){{ "," if not loop.last }}
 {% endfor %}

@@ -565,8 +565,8 @@ ALTER TABLE "time__etl_next" RENAME TO "time";
 -- bookkeeping
 INSERT INTO "_etl_tables" ("pipeline", "table_name", "definition", "built_at")
 VALUES
-    ('sparkify', 'staging_events', 'bd9175a717c11e30', CURRENT_TIMESTAMP),
-    ('sparkify', 'staging_songs', '4a325e697e0e19e4', CURRENT_TIMESTAMP),
+    ('sparkify', 'staging_events', '59b2d5177a040638', CURRENT_TIMESTAMP),
+    ('sparkify', 'staging_songs', '5956048083e153f4', CURRENT_TIMESTAMP),
     ('sparkify', 'songplays', 'a06d57dcd2c4d8f4', CURRENT_TIMESTAMP),
     ('sparkify', 'users', 'b8528f125c6bf55f', CURRENT_TIMESTAMP),
     ('sparkify', 'songs', 'd66fc564dd47c3c8', CURRENT_TIMESTAMP),

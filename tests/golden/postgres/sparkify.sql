@@ -609,8 +609,8 @@ ALTER TABLE "time__etl_next" RENAME TO "time";
 -- bookkeeping
 INSERT INTO "_etl_tables" ("pipeline", "table_name", "definition", "built_at")
 VALUES
-    ('sparkify', 'staging_events', '2ae78948a40cd1b7', CURRENT_TIMESTAMP),
-    ('sparkify', 'staging_songs', '43061bde1a1df93d', CURRENT_TIMESTAMP),
+    ('sparkify', 'staging_events', '3e87f8dec96d962a', CURRENT_TIMESTAMP),
+    ('sparkify', 'staging_songs', 'a105b8d30b6cb812', CURRENT_TIMESTAMP),
     ('sparkify', 'songplays', 'bd4711e1fa0e455e', CURRENT_TIMESTAMP),
     ('sparkify', 'users', 'b8528f125c6bf55f', CURRENT_TIMESTAMP),
     ('sparkify', 'songs', '58b6fd9ce4318ac4', CURRENT_TIMESTAMP),

@@ -52,7 +52,7 @@ CREATE TABLE IF NOT EXISTS "_etl_lock_sparkify" ("pipeline" VARCHAR(65535));
 COMMIT;
 
 -- lock
-SET statement_timeout TO 1;
+SET statement_timeout TO 5000;
 
 -- begin
 BEGIN TRANSACTION;
@@ -76,25 +76,26 @@ DROP TABLE IF EXISTS "staging_events__etl_next";
 
 -- create:staging_events
 CREATE TABLE "staging_events__etl_next" (
-    "artist" VARCHAR(65535),
-    "auth" VARCHAR(65535),
-    "first_name" VARCHAR(65535),
-    "gender" VARCHAR(65535),
+    "artist" VARCHAR(256),
+    "auth" VARCHAR(16),
+    "first_name" VARCHAR(16),
+    "gender" VARCHAR(16),
     "item_in_session" INTEGER,
-    "last_name" VARCHAR(65535),
+    "last_name" VARCHAR(16),
     "length" DOUBLE PRECISION,
-    "level" VARCHAR(65535),
-    "location" VARCHAR(65535),
-    "method" VARCHAR(65535),
-    "page" VARCHAR(65535),
+    "level" VARCHAR(16),
+    "location" VARCHAR(128),
+    "method" VARCHAR(16),
+    "page" VARCHAR(32),
     "registration" DOUBLE PRECISION,
     "session_id" INTEGER,
-    "song" VARCHAR(65535),
+    "song" VARCHAR(256),
     "status" INTEGER,
     "ts" BIGINT,
-    "user_agent" VARCHAR(65535),
-    "user_id" VARCHAR(65535)
-);
+    "user_agent" VARCHAR(256),
+    "user_id" VARCHAR(16)
+)
+BACKUP NO;
 
 -- create:staging_songs
 DROP TABLE IF EXISTS "staging_songs__etl_next";
@@ -102,16 +103,17 @@ DROP TABLE IF EXISTS "staging_songs__etl_next";
 -- create:staging_songs
 CREATE TABLE "staging_songs__etl_next" (
     "num_songs" INTEGER,
-    "artist_id" VARCHAR(65535),
+    "artist_id" VARCHAR(32),
     "artist_latitude" DOUBLE PRECISION,
     "artist_longitude" DOUBLE PRECISION,
-    "artist_location" VARCHAR(65535),
-    "artist_name" VARCHAR(65535),
-    "song_id" VARCHAR(65535),
-    "title" VARCHAR(65535),
+    "artist_location" VARCHAR(128),
+    "artist_name" VARCHAR(128),
+    "song_id" VARCHAR(32),
+    "title" VARCHAR(256),
     "duration" DOUBLE PRECISION,
     "year" INTEGER
-);
+)
+BACKUP NO;
 
 -- create:songplays
 DROP TABLE IF EXISTS "songplays__etl_next";
@@ -121,15 +123,15 @@ CREATE TABLE "songplays__etl_next" (
     "songplay_id" BIGINT NOT NULL,
     "start_time" TIMESTAMP NOT NULL,
     "user_id" INTEGER,
-    "level" VARCHAR(65535),
-    "song_id" VARCHAR(65535),
-    "artist_id" VARCHAR(65535),
+    "level" VARCHAR(16),
+    "song_id" VARCHAR(32),
+    "artist_id" VARCHAR(32),
     "session_id" INTEGER,
-    "location" VARCHAR(65535),
-    "user_agent" VARCHAR(65535),
+    "location" VARCHAR(128),
+    "user_agent" VARCHAR(256),
     PRIMARY KEY ("songplay_id")
 )
-DISTSTYLE KEY DISTKEY ("song_id")
+DISTSTYLE EVEN
 COMPOUND SORTKEY ("start_time");
 
 -- create:users
@@ -138,10 +140,10 @@ DROP TABLE IF EXISTS "users__etl_next";
 -- create:users
 CREATE TABLE "users__etl_next" (
     "user_id" INTEGER NOT NULL,
-    "first_name" VARCHAR(65535),
-    "last_name" VARCHAR(65535),
-    "gender" VARCHAR(65535),
-    "level" VARCHAR(65535),
+    "first_name" VARCHAR(16),
+    "last_name" VARCHAR(16),
+    "gender" VARCHAR(16),
+    "level" VARCHAR(16),
     PRIMARY KEY ("user_id")
 )
 DISTSTYLE ALL
@@ -152,9 +154,9 @@ DROP TABLE IF EXISTS "songs__etl_next";
 
 -- create:songs
 CREATE TABLE "songs__etl_next" (
-    "song_id" VARCHAR(65535) NOT NULL,
-    "title" VARCHAR(65535),
-    "artist_id" VARCHAR(65535),
+    "song_id" VARCHAR(32) NOT NULL,
+    "title" VARCHAR(256),
+    "artist_id" VARCHAR(32),
     "year" INTEGER,
     "duration" DOUBLE PRECISION,
     PRIMARY KEY ("song_id")
@@ -167,9 +169,9 @@ DROP TABLE IF EXISTS "artists__etl_next";
 
 -- create:artists
 CREATE TABLE "artists__etl_next" (
-    "artist_id" VARCHAR(65535) NOT NULL,
-    "name" VARCHAR(65535),
-    "location" VARCHAR(65535),
+    "artist_id" VARCHAR(32) NOT NULL,
+    "name" VARCHAR(128),
+    "location" VARCHAR(128),
     "latitude" DOUBLE PRECISION,
     "longitude" DOUBLE PRECISION,
     PRIMARY KEY ("artist_id")
@@ -254,6 +256,9 @@ LEFT JOIN catalogue AS c
   AND c.artist_name = p.artist
   AND c.duration = p.length;
 
+-- transform:songplays
+ANALYZE "songplays__etl_next";
+
 -- transform:users
 INSERT INTO "users__etl_next" ("user_id", "first_name", "last_name", "gender", "level")
 /* One row per user over all events that carry a user id (logged-out events carry ''). */
@@ -279,6 +284,9 @@ FROM (
 ) AS latest
 WHERE
   recency = 1;
+
+-- transform:users
+ANALYZE "users__etl_next";
 
 -- transform:songs
 INSERT INTO "songs__etl_next" ("song_id", "title", "artist_id", "year", "duration")
@@ -309,6 +317,9 @@ FROM (
 ) AS s
 WHERE
   pick = 1;
+
+-- transform:songs
+ANALYZE "songs__etl_next";
 
 -- transform:artists
 INSERT INTO "artists__etl_next" ("artist_id", "name", "location", "latitude", "longitude")
@@ -343,6 +354,9 @@ FROM (
 WHERE
   pick = 1;
 
+-- transform:artists
+ANALYZE "artists__etl_next";
+
 -- transform:time
 INSERT INTO "time__etl_next" ("start_time", "hour", "day", "week", "month", "year", "weekday")
 /* One row per distinct event timestamp over all events (not only plays). */
@@ -366,6 +380,9 @@ FROM (
   WHERE
     NOT ts IS NULL
 ) AS stamps;
+
+-- transform:time
+ANALYZE "time__etl_next";
 
 -- check:primary_key_unique_songplays
 SELECT COUNT(*) FROM (
@@ -586,13 +603,13 @@ ALTER TABLE "time__etl_next" RENAME TO "time";
 -- bookkeeping
 INSERT INTO "_etl_tables" ("pipeline", "table_name", "definition", "built_at")
 VALUES
-    ('sparkify', 'staging_events', 'a59609afedde1d60', CURRENT_TIMESTAMP),
-    ('sparkify', 'staging_songs', '7b1b3d2e7ffd7493', CURRENT_TIMESTAMP),
-    ('sparkify', 'songplays', '691d385878aba12f', CURRENT_TIMESTAMP),
-    ('sparkify', 'users', '78aef497275d8053', CURRENT_TIMESTAMP),
-    ('sparkify', 'songs', 'a93dd10390e94436', CURRENT_TIMESTAMP),
-    ('sparkify', 'artists', '0f5b66a99261d554', CURRENT_TIMESTAMP),
-    ('sparkify', 'time', '95aff15beb746a6d', CURRENT_TIMESTAMP);
+    ('sparkify', 'staging_events', 'efab22de1be1e494', SYSDATE),
+    ('sparkify', 'staging_songs', '33fdae5d8755bab7', SYSDATE),
+    ('sparkify', 'songplays', '874830743d9b9a7d', SYSDATE),
+    ('sparkify', 'users', 'b18b5c3ce6291b4a', SYSDATE),
+    ('sparkify', 'songs', '36138061d9116097', SYSDATE),
+    ('sparkify', 'artists', 'adbae4af194eec50', SYSDATE),
+    ('sparkify', 'time', 'b0d9cd03f76c1c3e', SYSDATE);
 
 -- commit
 COMMIT;
