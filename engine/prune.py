@@ -15,11 +15,19 @@ if TYPE_CHECKING:
 
 
 def leftovers(ctx: RunContext) -> list[tuple[str, str]]:
-    """(table, warehouse table type) for tables the pipeline built, still there, no longer declared."""
+    """(table, "VIEW" or "BASE TABLE") for tables the pipeline built, still there, no longer declared."""
+    r, adapter = ctx.renderer, ctx.adapter
     declared = set(ctx.pipeline.tables)
-    rows = ctx.adapter.fetch(ctx.renderer.template("state/built.sql", pipeline=ctx.pipeline.name), "prune")
-    found = [(str(row[0]), str(row[1]) if len(row) > 1 else "BASE TABLE") for row in rows if row]
-    return [(name, kind) for name, kind in found if name not in declared]
+    built = {str(row[0]) for row in adapter.fetch(r.template("state/built.sql", pipeline=ctx.pipeline.name),
+                                                  "prune") if row}
+    candidates = sorted(built - declared)
+    if not candidates:
+        return []
+    there = {str(row[0]) for row in adapter.fetch(r.template("state/existing.sql", tables=candidates), "prune")
+             if row}
+    views = {str(row[0]) for row in adapter.fetch(r.template("state/views.sql", tables=candidates), "prune")
+             if row}
+    return [(t, "VIEW" if t in views else "BASE TABLE") for t in candidates if t in there]
 
 
 def drop(ctx: RunContext, found: list[tuple[str, str]]) -> None:
