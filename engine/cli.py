@@ -212,6 +212,40 @@ def compact(file: PipelineArg, source: Annotated[str, typer.Argument(help="The s
 
 
 @app.command()
+def docs(file: PipelineArg,
+         out: Annotated[Path | None, typer.Option("--out", "-o", help="The folder to write the site into.")] = None,
+         serve: Annotated[bool, typer.Option("--serve", help="Also serve the site on http://127.0.0.1:PORT.")] = False,
+         port: Annotated[int, typer.Option("--port", help="The port for --serve (0: any free one).", min=0)] = 8000,
+         var: VarOpt = None, vars_file: VarsFileOpt = None, target: TargetOpt = None,
+         config: ConfigOpt = None) -> None:
+    """Write a static site: lineage and star-schema pictures, a page per table and per source, run history."""
+    from engine.errors import EngineError
+
+    try:
+        from engine.docs.cli import docs_command
+
+        docs_command(_plan(file, var, vars_file, target, config), out, serve, port)
+    except EngineError as exc:
+        _fail(exc)
+
+
+@app.command()
+def graph(file: PipelineArg,
+          format: Annotated[str, typer.Option("--format", "-f", help="mermaid, dot or text.")] = "text",
+          var: VarOpt = None, vars_file: VarsFileOpt = None, target: TargetOpt = None,
+          config: ConfigOpt = None) -> None:
+    """Print the lineage (sources -> staging -> star -> queries) as Mermaid, DOT or an indented tree."""
+    from engine.errors import EngineError
+
+    try:
+        from engine.lineage_text import render
+
+        typer.echo(render(_plan(file, var, vars_file, target, config), format), nl=False)
+    except EngineError as exc:
+        _fail(exc)
+
+
+@app.command()
 def version() -> None:
     """Print the installed version."""
     from engine import __version__

@@ -61,6 +61,7 @@ class Source:
     statupdate: bool | None = None
     s3: S3Options | None = None
     exclude: tuple[str, ...] = ()
+    description: str | None = None
 
     @property
     def is_remote(self) -> bool:
@@ -73,6 +74,7 @@ class StagingTable:
     source: str
     columns: tuple[Column, ...]
     location: Location
+    description: str | None = None
 
 
 @dataclass(frozen=True)
@@ -107,6 +109,7 @@ class StarTable:
     sql: str
     sql_file: Path | None
     location: Location
+    description: str | None = None
 
 
 @dataclass(frozen=True)
@@ -180,6 +183,7 @@ class Pipeline:
     queries: dict[str, Query]
     templates_dir: Path | None
     document: Document = field(repr=False, compare=False)
+    description: str | None = None
 
     @property
     def root(self) -> Path:
@@ -263,6 +267,7 @@ class _Builder:
             statupdate=raw.get("statupdate"),
             s3=self.s3_options(raw["s3"], where) if raw.get("s3") else None,
             exclude=tuple(self.r.render(g, where) for g in _as_tuple(raw.get("exclude"))),
+            description=raw.get("description"),
         )
 
     def s3_options(self, raw: dict[str, Any], where: Location) -> S3Options:
@@ -301,7 +306,7 @@ class _Builder:
         elif isinstance(sort_raw, dict):
             sort = SortKey(tuple(sort_raw["keys"]), sort_raw.get("style", "compound"))
         return StarTable(name, raw["kind"], _columns(raw["columns"]), _as_tuple(raw["primary_key"]),
-                         tuple(fks), dist, sort, sql_text, sql_file, self.loc("star", name))
+                         tuple(fks), dist, sort, sql_text, sql_file, self.loc("star", name), raw.get("description"))
 
     def check(self, index: int, raw: dict[str, Any]) -> Check:
         kinds = [k for k in ("row_count", "unique", "not_null", "relationships", "accepted_values", "sql")
@@ -432,7 +437,8 @@ def build_pipeline(doc: Document, cli_vars: Vars | None = None,
         targets=targets,
         default_target=default_target,
         sources={n: b.source(n, raw) for n, raw in data["sources"].items()},
-        staging={n: StagingTable(n, raw["source"], _columns(raw["columns"]), b.loc("staging", n))
+        staging={n: StagingTable(n, raw["source"], _columns(raw["columns"]), b.loc("staging", n),
+                                 raw.get("description"))
                  for n, raw in data["staging"].items()},
         star={n: b.star(n, raw) for n, raw in (data.get("star") or {}).items()},
         checks=tuple(b.check(i, raw) for i, raw in enumerate(data.get("checks") or [])),
@@ -440,6 +446,7 @@ def build_pipeline(doc: Document, cli_vars: Vars | None = None,
         templates_dir=Path(renderer.path(templates, doc.locate(("templates",)), doc.file.parent))
         if templates else None,
         document=doc,
+        description=data.get("description"),
     )
 
 

@@ -91,6 +91,7 @@ class Plan:
         if table in self.pipeline.staging:
             source = asdict(self.pipeline.sources[self.pipeline.staging[table].source])
             source.pop("location", None)
+            source.pop("description", None)  # words about the data do not change how it loads
             parts.append(repr(sorted(source.items())))
         return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
 

@@ -129,6 +129,11 @@ class Adapter(ABC):
         """Where this target points, for humans; never includes a secret."""
         return self.name
 
+    def missing(self) -> str | None:
+        """Where the warehouse would be, when it plainly was never built (so reading it would create it);
+        None when it exists or only a connection can tell (servers)."""
+        return None
+
     def open(self, wait: float = 0.0) -> None:
         """Connect; where the warehouse is locked by another run, retry for ``wait`` seconds."""
         import time
