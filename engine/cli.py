@@ -105,36 +105,20 @@ def run(file: PipelineArg, var: VarOpt = None, vars_file: VarsFileOpt = None, ta
 
 @app.command()
 def query(file: PipelineArg, name: Annotated[str | None, typer.Argument(help="Query name; all if omitted.")] = None,
+          sql: Annotated[str | None, typer.Option("--sql", help="An ad hoc SELECT instead of a named query "
+                                                  "(read-only: exactly one SELECT).")] = None,
+          format: Annotated[str, typer.Option("--format", "-f", help="table, csv or json.")] = "table",
+          limit: Annotated[int | None, typer.Option("--limit", "-n", min=0, help="At most N rows (default: all; "
+                                                    "a table on a terminal shows what fits).")] = None,
           var: VarOpt = None, vars_file: VarsFileOpt = None, target: TargetOpt = None,
           config: ConfigOpt = None) -> None:
-    """Run the pipeline's analytic queries against the built warehouse and print the results."""
-    from engine.errors import ConfigError, EngineError, Issue, Location
+    """Run the pipeline's analytic queries (or --sql) against the built warehouse and print the results."""
+    from engine.errors import EngineError
 
     try:
-        plan = _plan(file, var, vars_file, target, config)
-        plan.adapter.preflight()
-        queries = plan.pipeline.queries
-        if name is not None and name not in queries:
-            from engine.validate import suggest
+        from engine.query_cli import query_command
 
-            raise ConfigError([Issue(f"no query named '{name}'", Location(plan.pipeline.file),
-                                     suggest(name, list(queries)))])
-        from rich.table import Table
-
-        from engine.output import console
-
-        for qname, q in queries.items():
-            if name is not None and qname != name:
-                continue
-            sql = plan.renderer.user_sql(q.sql, q.location)
-            names, cursor_rows = plan.adapter.fetch_named(sql, f"query:{qname}")
-            table = Table(title=qname, title_justify="left")
-            for column in names:
-                table.add_column(column)
-            for row in cursor_rows[:200]:
-                table.add_row(*("" if v is None else str(v) for v in row))
-            console().print(table)
-        plan.adapter.close()
+        query_command(_plan(file, var, vars_file, target, config), str(file), name, sql, format, limit)
     except EngineError as exc:
         _fail(exc)
 

@@ -276,19 +276,21 @@ class _Builder:
 
         return S3Options(text("region"), text("profile"), text("endpoint_url"), raw.get("anonymous"))
 
+    def sql_text(self, text: str, *path: str) -> tuple[str, Path | None]:
+        """The SQL itself, or the contents of the .sql file it names (relative to the pipeline)."""
+        if not (text.strip().lower().endswith(".sql") and "\n" not in text.strip()):
+            return text, None
+        sql_file = Path(self.r.path(text.strip(), self.loc(*path), self.root))
+        try:
+            return sql_file.read_text(encoding="utf-8"), sql_file
+        except OSError as exc:
+            raise ConfigError([Issue(f"cannot read SQL file {sql_file}: {exc.strerror}", self.loc(*path))]) from None
+        except UnicodeDecodeError as exc:
+            raise ConfigError([Issue(f"SQL file {sql_file} is not UTF-8 text (byte {exc.start})",
+                                     self.loc(*path))]) from None
+
     def star(self, name: str, raw: dict[str, Any]) -> StarTable:
-        sql_text: str = raw["sql"]
-        sql_file: Path | None = None
-        if sql_text.strip().lower().endswith(".sql") and "\n" not in sql_text.strip():
-            sql_file = Path(self.r.path(sql_text.strip(), self.loc("star", name, "sql"), self.root))
-            try:
-                sql_text = sql_file.read_text(encoding="utf-8")
-            except OSError as exc:
-                raise ConfigError([Issue(f"cannot read SQL file {sql_file}: {exc.strerror}",
-                                         self.loc("star", name, "sql"))]) from None
-            except UnicodeDecodeError as exc:
-                raise ConfigError([Issue(f"SQL file {sql_file} is not UTF-8 text (byte {exc.start})",
-                                         self.loc("star", name, "sql"))]) from None
+        sql_text, sql_file = self.sql_text(raw["sql"], "star", name, "sql")
         fks = []
         for column, ref in (raw.get("foreign_keys") or {}).items():
             table, ref_col = (ref, None) if isinstance(ref, str) else (ref["table"], ref.get("column"))
@@ -424,6 +426,7 @@ def build_pipeline(doc: Document, cli_vars: Vars | None = None,
     queries = {}
     for qname, raw in (data.get("queries") or {}).items():
         sql, desc = (raw, None) if isinstance(raw, str) else (raw["sql"], raw.get("description"))
+        sql, _file = b.sql_text(sql, "queries", qname, *(() if isinstance(raw, str) else ("sql",)))
         queries[qname] = Query(qname, sql, doc.locate(("queries", qname)), desc)
     templates = data.get("templates")
     if templates:
