@@ -78,6 +78,10 @@ def run(file: PipelineArg, var: VarOpt = None, vars_file: VarsFileOpt = None, ta
             "and merging star tables by key.")] = False,
         wait: Annotated[float, typer.Option("--wait", help="Seconds to wait for another run of this pipeline "
                                             "to finish before giving up.", min=0)] = 0.0,
+        log_format: Annotated[str, typer.Option("--log-format", help="text, or json: one JSON object per event "
+                                                "on stderr.")] = "text",
+        results: Annotated[Path | None, typer.Option("--results", help="Where to write run_results.json "
+                                                     "(default: .etl-engine/ beside the pipeline).")] = None,
         config: ConfigOpt = None) -> None:
     """Build the warehouse: create, load, transform, check, then publish in one transaction."""
     from engine.errors import EngineError
@@ -91,16 +95,12 @@ def run(file: PipelineArg, var: VarOpt = None, vars_file: VarsFileOpt = None, ta
     if dry_run:
         output.print_plan(plan)
         return
-    from engine.runner import RunFailed, run_plan
+    from engine.run_cli import run_command
 
-    err = output.console(stderr=True)
-    err.print(f"running {plan.pipeline.name} on {plan.target.name} ({plan.adapter.describe()})")
     try:
-        result = run_plan(plan, output.Progress(), full_refresh=full_refresh, wait=wait)
-    except RunFailed as failed:
-        output.print_summary(failed.result, f"{plan.pipeline.name}: failed (run {failed.result.run_id})")
-        _fail(failed.cause)
-    output.print_summary(result, f"{plan.pipeline.name}: done (run {result.run_id})")
+        run_command(plan, full_refresh, wait, log_format, results)
+    except EngineError as exc:
+        _fail(exc)
 
 
 @app.command()

@@ -14,7 +14,7 @@ from engine.errors import ConfigError, EngineError, TargetError
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from engine.plan import Plan, Step
+    from engine.plan import Plan
     from engine.runner import RunResult, StepResult
 
 MAX_ISSUES = 15
@@ -93,26 +93,15 @@ def print_plan(plan: Plan) -> None:
                   + ", ".join(sorted({i.message.split(' ')[0] for i in missing})) + "\n")
 
 
-class Progress:
-    """Prints each step as it finishes, on stderr so stdout stays clean for data."""
-
-    def __init__(self) -> None:
-        self.err = console(stderr=True)
-
-    def __call__(self, event: str, step: Step, result: StepResult | None) -> None:
-        if event != "end" or result is None:
-            return
-        colour = {"ok": "green", "pass": "green", "warn": "yellow", "skipped": "dim", "kept": "dim",
-                  "up to date": "dim"}.get(result.status, "red")
-        rows = f"{result.rows:,} rows" if result.rows is not None else ""
-        if result.check is not None and result.status != "skipped":
-            rows = result.check.actual
-        self.err.print(f"[{colour}]{result.status:>7}[/] {step.id:<45} {rows:>18} {result.seconds:7.2f}s")
-        for note in result.notes:
-            self.err.print(f"[yellow]   note[/] {note}")
+#: the time a command spends outside the steps, as the summary names it
+PHASES = {"startup": "startup (read the pipeline, plan)", "prepare": "prepare (connect, lock, read state)",
+          "commit": "commit (record the run, commit)", "other": "other (between steps, cleanup)"}
 
 
-def print_summary(result: RunResult, title: str) -> None:
+def print_summary(result: RunResult, title: str, phases: dict[str, float] | None = None,
+                  wall: float | None = None) -> None:
+    """The run's table: each step once, then the time outside the steps, and the total (``wall`` when
+    given: the whole command's time, which the rows above add up to)."""
     from rich.table import Table
 
     table = Table(title=title, title_justify="left")
@@ -133,10 +122,13 @@ def print_summary(result: RunResult, title: str) -> None:
         table.add_row(f"checks ({len(checks)})", "", *([""] if rejecting else []),
                       f"{sum(s.seconds for s in checks):.2f}",
                       f"{passed} passed" + "".join(f", {n} {k}" for k, n in _count(checks).items()))
+    for phase, seconds in (phases or {}).items():
+        table.add_row(PHASES.get(phase, phase), "", *([""] if rejecting else []), f"{seconds:.2f}", "")
     mode = "incremental" if result.incremental else "full refresh"
     total_rejected = [f"{sum(s.rejected or 0 for s in result.steps):,}"] if rejecting else []
     table.add_row(f"total ({mode}: {result.mode_reason})" if result.mode_reason else "total", "",
-                  *total_rejected, f"{result.seconds:.2f}", "committed" if result.committed else "rolled back")
+                  *total_rejected, f"{result.seconds if wall is None else wall:.2f}",
+                  "committed" if result.committed else "rolled back")
     console().print(table)
     problems = [s.check for s in checks if s.check and s.check.status in ("fail", "warn", "skipped")]
     if problems:

@@ -37,6 +37,8 @@ class RunResult:
     incremental: bool = False
     mode_reason: str = ""
     run_id: str = ""
+    #: time outside the steps: "prepare" (connect, lock, read state) and "commit" (history, commit)
+    phases: dict[str, float] = field(default_factory=dict)
 
     @property
     def failed_checks(self) -> list[CheckResult]:
@@ -94,6 +96,7 @@ def run_plan(plan: Plan, listener: Listener = _quiet, full_refresh: bool = False
             state.prepare(plan, mode)
             run = _Run(plan, mode.incremental, warehouse.files if mode.incremental else {})
             run.take_baselines(plan.incremental_steps if mode.incremental else plan.steps, warehouse.existing)
+            result.phases["prepare"] = time.perf_counter() - started
             for step in plan.incremental_steps if mode.incremental else plan.steps:
                 if step.kind == "publish":
                     _stop_on_failed_checks(result)
@@ -107,6 +110,7 @@ def run_plan(plan: Plan, listener: Listener = _quiet, full_refresh: bool = False
                     raise
                 listener("end", step, result.steps[-1])
             _stop_on_failed_checks(result)
+            steps_done = time.perf_counter()
             if not mode.incremental:
                 state.record_tables(plan)
             history.record(plan, record("committed", None), result)
@@ -124,6 +128,7 @@ def run_plan(plan: Plan, listener: Listener = _quiet, full_refresh: bool = False
     finally:
         adapter.close()
     result.seconds = time.perf_counter() - started
+    result.phases["commit"] = time.perf_counter() - steps_done  # closing included: DuckDB checkpoints then
     return result
 
 
