@@ -31,6 +31,20 @@ ConfigOpt = Annotated[Path | None, typer.Option(
     "the environment does not set.", show_default=False)]
 
 
+def _show_version(value: bool) -> None:
+    if value:
+        from engine import __version__
+
+        typer.echo(f"etl-engine {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(version: Annotated[bool, typer.Option("--version", callback=_show_version, is_eager=True,
+                                                   help="Print the version and exit.")] = False) -> None:
+    """Declarative star-schema ELT: YAML in, checked warehouse tables out."""
+
+
 def _fail(exc: EngineError) -> NoReturn:
     from engine.output import show_error
 
