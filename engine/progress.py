@@ -21,6 +21,17 @@ if TYPE_CHECKING:
 _QUIET = {"ok", "pass", "skipped", "up to date", "kept"}
 
 
+def _size(n: int) -> str:
+    if n < 1024:
+        return f"{n:,} bytes"
+    value = float(n)
+    for unit in ("KB", "MB", "GB", "TB"):
+        value /= 1024
+        if value < 1024 or unit == "TB":
+            break
+    return f"{value:,.1f} {unit}"
+
+
 def step_line(step: Step, result: StepResult) -> str:
     rows = f"{result.rows:,} rows" if result.rows is not None else ""
     if result.check is not None and result.status != "skipped":
@@ -62,12 +73,15 @@ class _Running:
         self.t0 = time.perf_counter()
         self.done = 0
         self.total = 0
+        #: what the running step reads (a load's files and bytes), once the runner knows
+        self.detail = ""
 
     def __rich__(self) -> Any:
         if not self.step:
             return ""
         elapsed = time.perf_counter() - self.t0
-        self.spinner.update(text=f"{self.step}  {elapsed:6.1f}s   [dim]step {self.done + 1} of {self.total}[/]")
+        detail = f"  {self.detail}" if self.detail else ""
+        self.spinner.update(text=f"{self.step}  {elapsed:6.1f}s{detail}   [dim]step {self.done + 1} of {self.total}[/]")
         return self.spinner
 
 
@@ -100,7 +114,13 @@ class LiveProgress:
             return
         if result is None:
             return
+        if event == "input":
+            files = result.files or 0
+            self.running.detail = f"{files:,} file{'s' if files != 1 else ''}, {_size(result.bytes or 0)}"
+            self.live.refresh()
+            return
         self.running.done += 1
+        self.running.detail = ""
         self.running.step = ""
         if result.status not in _QUIET:
             colour = "yellow" if result.status == "warn" else "red"

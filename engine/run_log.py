@@ -26,7 +26,8 @@ def step_record(result: StepResult) -> dict[str, Any]:
     step = result.step
     check = result.check
     return {"step": step.id, "kind": step.kind, "table": step.table, "status": result.status, "rows": result.rows,
-            "rejected": result.rejected, "seconds": round(result.seconds, 4), "notes": list(result.notes),
+            "rejected": result.rejected, "files": result.files, "bytes": result.bytes,
+            "seconds": round(result.seconds, 4), "notes": list(result.notes),
             "check": None if check is None else {
                 "name": check.check.name, "table": check.check.table, "kind": check.check.kind,
                 "severity": check.check.severity, "status": check.status, "expected": check.expected,
@@ -62,6 +63,8 @@ class JsonLog:
     def __call__(self, event: str, step: Step, result: StepResult | None) -> None:
         if event == "start":
             self.emit("step_start", step=step.id, kind=step.kind, table=step.table)
+        elif event == "input" and result is not None:
+            self.emit("step_input", step=step.id, files=result.files, bytes=result.bytes)
         elif result is not None:
             self.emit("step_end", **step_record(result))
 

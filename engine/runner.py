@@ -27,6 +27,9 @@ class StepResult:
     notes: list[str] = field(default_factory=list)
     #: bad source records this load skipped into _etl_rejects (on_error: skip)
     rejected: int | None = None
+    #: the files a load read this run, and their bytes
+    files: int | None = None
+    bytes: int | None = None
 
 
 @dataclass
@@ -94,7 +97,7 @@ def run_plan(plan: Plan, listener: Listener = _quiet, full_refresh: bool = False
             mode = state.choose_mode(plan, warehouse, full_refresh)
             result.incremental, result.mode_reason = mode.incremental, mode.reason
             state.prepare(plan, mode)
-            run = _Run(plan, mode.incremental, warehouse.files if mode.incremental else {})
+            run = _Run(plan, mode.incremental, warehouse.files if mode.incremental else {}, listener)
             run.take_baselines(plan.incremental_steps if mode.incremental else plan.steps, warehouse.existing)
             result.phases["prepare"] = time.perf_counter() - started
             for step in plan.incremental_steps if mode.incremental else plan.steps:
@@ -142,8 +145,10 @@ def _stop_on_failed_checks(result: RunResult) -> None:
 class _Run:
     """One run's walk over the plan: what each step does in this run's mode."""
 
-    def __init__(self, plan: Plan, incremental: bool, known: dict[str, dict[str, tuple[int, str]]]) -> None:
+    def __init__(self, plan: Plan, incremental: bool, known: dict[str, dict[str, tuple[int, str]]],
+                 listener: Listener = _quiet) -> None:
         self.plan = plan
+        self.listener = listener
         self.incremental = incremental
         self.known = known
         self.new_rows = False
@@ -188,9 +193,13 @@ class _Run:
             entries = [e for e in entries if e.key not in seen]
             if not entries:
                 return StepResult(step, "up to date", time.perf_counter() - t0, 0)
+        size = sum(e.size for e in entries)
+        # "input": what the load is about to read (live progress shows it while the load runs)
+        self.listener("input", step, StepResult(step, "loading", 0.0, files=len(entries), bytes=size))
         paths = localise(source, entries, cache_dir(plan.pipeline))
         rendered = plan.render_load(step, paths)
         result = _execute(plan, step, rendered.statements, t0, rendered)
+        result.files, result.bytes = len(entries), size
         if rendered.rejects:
             counted = plan.adapter.fetch(rendered.rejects, step.id)
             result.rejected = int(counted[0][0]) if counted and counted[0][0] is not None else 0

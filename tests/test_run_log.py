@@ -46,6 +46,14 @@ def test_json_events_match_the_summary(project_copy: Path) -> None:
         assert status == e["status"]
         assert rows == (f"{e['rows']:,}" if e["rows"] is not None else "")
         assert float(seconds) == round(e["seconds"], 2) or abs(float(seconds) - e["seconds"]) <= 0.005
+    loads = [e for e in ends if e["kind"] == "load"]
+    inputs = {e["step"]: e for e in events if e["event"] == "step_input"}
+    for e in loads:
+        folder = project_copy / "examples" / "sparkify" / "data" / {"load:staging_events": "log_data",
+                                                                    "load:staging_songs": "song_data"}[e["step"]]
+        files = [f for f in folder.rglob("*.json") if f.is_file()]
+        assert (e["files"], e["bytes"]) == (len(files), sum(f.stat().st_size for f in files))
+        assert (inputs[e["step"]]["files"], inputs[e["step"]]["bytes"]) == (e["files"], e["bytes"])
     checks = [e for e in ends if e["check"] is not None]
     assert table[f"checks ({len(checks)})"][2] == f"{sum(e['status'] == 'pass' for e in checks)} passed"
     end = events[-1]
@@ -104,6 +112,8 @@ def test_terminal_shows_a_live_line_with_elapsed_time(tmp_path: Path) -> None:
     text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", seen.decode(errors="replace"))
     assert proc.returncode == 0
     assert re.search(r"[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] \S+ +\d+\.\ds +step \d+ of \d+", text), text[-2000:]
+    size = (tmp_path / "data" / "part.json").stat().st_size
+    assert re.search(rf"load:staging_things +\d+\.\ds +1 file, {size} bytes", text), text[-2000:]
     # finished steps are not printed above the live line: the summary names each step once
     printed = [line for line in re.split(r"\r?\n", text) if not re.search("[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]", line)]
     assert sum("transform:things" in line for line in printed) == 1

@@ -97,14 +97,14 @@ def _highlight(sql: str) -> Any:
     from markupsafe import Markup
     from pygments import highlight
     from pygments.formatters import HtmlFormatter
-    from pygments.lexers import SqlLexer
+    from pygments.lexers import SqlJinjaLexer
 
     from engine.redact import redact
 
     lines = redact(sql.strip()).splitlines()
     if len(lines) > MAX_SQL_LINES:
         lines = [*lines[:MAX_SQL_LINES], f"-- ... {len(lines) - MAX_SQL_LINES:,} more lines"]
-    return Markup(highlight("\n".join(lines), SqlLexer(), HtmlFormatter(cssclass="sql", nowrap=False)))
+    return Markup(highlight("\n".join(lines), SqlJinjaLexer(), HtmlFormatter(cssclass="sql", nowrap=False)))
 
 
 def _kind(plan: Plan, table: str) -> str:
@@ -131,9 +131,13 @@ def _table_context(plan: Plan, graph: Lineage, history: RunHistory, table: str) 
     sql: list[tuple[str, Any]] = []
     if star is not None:
         sql.append((f"SELECT ({star.sql_file.name})" if star.sql_file else "SELECT", _highlight(star.sql)))
+    from engine.shadow import shadow_name
+
     for step in plan.steps:
         if step.table == table and step.kind in ("create", "load"):
-            sql.append((f"{step.kind} ({plan.adapter.name})", _highlight(";\n".join(step.statements) + ";")))
+            # a full run builds into a shadow table and swaps it in at publish: show the table's own name
+            text = (";\n".join(step.statements) + ";").replace(shadow_name(table), table)
+            sql.append((f"{step.kind} ({plan.adapter.name})", _highlight(text)))
     checks = []
     for step in plan.steps:
         if step.check is not None and step.check.table == table:
