@@ -87,6 +87,7 @@ def _environment() -> Environment:
 
     env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=True, undefined=StrictUndefined,
                       trim_blocks=True, lstrip_blocks=True)
+    env.filters["ts"] = lambda v: "" if v is None else str(v)[:19]
     env.filters["num"] = lambda v: "" if v is None else f"{v:,}" if isinstance(v, int) else \
         f"{v:,.2f}" if isinstance(v, float) else str(v)
     return env
@@ -114,9 +115,10 @@ def _kind(plan: Plan, table: str) -> str:
 def _table_summary(plan: Plan, table: str, history: RunHistory) -> dict[str, Any]:
     p = plan.pipeline
     described = p.staging[table].description if table in p.staging else p.star[table].description
-    counts = history.table_rows(table)
+    # a full run writes the whole table, so its count is the table's size; an incremental one writes a part
+    full = [rows for run, rows in history.table_rows(table) if run["mode"] == "full" and run["status"] == "committed"]
     return {"name": table, "kind": _kind(plan, table), "description": described or "",
-            "columns": len(p.table_columns(table)), "rows": counts[-1][1] if counts else None}
+            "columns": len(p.table_columns(table)), "rows": full[-1] if full else None}
 
 
 def _table_context(plan: Plan, graph: Lineage, history: RunHistory, table: str) -> dict[str, Any]:

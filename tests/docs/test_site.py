@@ -66,3 +66,14 @@ def test_history_after_runs(project_copy: Path, tmp_path: Path) -> None:
     check = next(s for s in results[-1].steps if s.step.id == "check:primary_key_unique_songplays")
     assert f'<span class="status {check.status}">{check.status}</span>' in page
     assert "description" in page and "One row per NextSong event" in page
+
+
+def test_index_counts_rows_of_the_last_full_run(project_copy: Path, tmp_path: Path) -> None:
+    file = project_copy / "pipeline.yaml"
+    first = run_plan(build_plan(load_pipeline(file)))
+    again = run_plan(build_plan(load_pipeline(file)))  # incremental: writes nothing new
+    assert again.incremental
+    build_site(build_plan(load_pipeline(file)), tmp_path / "site")
+    index = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    rows = next(s.rows for s in first.steps if s.step.id == "transform:songplays")
+    assert re.search(rf'songplays</a></td>[^\n]*\n<td class="num">\d+</td><td class="num">{rows:,}</td>', index)
