@@ -25,7 +25,13 @@ def docs_command(plan: Plan, out: Path | None, serve: bool, port: int) -> None:
         return
     from engine.docs.serve import server
 
-    httpd = server(folder, port)
+    try:
+        httpd = server(folder, port)
+    except OSError as exc:
+        from engine.errors import UsageError
+
+        raise UsageError(f"cannot serve on 127.0.0.1:{port}: {exc.strerror}; pick another with --port "
+                         "(0: any free port)") from None
     # the address on stdout, alone on its line, so scripts (and the tests) can read it
     print(f"http://127.0.0.1:{httpd.server_address[1]}/", flush=True)
     print("serving; Ctrl-C to stop", file=sys.stderr, flush=True)

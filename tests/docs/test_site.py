@@ -77,3 +77,15 @@ def test_index_counts_rows_of_the_last_full_run(project_copy: Path, tmp_path: Pa
     index = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
     rows = next(s.rows for s in first.steps if s.step.id == "transform:songplays")
     assert re.search(rf'songplays</a></td>[^\n]*\n<td class="num">\d+</td><td class="num">{rows:,}</td>', index)
+
+
+def test_serve_on_a_taken_port_is_one_line_of_error(project_copy: Path) -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = _docs("pipeline.yaml", "--serve", "--port", str(port), cwd=project_copy)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert f"cannot serve on 127.0.0.1:{port}" in done.stderr and "--port" in done.stderr
