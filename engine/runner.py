@@ -210,6 +210,8 @@ class _Run:
             result.notes.append(note)
         state.record_files(plan, step.table, entries)
         self.new_rows = True
+        # the rejects count and the file manifest are part of the load (20,000 files: seconds)
+        result.seconds = time.perf_counter() - t0
         return result
 
 
