@@ -40,9 +40,50 @@ _DUMMY = "\0dummy"
 
 def layered(boxes: list[Box], edges: list[tuple[str, str]], layer_gap: float = 90.0,
             node_gap: float = 18.0, margin: float = 20.0, sweeps: int = 12) -> Layout:
-    """Place ``boxes`` in columns so every edge goes left to right; ``edges`` must form a DAG."""
+    """Place ``boxes`` in columns so every edge goes left to right; ``edges`` must form a DAG.
+
+    Each connected part is laid out on its own and the parts are stacked, largest first, so a
+    table related to nothing else does not sit among (or above) the tables that are.
+    """
     size = {b.id: b for b in boxes}
     edges = [(a, b) for a, b in dict.fromkeys(edges) if a in size and b in size and a != b]
+    parts = _components(boxes, edges)
+    if len(parts) <= 1:
+        return _one(boxes, edges, layer_gap, node_gap, margin, sweeps)
+    out = Layout({}, {}, 0.0, margin)
+    for part in parts:
+        ids = {b.id for b in part}
+        done = _one(part, [e for e in edges if e[0] in ids], layer_gap, node_gap, margin, sweeps)
+        shift = out.height - margin
+        out.at.update({n: (x, y + shift) for n, (x, y) in done.at.items()})
+        out.routes.update({e: [(x, y + shift) for x, y in r] for e, r in done.routes.items()})
+        out.width = max(out.width, done.width)
+        out.height = shift + done.height
+        out.layers += done.layers
+    return out
+
+
+def _components(boxes: list[Box], edges: list[tuple[str, str]]) -> list[list[Box]]:
+    """The connected parts (edges taken both ways), largest first, ties in declaration order."""
+    parent = {b.id: b.id for b in boxes}
+
+    def find(n: str) -> str:
+        while parent[n] != n:
+            parent[n] = parent[parent[n]]
+            n = parent[n]
+        return n
+
+    for a, b in edges:
+        parent[find(a)] = find(b)
+    groups: dict[str, list[Box]] = {}
+    for box in boxes:
+        groups.setdefault(find(box.id), []).append(box)
+    return sorted(groups.values(), key=lambda g: -len(g))
+
+
+def _one(boxes: list[Box], edges: list[tuple[str, str]], layer_gap: float, node_gap: float, margin: float,
+         sweeps: int) -> Layout:
+    size = {b.id: b for b in boxes}
     layer = _layers(boxes, edges)
     # long edges get a dummy node in every layer they cross, so crossings are counted per layer
     chain: dict[tuple[str, str], list[str]] = {}
@@ -72,6 +113,7 @@ def layered(boxes: list[Box], edges: list[tuple[str, str]], layer_gap: float = 9
         return size[n].height if n in size else 2.0
 
     ys = _place(layers, succ, pred, height, node_gap)
+    _close_gaps(ys, height, 2 * node_gap)
     widths = [max((size[n].width for n in lay if n in size), default=20.0) for lay in layers]
     xs: list[float] = []
     x = margin
@@ -198,3 +240,16 @@ def _place(layers: list[list[str]], succ: dict[str, list[str]], pred: dict[str, 
             for j, n in enumerate(lay):
                 y[n] = wanted[j] if j == 0 else max(wanted[j], y[lay[j - 1]] + h(lay[j - 1]) + gap)
     return y
+
+
+def _close_gaps(y: dict[str, float], h: Callable[[str], float], keep: float) -> None:
+    """Remove empty horizontal bands (no box, no edge bend) taller than ``keep``: pulling nodes
+    towards their neighbours can leave a whole band of the picture empty."""
+    reach: float | None = None
+    shift = 0.0
+    for n in sorted(y, key=lambda m: y[m]):
+        top = y[n]
+        if reach is not None and top - reach > keep:
+            shift += top - reach - keep
+        reach = top + h(n) if reach is None else max(reach, top + h(n))
+        y[n] = top - shift

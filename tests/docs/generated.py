@@ -48,10 +48,12 @@ def write_pipeline(root: Path) -> Path:
     for f in range(FACTS):
         dims = fact_dims(f)
         cols = ", ".join([f"fact_{f}_id: {{type: integer, not_null: true}}", *(f"dim_{d}_id: integer" for d in dims)])
-        select = ", ".join([f"id as fact_{f}_id", *(f"ref as dim_{d}_id" for d in dims)])
+        # each fact also joins two of its dimensions, so the lineage crosses between the sources' branches
+        select = ", ".join([f"s.id as fact_{f}_id", *(f"s.ref as dim_{d}_id" for d in dims)])
+        joins = " ".join(f"left join dim_{d} on dim_{d}.dim_{d}_id = s.ref" for d in dims[:2])
         lines += [f"  fact_{f}:", "    kind: fact", f"    primary_key: fact_{f}_id", f"    columns: {{{cols}}}",
                   "    foreign_keys: {" + ", ".join(f"dim_{d}_id: dim_{d}" for d in dims) + "}",
-                  f"    sql: select {select} from staging_{f % SOURCES}"]
+                  f"    sql: select {select} from staging_{f % SOURCES} as s {joins}"]
     lines += ["queries:", "  fact_rows: select count(*) as n from fact_0"]
     file = root / "pipeline.yaml"
     file.write_text("\n".join(lines) + "\n", encoding="utf-8")
