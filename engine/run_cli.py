@@ -49,8 +49,13 @@ def run_command(plan: Plan, full_refresh: bool, wait: float, log_format: str, re
                                                                                    error))
     title = f"{plan.pipeline.name}: {'failed' if failure else 'done'} (run {result.run_id})"
     output.print_summary(result, title, phases, wall)
-    if failure is not None:
-        raise failure.cause
+    if failure is None:
+        return
+    if isinstance(listener, JsonLog):
+        # stderr stays one JSON object per line: the error is an event too, not a text screen
+        listener.emit("error", message=output.error_text(failure.cause), exit_code=failure.cause.exit_code)
+        raise SystemExit(failure.cause.exit_code)
+    raise failure.cause
 
 
 def _phases(result: RunResult, startup: float, wall: float) -> dict[str, float]:

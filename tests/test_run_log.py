@@ -131,3 +131,14 @@ def test_total_is_the_wall_time(tmp_path: Path) -> None:
     assert abs(parts - total) <= 0.01 * len(rows)  # steps, checks and phases add up to the total
     assert wall - 1.0 <= total <= wall  # what is left: interpreter teardown after the summary
     assert {"startup (read the pipeline, plan)", "prepare (connect, lock, read state)"} <= set(rows)
+
+
+def test_a_failed_run_in_json_mode_keeps_stderr_json(tmp_path: Path) -> None:
+    file = make_project(tmp_path)
+    (tmp_path / "data" / "part.json").write_text('{"id": 1, "name": "a", "kind": "x"}\n{"id": 1, "name": "b"}\n')
+    done = run(str(file), "--log-format", "json", cwd=tmp_path)
+    assert done.returncode == 1
+    events = [json.loads(line) for line in done.stderr.splitlines()]
+    assert [e["event"] for e in events[-2:]] == ["run_end", "error"]
+    assert events[-2]["status"] == "rolled back" and "primary_key_unique_things" in events[-1]["message"]
+    assert events[-1]["exit_code"] == 1
