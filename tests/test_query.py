@@ -106,3 +106,33 @@ def test_never_built_warehouse_is_reported_and_not_created(tmp_path: Path) -> No
     assert not where.exists()
     assert re.search(r"no warehouse yet", cli("query", "pipeline.yaml", "--sql", "select 1", cwd=tmp_path).stderr)
     assert not where.exists()
+
+
+def test_table_on_a_terminal_shows_what_fits_and_says_so(built: Path) -> None:
+    import fcntl
+    import os
+    import pty
+    import struct
+    import termios
+
+    leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 120, 0, 0))
+    proc = subprocess.Popen([sys.executable, "-m", "engine", "query", "pipeline.yaml", "all_things"], cwd=built,
+                            stdin=follower, stdout=follower, stderr=follower)
+    os.close(follower)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        seen += chunk
+    proc.wait(120)
+    os.close(leader)
+    text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", seen.decode(errors="replace"))
+    assert proc.returncode == 0
+    shown = [line for line in text.splitlines() if line.startswith("│")]
+    assert 5 <= len(shown) < 30
+    assert f"showing {len(shown)} of {ROWS:,} rows" in text
