@@ -136,3 +136,11 @@ def test_table_on_a_terminal_shows_what_fits_and_says_so(built: Path) -> None:
     shown = [line for line in text.splitlines() if line.startswith("│")]
     assert 5 <= len(shown) < 30
     assert f"showing {len(shown)} of {ROWS:,} rows" in text
+
+
+def test_a_missing_query_sql_file_points_at_the_yaml(tmp_path: Path) -> None:
+    file = make_project(tmp_path, PIPELINE)  # queries/all_things.sql is not there
+    done = cli("validate", "pipeline.yaml", cwd=tmp_path)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    line = PIPELINE.splitlines().index("  all_things: {sql: queries/all_things.sql, description: every thing}") + 1
+    assert f"{file}:{line}:" in done.stderr and "queries.all_things.sql: cannot read SQL file" in done.stderr
