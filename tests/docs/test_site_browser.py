@@ -15,7 +15,8 @@ from conftest import ROOT, SHARED
 from docs.expected import expected
 from docs.generated import write_pipeline
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed")]
+pytestmark = [pytest.mark.browser, pytest.mark.slow,
+              pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed")]
 
 NODES = "Array.from(document.querySelectorAll('#{svg} g.node')).map(g => g.dataset.node)"
 EDGES = "Array.from(document.querySelectorAll('#{svg} path.edge')).map(p => [p.dataset.from, p.dataset.to])"
