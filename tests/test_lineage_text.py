@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from conftest import ROOT
-from docs.expected import expected
+from docs.site_expected import expected
 
 
 def graph(*args: str) -> subprocess.CompletedProcess[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from docs.generated import write_pipeline
+from docs.fifty_tables import write_pipeline
 
 from engine.config import load_pipeline
 from engine.docs.layout import Box, layered

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from docs.expected import expected
+from docs.site_expected import expected
 
 from engine.config import load_pipeline
 from engine.docs.site import build_site
