@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from browser import CHROMIUM, Browser
 from conftest import ROOT, SHARED
-from docs.site_expected import expected
 from docs.fifty_tables import write_pipeline
+from docs.site_expected import expected
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow,
               # CI installs chromium (.ci/run): there a missing browser fails instead of skipping
