@@ -122,23 +122,24 @@ def _one(boxes: list[Box], edges: list[tuple[str, str]], layer_gap: float, node_
         x += w + layer_gap
     top = min(ys.values(), default=0.0)
     at: dict[str, tuple[float, float]] = {}
-    mid: dict[str, tuple[float, float]] = {}
+    #: a dummy node is a straight run across its layer's column, so the line never cuts through a box there
+    mid: dict[str, tuple[tuple[float, float], tuple[float, float]]] = {}
     for k, lay in enumerate(layers):
         for n in lay:
             y = ys[n] - top + margin
             if n in size:
                 at[n] = (xs[k], y)
             else:
-                mid[n] = (xs[k] + widths[k] / 2, y + 1)
+                mid[n] = ((xs[k], y + 1), (xs[k] + widths[k], y + 1))
     routes: dict[tuple[str, str], list[tuple[float, float]]] = {}
     for (a, b), path in chain.items():
         ax, ay = at[a]
         bx, by = at[b]
         points = [(ax + size[a].width, ay + size[a].height / 2)]
-        points += [mid[d] for d in path[1:-1]]
+        points += [p for d in path[1:-1] for p in mid[d]]
         points.append((bx, by + size[b].height / 2))
         routes[(a, b)] = points
-    bottom = max([*(at[n][1] + size[n].height for n in at), *(y + 10 for _, y in mid.values())], default=0.0)
+    bottom = max([*(at[n][1] + size[n].height for n in at), *(run[0][1] + 10 for run in mid.values())], default=0.0)
     return Layout(at, routes, x - layer_gap + margin, bottom + margin,
                   [[n for n in lay if n in size] for lay in layers])
 

@@ -43,7 +43,7 @@ def test_long_edges_pass_through_every_layer_between() -> None:
     boxes = [Box(n, 50, 20) for n in "abcd"]
     layout = layered(boxes, [("a", "b"), ("b", "c"), ("c", "d"), ("a", "d")])
     assert [layout.at[n][0] for n in "abcd"] == sorted(layout.at[n][0] for n in "abcd")
-    assert len(layout.routes[("a", "d")]) == 4  # two ends and a bend in each of the two layers between
+    assert len(layout.routes[("a", "d")]) == 6  # two ends and a straight run across each of the two layers between
 
 
 def test_same_input_same_picture(tmp_path: Path) -> None:
