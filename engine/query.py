@@ -1,8 +1,8 @@
 """``etl-engine query``: the pipeline's named queries, or one ad hoc SELECT, against the built warehouse.
 
 Reading never builds: a warehouse that is not there is reported, not created.  Ad hoc SQL
-must be exactly one SELECT (sqlglot decides, in the target's dialect), and it runs inside a
-transaction that is rolled back, so even a function with side effects leaves nothing behind.
+must be exactly one SELECT (sqlglot decides, in the target's dialect), and every query runs in
+a read-only transaction (the warehouse refuses writes) that is rolled back at the end.
 """
 
 from __future__ import annotations
@@ -64,7 +64,7 @@ def adhoc(plan: Plan, sql: str) -> str:
 
 
 def run(plan: Plan, statements: list[tuple[str, str]], pipeline_arg: str) -> list[Answer]:
-    """Each (name, SQL) against the warehouse, inside one transaction that is rolled back."""
+    """Each (name, SQL) against the warehouse, inside one read-only transaction, rolled back."""
     adapter = plan.adapter
     missing = adapter.missing()
     if missing:
@@ -72,7 +72,7 @@ def run(plan: Plan, statements: list[tuple[str, str]], pipeline_arg: str) -> lis
     adapter.preflight()
     answers = []
     try:
-        adapter.execute(plan.begin)
+        adapter.execute(plan.renderer.template("begin_read_only.sql"))
         for name, sql in statements:
             columns, rows = adapter.fetch_named(sql, f"query:{name}")
             answers.append(Answer(name, columns, rows))

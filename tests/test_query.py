@@ -144,3 +144,18 @@ def test_a_missing_query_sql_file_points_at_the_yaml(tmp_path: Path) -> None:
     assert done.returncode == 2 and "Traceback" not in done.stderr
     line = PIPELINE.splitlines().index("  all_things: {sql: queries/all_things.sql, description: every thing}") + 1
     assert f"{file}:{line}:" in done.stderr and "queries.all_things.sql: cannot read SQL file" in done.stderr
+
+
+def test_queries_run_in_a_read_only_transaction(built: Path) -> None:
+    from engine import query
+    from engine.config import load_pipeline
+    from engine.errors import TargetError
+    from engine.plan import build_plan
+
+    plan = build_plan(load_pipeline(built / "pipeline.yaml"))
+    # what got past the SELECT-only check would still be refused by the warehouse itself
+    with pytest.raises(TargetError, match="read-only"):
+        query.run(plan, [("w", "insert into things values (99999, 'x', 'x')")], "pipeline.yaml")
+    con = duckdb.connect(str(built / "warehouse.duckdb"), read_only=True)
+    assert con.execute("select count(*) from things").fetchone() == (ROWS,)
+    con.close()
