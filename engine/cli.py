@@ -230,6 +230,8 @@ def docs(file: PipelineArg,
 @app.command()
 def graph(file: PipelineArg,
           format: Annotated[str, typer.Option("--format", "-f", help="mermaid, dot or text.")] = "text",
+          checks: Annotated[bool, typer.Option("--checks", help="A node per check, after the tables it reads.")]
+          = False,
           var: VarOpt = None, vars_file: VarsFileOpt = None, target: TargetOpt = None,
           config: ConfigOpt = None) -> None:
     """Print the lineage (sources -> staging -> star -> queries) as Mermaid, DOT or an indented tree."""
@@ -238,7 +240,7 @@ def graph(file: PipelineArg,
     try:
         from engine.lineage_text import render
 
-        typer.echo(render(_plan(file, var, vars_file, target, config), format), nl=False)
+        typer.echo(render(_plan(file, var, vars_file, target, config), format, checks), nl=False)
     except EngineError as exc:
         _fail(exc)
 

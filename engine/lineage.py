@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Literal
 if TYPE_CHECKING:
     from engine.plan import Plan
 
-NodeKind = Literal["source", "staging", "fact", "dimension", "query"]
+NodeKind = Literal["source", "staging", "fact", "dimension", "query", "check"]
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,9 @@ def node_id(kind: str, name: str) -> str:
     return f"{prefix}:{name}"
 
 
-def lineage(plan: Plan) -> Lineage:
+def lineage(plan: Plan, with_checks: bool = False) -> Lineage:
+    """The graph; ``with_checks`` adds a node per check, after the tables it reads (else a table
+    node only lists its checks)."""
     from engine.graph import parse_select
 
     p = plan.pipeline
@@ -78,6 +80,19 @@ def lineage(plan: Plan) -> Lineage:
         for table in sorted(parse_select(sql, plan.adapter.sqlglot_dialect).tables):
             if table in p.staging or table in p.star:
                 edges.append(Edge(node_id("staging", table), node_id("query", q.name)))
+    if with_checks:
+        for step in plan.steps:
+            if step.check is None:
+                continue
+            nodes.append(Node(node_id("check", step.check.name), "check", step.check.name))
+            # the checked table, the one a foreign key points at, and what a check's own SQL reads
+            read = {step.check.table, *([step.check.to_table] if step.check.to_table else [])}
+            for dep in step.depends_on:
+                upstream_table = by_step[dep].table if dep in by_step else None
+                if upstream_table:
+                    read.add(upstream_table)
+            for name in sorted(t for t in read if t in p.staging or t in p.star):
+                edges.append(Edge(node_id("staging", name), node_id("check", step.check.name)))
     return Lineage(tuple(nodes), tuple(dict.fromkeys(edges)))
 
 

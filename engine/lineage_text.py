@@ -13,19 +13,19 @@ if TYPE_CHECKING:
 FORMATS = ("mermaid", "dot", "text")
 
 _MERMAID_SHAPE = {"source": ("[/", "/]"), "staging": ("[", "]"), "fact": ("[[", "]]"), "dimension": ("(", ")"),
-                  "query": ("{{", "}}")}
+                  "query": ("{{", "}}"), "check": ("([", "])")}
 _DOT_STYLE = {"source": 'shape=parallelogram, fillcolor="#e3f8ff"', "staging": 'shape=box, fillcolor="#f0f4f8"',
               "fact": 'shape=box, penwidth=2, fillcolor="#fff3c4"', "dimension": 'shape=box, fillcolor="#e3f9e5"',
-              "query": 'shape=hexagon, fillcolor="#eae2f8"'}
+              "query": 'shape=hexagon, fillcolor="#eae2f8"', "check": 'shape=note, fillcolor="#fffbea"'}
 
 
-def render(plan: Plan, fmt: str) -> str:
+def render(plan: Plan, fmt: str, with_checks: bool = False) -> str:
     if fmt not in FORMATS:
         from engine.validate import suggest
 
         raise ConfigError([Issue(f"unknown graph format '{fmt}'", Location(None),
                                  suggest(fmt, list(FORMATS)) or f"formats: {', '.join(FORMATS)}")])
-    graph = lineage(plan)
+    graph = lineage(plan, with_checks)
     return {"mermaid": mermaid, "dot": dot, "text": text}[fmt](graph)
 
 

@@ -46,3 +46,22 @@ def test_text_tree_shows_each_node_once_expanded() -> None:
 def test_unknown_format_is_bad_input(tmp_path: Path) -> None:
     done = graph("pipeline.yaml", "--format", "svg")
     assert done.returncode == 2 and "unknown graph format 'svg'" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_checks_option_adds_a_node_per_check_after_its_tables() -> None:
+    from engine.config import load_pipeline
+    from engine.plan import key_checks
+
+    done = graph("pipeline.yaml", "--format", "dot", "--checks")
+    assert done.returncode == 0, done.stderr
+    p = load_pipeline(ROOT / "pipeline.yaml")
+    checks = [*key_checks(p), *p.checks]
+    nodes = set(re.findall(r'^    "([^"]+)" \[', done.stdout, re.M))
+    assert nodes == expected(ROOT / "pipeline.yaml")["nodes"] | {f"check:{c.name}" for c in checks}
+    edges = set(re.findall(r'^    "([^"]+)" -> "([^"]+)";', done.stdout, re.M))
+    for c in checks:
+        assert (f"table:{c.table}", f"check:{c.name}") in edges
+        if c.to_table:
+            assert (f"table:{c.to_table}", f"check:{c.name}") in edges
+    # songplays_every_play compares songplays with staging_events (its equals_sql reads it)
+    assert ("table:staging_events", "check:songplays_every_play") in edges

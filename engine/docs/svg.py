@@ -24,9 +24,9 @@ BOLD = 8.6
 ROW = 18.0
 HEADER = 28.0
 
-_MIN_LAYER = {"source": 0, "staging": 1, "fact": 2, "dimension": 2, "query": 3}
+_MIN_LAYER = {"source": 0, "staging": 1, "fact": 2, "dimension": 2, "query": 3, "check": 3}
 _KIND_LABEL = {"source": "source", "staging": "staging", "fact": "fact", "dimension": "dimension",
-               "query": "query"}
+               "query": "query", "check": "check"}
 
 
 def _curve(points: list[tuple[float, float]]) -> str:
