@@ -86,22 +86,20 @@ class Pipeline:
         return self.plan(target).run(listener, full_refresh=full_refresh, wait=wait)
 
     def query(self, name: str, target: str | None = None) -> Rows:
-        """Run the analytic query ``name`` against the built warehouse."""
-        from engine.errors import ConfigError, Issue, Location
-        from engine.validate import suggest
+        """Run the analytic query ``name`` against the built warehouse, in a read-only transaction."""
+        from engine import query
 
-        queries = self.model.queries
-        if name not in queries:
-            raise ConfigError([Issue(f"no query named '{name}'", Location(self.model.file),
-                                     suggest(name, list(queries)) or f"queries: {', '.join(queries) or 'none'}")])
         planned = self.plan(target)
-        ctx = planned.context
-        sql = ctx.renderer.user_sql(queries[name].sql, queries[name].location)
-        ctx.adapter.preflight()
-        try:
-            return Rows(*ctx.adapter.fetch_named(sql, f"query:{name}"))
-        finally:
-            ctx.adapter.close()
+        (answer,) = query.run(planned, query.pick(planned, name), str(self.model.file))
+        return Rows(answer.columns, answer.rows)
+
+    def sql(self, text: str, target: str | None = None) -> Rows:
+        """One ad hoc SELECT (refused otherwise) against the built warehouse, read-only."""
+        from engine import query
+
+        planned = self.plan(target)
+        (answer,) = query.run(planned, [("sql", query.adhoc(planned, text))], str(self.model.file))
+        return Rows(answer.columns, answer.rows)
 
     def history(self, target: str | None = None, run_id: str | None = None, limit: int = 20) -> Rows:
         """The runs recorded in the warehouse, newest first, or one run's steps."""

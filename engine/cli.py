@@ -49,9 +49,18 @@ ConfigOpt = Annotated[Path | None, typer.Option(
 _DEBUG = {"on": False}
 
 
+def _show_version(value: bool) -> None:
+    if value:
+        from engine import __version__
+
+        typer.echo(f"etl-engine {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
-def _options(debug: Annotated[bool, typer.Option("--debug", help="Show the traceback behind an error.")]
-             = False) -> None:
+def _options(debug: Annotated[bool, typer.Option("--debug", help="Show the traceback behind an error.")] = False,
+             version: Annotated[bool, typer.Option("--version", callback=_show_version, is_eager=True,
+                                                   help="Print the version and exit.")] = False) -> None:
     """Declarative star-schema ELT: YAML in, checked warehouse tables out."""
     _DEBUG["on"] = debug
 
@@ -84,23 +93,21 @@ def run(file: PipelineArg, var: VarOpt = None, vars_file: VarsFileOpt = None, ta
             "and merging star tables by key.")] = False,
         wait: Annotated[float, typer.Option("--wait", help="Seconds to wait for another run of this pipeline "
                                             "to finish before giving up.", min=0)] = 0.0,
+        log_format: Annotated[str, typer.Option("--log-format", help="text, or json: one JSON object per event "
+                                                "on stderr.")] = "text",
+        results: Annotated[Path | None, typer.Option("--results", help="Where to write run_results.json "
+                                                     "(default: .etl-engine/ beside the pipeline).")] = None,
         config: ConfigOpt = None, allow_path: AllowOpt = None) -> None:
     """Build the warehouse: create, load, transform, check, then publish in one transaction."""
-    from engine import output
-
     planned = _pipeline(file, var, vars_file, config, allow_path).plan(target)
     if dry_run:
+        from engine import output
+
         output.print_plan(planned)
         return
-    from engine.runner import RunFailed
+    from engine.run_cli import run_command
 
-    output.announce(planned)
-    try:
-        result = planned.run(output.Progress(), full_refresh=full_refresh, wait=wait)
-    except RunFailed as failed:
-        output.print_summary(failed.result, f"{planned.plan.pipeline}: failed (run {failed.result.run_id})")
-        raise failed.cause from None
-    output.print_summary(result, f"{planned.plan.pipeline}: done (run {result.run_id})")
+    run_command(planned, full_refresh, wait, log_format, results)
 
 
 @app.command()
@@ -116,22 +123,18 @@ def explain(file: PipelineArg, var: VarOpt = None, vars_file: VarsFileOpt = None
 
 @app.command()
 def query(file: PipelineArg, name: Annotated[str | None, typer.Argument(help="Query name; all if omitted.")] = None,
+          sql: Annotated[str | None, typer.Option("--sql", help="An ad hoc SELECT instead of a named query "
+                                                  "(read-only: exactly one SELECT).")] = None,
+          format: Annotated[str, typer.Option("--format", "-f", help="table, csv or json.")] = "table",
+          limit: Annotated[int | None, typer.Option("--limit", "-n", min=0, help="At most N rows (default: all; "
+                                                    "a table on a terminal shows what fits).")] = None,
           var: VarOpt = None, vars_file: VarsFileOpt = None, target: TargetOpt = None,
           config: ConfigOpt = None, allow_path: AllowOpt = None) -> None:
-    """Run the pipeline's analytic queries against the built warehouse and print the results."""
-    from rich.table import Table
+    """Run the pipeline's analytic queries (or --sql) against the built warehouse and print the results."""
+    from engine.query_cli import query_command
 
-    from engine.output import console
-
-    pipeline = _pipeline(file, var, vars_file, config, allow_path)
-    for qname in [name] if name is not None else list(pipeline.model.queries):
-        names, rows = pipeline.query(qname, target)
-        table = Table(title=qname, title_justify="left")
-        for column in names:
-            table.add_column(column)
-        for row in rows[:200]:
-            table.add_row(*("" if v is None else str(v) for v in row))
-        console().print(table)
+    planned = _pipeline(file, var, vars_file, config, allow_path).plan(target)
+    query_command(planned, str(file), name, sql, format, limit)
 
 
 @app.command()
@@ -189,6 +192,32 @@ def compact(file: PipelineArg, source: Annotated[str, typer.Argument(help="The s
     done = combine(pipeline.sources[source], out, target_mb * 1024 * 1024, cache_dir(pipeline))
     typer.echo(f"{source}: {done.files_in:,} files ({done.bytes_in:,} bytes) -> {done.files_out:,} files "
                f"({done.bytes_out:,} bytes, gzip) in {done.where}")
+
+
+@app.command()
+def docs(file: PipelineArg,
+         out: Annotated[Path | None, typer.Option("--out", "-o", help="The folder to write the site into.")] = None,
+         serve: Annotated[bool, typer.Option("--serve", help="Also serve the site on http://127.0.0.1:PORT.")] = False,
+         port: Annotated[int, typer.Option("--port", help="The port for --serve (0: any free one).", min=0)] = 8000,
+         var: VarOpt = None, vars_file: VarsFileOpt = None, target: TargetOpt = None,
+         config: ConfigOpt = None, allow_path: AllowOpt = None) -> None:
+    """Write a static site: lineage and star-schema pictures, a page per table and per source, run history."""
+    from engine.docs.cli import docs_command
+
+    docs_command(_pipeline(file, var, vars_file, config, allow_path).plan(target), out, serve, port)
+
+
+@app.command()
+def graph(file: PipelineArg,
+          format: Annotated[str, typer.Option("--format", "-f", help="mermaid, dot or text.")] = "text",
+          checks: Annotated[bool, typer.Option("--checks", help="A node per check, after the tables it reads.")]
+          = False,
+          var: VarOpt = None, vars_file: VarsFileOpt = None, target: TargetOpt = None,
+          config: ConfigOpt = None, allow_path: AllowOpt = None) -> None:
+    """Print the lineage (sources -> staging -> star -> queries) as Mermaid, DOT or an indented tree."""
+    from engine.lineage_text import render
+
+    typer.echo(render(_pipeline(file, var, vars_file, config, allow_path).plan(target), format, checks), nl=False)
 
 
 @app.command()

@@ -70,6 +70,7 @@ class Source:
     json_keys: str = "exact"
     #: Redshift: a writable s3:// prefix for the COPY manifests of incremental runs (else the target's)
     manifest_prefix: str | None = None
+    description: str | None = None
 
     @property
     def is_remote(self) -> bool:
@@ -84,6 +85,7 @@ class StagingTable:
     location: Location
     #: privilege -> grantees (``role``, ``group name``), re-applied at every publish; None: the pipeline's
     grants: dict[str, tuple[str, ...]] | None = None
+    description: str | None = None
 
 
 @dataclass(frozen=True)
@@ -120,6 +122,7 @@ class StarTable:
     location: Location
     #: privilege -> grantees, re-applied at every publish; None: the pipeline's ``grants:``
     grants: dict[str, tuple[str, ...]] | None = None
+    description: str | None = None
 
 
 @dataclass(frozen=True)
@@ -197,6 +200,7 @@ class Pipeline:
     grants: dict[str, tuple[str, ...]] = field(default_factory=dict)
     #: folders beyond the pipeline's own and the working directory its sources may read (engine/paths.py)
     allowed_roots: tuple[Path, ...] = ()
+    description: str | None = None
 
     @property
     def root(self) -> Path:
@@ -294,6 +298,7 @@ class _Builder:
             json_keys=raw.get("json_keys", "exact"),
             manifest_prefix=self.r.render(raw["manifest_prefix"], self.loc("sources", name, "manifest_prefix"))
             if raw.get("manifest_prefix") else None,
+            description=raw.get("description"),
         )
 
     def s3_options(self, raw: dict[str, Any], where: Location) -> S3Options:
@@ -302,19 +307,21 @@ class _Builder:
 
         return S3Options(text("region"), text("profile"), text("endpoint_url"), raw.get("anonymous"))
 
+    def sql_text(self, text: str, *path: str) -> tuple[str, Path | None]:
+        """The SQL itself, or the contents of the .sql file it names (relative to the pipeline)."""
+        if not (text.strip().lower().endswith(".sql") and "\n" not in text.strip()):
+            return text, None
+        sql_file = Path(self.r.path(text.strip(), self.loc(*path), self.root))
+        try:
+            return sql_file.read_text(encoding="utf-8"), sql_file
+        except OSError as exc:
+            raise ConfigError([Issue(f"cannot read SQL file {sql_file}: {exc.strerror}", self.loc(*path))]) from None
+        except UnicodeDecodeError as exc:
+            raise ConfigError([Issue(f"SQL file {sql_file} is not UTF-8 text (byte {exc.start})",
+                                     self.loc(*path))]) from None
+
     def star(self, name: str, raw: dict[str, Any]) -> StarTable:
-        sql_text: str = raw["sql"]
-        sql_file: Path | None = None
-        if sql_text.strip().lower().endswith(".sql") and "\n" not in sql_text.strip():
-            sql_file = Path(self.r.path(sql_text.strip(), self.loc("star", name, "sql"), self.root))
-            try:
-                sql_text = sql_file.read_text(encoding="utf-8")
-            except OSError as exc:
-                raise ConfigError([Issue(f"cannot read SQL file {sql_file}: {exc.strerror}",
-                                         self.loc("star", name, "sql"))]) from None
-            except UnicodeDecodeError as exc:
-                raise ConfigError([Issue(f"SQL file {sql_file} is not UTF-8 text (byte {exc.start})",
-                                         self.loc("star", name, "sql"))]) from None
+        sql_text, sql_file = self.sql_text(raw["sql"], "star", name, "sql")
         fks = []
         for column, ref in (raw.get("foreign_keys") or {}).items():
             table, ref_col = (ref, None) if isinstance(ref, str) else (ref["table"], ref.get("column"))
@@ -333,7 +340,7 @@ class _Builder:
             sort = SortKey(tuple(sort_raw["keys"]), sort_raw.get("style", "compound"))
         return StarTable(name, raw["kind"], _columns(raw["columns"]), _as_tuple(raw["primary_key"]),
                          tuple(fks), dist, sort, sql_text, sql_file, self.loc("star", name),
-                         _grants(raw.get("grants")))
+                         grants=_grants(raw.get("grants")), description=raw.get("description"))
 
     def check(self, index: int, raw: dict[str, Any]) -> Check:
         kinds = [k for k in ("row_count", "unique", "not_null", "relationships", "accepted_values", "sql")
@@ -453,6 +460,7 @@ def build_pipeline(doc: Document, cli_vars: Vars | None = None,
     queries = {}
     for qname, raw in (data.get("queries") or {}).items():
         sql, desc = (raw, None) if isinstance(raw, str) else (raw["sql"], raw.get("description"))
+        sql, _file = b.sql_text(sql, "queries", qname, *(() if isinstance(raw, str) else ("sql",)))
         queries[qname] = Query(qname, sql, doc.locate(("queries", qname)), desc)
     templates = data.get("templates")
     if templates:
@@ -467,7 +475,7 @@ def build_pipeline(doc: Document, cli_vars: Vars | None = None,
         default_target=default_target,
         sources={n: b.source(n, raw) for n, raw in data["sources"].items()},
         staging={n: StagingTable(n, raw["source"], _columns(raw["columns"]), b.loc("staging", n),
-                                 _grants(raw.get("grants")))
+                                 grants=_grants(raw.get("grants")), description=raw.get("description"))
                  for n, raw in data["staging"].items()},
         star={n: b.star(n, raw) for n, raw in (data.get("star") or {}).items()},
         checks=tuple(b.check(i, raw) for i, raw in enumerate(data.get("checks") or [])),
@@ -481,6 +489,7 @@ def build_pipeline(doc: Document, cli_vars: Vars | None = None,
                        *(root for name, value in (cli_vars or Vars()).values.items()
                          for root in explicit_roots([value], (cli_vars or Vars()).origins.get(name, Path.cwd()))),
                        *allow),
+        description=data.get("description"),
     )
 
 

@@ -56,6 +56,7 @@ def definition_hashes(p: Pipeline, steps: Iterable[Step]) -> dict[str, str]:
     for table in p.staging:
         source = asdict(p.sources[p.staging[table].source])
         source.pop("location", None)
+        source.pop("description", None)  # words about the data do not change how it loads
         parts[table].append(repr(sorted(source.items())))
     return {t: hashlib.sha256("\n".join(sql).encode()).hexdigest()[:16] for t, sql in parts.items()}
 

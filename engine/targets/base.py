@@ -249,6 +249,10 @@ class Adapter(ABC):
         from engine.inputs import localise
 
         return localise(source, files, cache)
+    def missing(self) -> str | None:
+        """Where the warehouse would be, when it plainly was never built (so reading it would create it);
+        None when it exists or only a connection can tell (servers)."""
+        return None
 
     def open(self, wait: float = 0.0) -> None:
         """Connect; where the warehouse admits one writer and has one (Lock.EXCLUSIVE_CONNECTION),

@@ -44,6 +44,9 @@ class DuckDBAdapter(Adapter):
     def describe(self) -> str:
         return f"duckdb at {self.path}"
 
+    def missing(self) -> str | None:
+        return self.path if self.path != ":memory:" and not os.path.exists(self.path) else None
+
     def _connect(self) -> Any:
         import duckdb
 
