@@ -65,13 +65,15 @@ def validate(file: PipelineArg, var: VarOpt = None, vars_file: VarsFileOpt = Non
              target: TargetOpt = None, config: ConfigOpt = None, allow_path: AllowOpt = None) -> None:
     """Check the pipeline file (schema, references, SQL, graph) without touching a database."""
     from engine.errors import EngineError
+    from engine.plan import check_plan
+    from engine.settings import Settings
 
     try:
-        plan = _plan(file, var, vars_file, target, config, allow_path)
+        pipeline = _load(file, var, vars_file, allow_path)
+        checked = check_plan(pipeline, target, Settings(config_file=config.resolve() if config else None))
     except EngineError as exc:
         _fail(exc)
-    n = len(plan.steps)
-    typer.echo(f"{file}: ok ({len(plan.pipeline.tables)} tables, {n} steps, target {plan.target.name})")
+    typer.echo(f"{file}: ok ({len(pipeline.tables)} tables, {checked.steps} steps, target {checked.target.name})")
 
 
 @app.command()

@@ -175,6 +175,35 @@ def build_plan(pipeline: Pipeline, target_name: str | None = None, settings: Set
                 r.template("begin.sql"), r.template("commit.sql"), r.template("rollback.sql"))
 
 
+@dataclass(frozen=True)
+class Checked:
+    """What ``validate`` reports: the pipeline passed every check a plan makes, and how many steps it has."""
+
+    target: Target
+    steps: int
+
+
+def check_plan(pipeline: Pipeline, target_name: str | None = None, settings: Settings | None = None) -> Checked:
+    """Every check ``build_plan`` makes, without rendering the statements when only shipped templates would
+    render them (they render for any valid model; rendering thousands is most of the cost of validating a
+    large pipeline).  A pipeline with its own templates folder is planned in full, so its templates are tried."""
+    if pipeline.templates_dir is not None:
+        plan = build_plan(pipeline, target_name, settings)
+        return Checked(plan.target, len(plan.steps))
+    target = pipeline.target(target_name)
+    adapter = adapter_class(target.type, target.location)(target, settings=settings)
+    r = SqlRenderer(adapter.templates(), adapter.sqlglot_dialect, None, pipeline.vars)
+    analysis = analyse(pipeline, r)
+    listed: dict[str, LoadFiles] = {}
+    for st in pipeline.staging.values():
+        source = pipeline.sources[st.source]
+        if not adapter.capabilities.copy_from_s3 and source.name not in listed:
+            listed[source.name] = plan_files(source, cache_dir(pipeline))
+        adapter.load_spec(source, st, listed.get(source.name, LoadFiles(())))
+    checks = len(key_checks(pipeline)) + len(pipeline.checks)
+    return Checked(target, 2 * len(analysis.order) + checks + 1)
+
+
 class _Steps:
     """Renders one variant of the run: into shadow tables (full) or into the live ones."""
 

@@ -24,7 +24,9 @@ _PATTERNS = [
     re.compile(r"(?i)\b([a-z0-9_]*(?:password|passwd|pwd|secret|token|access_key|access_key_id|api_key|apikey|"
                r"private_key|credentials)[a-z0-9_]*)(\s*=\s*)" + _VALUE),
     # YAML or JSON shaped: password: ..., "secret": "..."
-    re.compile(r"""(?i)(["']?[a-z0-9_]*(?:password|passwd|secret_access_key|secret)["']?)(\s*:\s*)""" + _VALUE),
+    # (not a YAML path in an error's location, "targets.pg.password:", nor a ${NAME} reference)
+    re.compile(r"""(?i)(?<![.\w])(["']?[a-z0-9_]*(?:password|passwd|secret_access_key|secret)["']?)(\s*:\s*)"""
+               r"""(?!["']?\$\{)""" + _VALUE),
     # SQL: CREDENTIALS / SECRET_ACCESS_KEY '...', PASSWORD '...'
     re.compile(r"(?i)\b(SECRET_ACCESS_KEY|ACCESS_KEY_ID|SESSION_TOKEN|PASSWORD)(\s+')([^']*)(?=')"),
     # DSN userinfo: scheme://user:password@host (the password may hold @; it ends at the last @ before the host)

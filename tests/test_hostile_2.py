@@ -312,3 +312,39 @@ def test_a_run_that_never_started_prints_only_the_error(tmp_path: Path) -> None:
     out = clean_failure(done, code=done.returncode)
     assert done.returncode != 0 and "is in use by another process" in out, out
     assert "rolled back" not in out and "total" not in out, out
+
+
+# -- 16. validation cost: linear and cheap -----------------------------------------------------------------------
+
+def _wide_pipeline(root: Path, tables: int) -> Path:
+    """``tables`` tables: half staging tables over one source, half dimensions each reading one of them."""
+    half = tables // 2
+    out = ["name: wide", "targets:", "  local: {type: duckdb, path: warehouse.duckdb}", "sources:",
+           "  s: {path: data, format: json}", "staging:"]
+    for i in range(half):
+        out += [f"  stg_{i}:", "    source: s", "    columns: {id: integer, name: varchar, ts: bigint}"]
+    out.append("star:")
+    for i in range(half):
+        out += [f"  dim_{i}:", "    kind: dimension", "    primary_key: id",
+                "    columns: {id: integer, name: varchar}",
+                f"    sql: select s.id, s.name as name from stg_{i} s where s.ts > 0"]
+    return make_project(root, "\n".join(out) + "\n")
+
+
+def _validate_cpu_seconds(file: Path) -> float:
+    """CPU seconds of one cold `validate` (no stored answer): CPU, not wall time, so a busy machine cannot fail it."""
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    done = cli(["validate", str(file)], file.parent)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    assert done.returncode == 0, done.stderr
+    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+@pytest.mark.slow
+def test_a_2000_table_pipeline_validates_cold_in_under_2_seconds(tmp_path: Path) -> None:
+    small = _validate_cpu_seconds(_wide_pipeline(tmp_path / "small", 500))
+    large = _validate_cpu_seconds(_wide_pipeline(tmp_path / "large", 2000))
+    assert large < 2.0, f"2,000 tables: {large:.2f} s of CPU"
+    assert large < 4.5 * small, f"not linear: 500 tables {small:.2f} s, 2,000 tables {large:.2f} s"
