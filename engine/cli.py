@@ -29,6 +29,8 @@ TargetOpt = Annotated[str | None, typer.Option("--target", "-t", help="Target na
 AllowOpt = Annotated[list[Path] | None, typer.Option(
     "--allow-path", help="A folder outside the pipeline's and the working directory that sources may read "
     "(repeatable).", show_default=False)]
+ReadWaitOpt = Annotated[float, typer.Option("--wait", help="Seconds to wait for a run that holds a DuckDB "
+                                           "warehouse file.", min=0)]
 ConfigOpt = Annotated[Path | None, typer.Option(
     "--config", help="Settings file (INI, e.g. the original project's dwh.cfg) for ${VAR} references "
     "the environment does not set.", show_default=False)]
@@ -58,6 +60,13 @@ def _load(file: Path, var: list[str] | None, vars_file: list[Path] | None,
     cwd = Path.cwd()
     return load_pipeline(file, parse_cli_vars(var or [], cwd), [cwd / f for f in vars_file or []],
                          tuple((cwd / a).resolve() for a in allow or []))
+
+
+def _open_to_read(plan: Plan, wait: float) -> None:
+    from engine.output import console, safe
+    from engine.readers import open_to_read
+
+    open_to_read(plan.adapter, wait, lambda text: console(stderr=True).print(safe(text)))
 
 
 @app.command()
@@ -112,13 +121,14 @@ def run(file: PipelineArg, var: VarOpt = None, vars_file: VarsFileOpt = None, ta
 @app.command()
 def query(file: PipelineArg, name: Annotated[str | None, typer.Argument(help="Query name; all if omitted.")] = None,
           var: VarOpt = None, vars_file: VarsFileOpt = None, target: TargetOpt = None,
-          config: ConfigOpt = None, allow_path: AllowOpt = None) -> None:
+          config: ConfigOpt = None, allow_path: AllowOpt = None, wait: ReadWaitOpt = 300.0) -> None:
     """Run the pipeline's analytic queries against the built warehouse and print the results."""
     from engine.errors import ConfigError, EngineError, Issue, Location
 
     try:
         plan = _plan(file, var, vars_file, target, config, allow_path)
         plan.adapter.preflight()
+        _open_to_read(plan, wait)
         queries = plan.pipeline.queries
         if name is not None and name not in queries:
             from engine.validate import suggest
@@ -166,13 +176,14 @@ def history(file: PipelineArg, run_id: Annotated[str | None, typer.Argument(
                 help="A run id: show its steps.", show_default=False)] = None,
             limit: Annotated[int, typer.Option("--limit", "-n", help="How many runs, newest first.", min=1)] = 20,
             var: VarOpt = None, vars_file: VarsFileOpt = None, target: TargetOpt = None,
-            config: ConfigOpt = None, allow_path: AllowOpt = None) -> None:
+            config: ConfigOpt = None, allow_path: AllowOpt = None, wait: ReadWaitOpt = 300.0) -> None:
     """Show the runs recorded in the warehouse (or one run's steps): status, mode, rows, seconds, errors."""
     from engine.errors import EngineError
 
     try:
         plan = _plan(file, var, vars_file, target, config, allow_path)
         plan.adapter.preflight()
+        _open_to_read(plan, wait)
         from rich.table import Table
 
         from engine import history as runs

@@ -348,3 +348,38 @@ def test_a_2000_table_pipeline_validates_cold_in_under_2_seconds(tmp_path: Path)
     large = _validate_cpu_seconds(_wide_pipeline(tmp_path / "large", 2000))
     assert large < 2.0, f"2,000 tables: {large:.2f} s of CPU"
     assert large < 4.5 * small, f"not linear: 500 tables {small:.2f} s, 2,000 tables {large:.2f} s"
+
+
+# -- 14. readers while a run holds a DuckDB file -----------------------------------------------------------------
+
+@pytest.mark.parametrize("command", [["query"], ["history"]])
+def test_readers_wait_for_a_run_that_holds_the_file_and_say_so(tmp_path: Path, command: list[str]) -> None:
+    import threading
+    import time
+
+    file = make_project(tmp_path, MINIMAL + "queries:\n  kinds_count: select count(*) as n from kinds\n")
+    assert cli(["run", str(file)], tmp_path).returncode == 0
+    holder = duckdb.connect(str(tmp_path / "warehouse.duckdb"))   # as a run holds it
+    release = threading.Timer(4.0, holder.close)
+    release.start()
+    started = time.monotonic()
+    try:
+        done = cli([*command, str(file)], tmp_path)
+    finally:
+        release.join()
+    assert done.returncode == 0, done.stderr
+    assert "waiting for the run that holds duckdb at" in done.stderr, done.stderr
+    assert time.monotonic() - started >= 3.5
+    assert ("kinds_count" if command == ["query"] else "committed") in done.stdout, done.stdout
+
+
+def test_a_reader_that_waited_long_enough_says_so(tmp_path: Path) -> None:
+    file = make_project(tmp_path)
+    assert cli(["run", str(file)], tmp_path).returncode == 0
+    holder = duckdb.connect(str(tmp_path / "warehouse.duckdb"))
+    try:
+        done = cli(["history", str(file), "--wait", "1"], tmp_path)
+    finally:
+        holder.close()
+    out = clean_failure(done, code=1)
+    assert "is in use by another process" in out and "(waited 1 s)" in out, out
