@@ -161,7 +161,12 @@ class _Run:
             return self._load(step, t0)
         if step.kind == "transform" and self.incremental and not self.new_rows:
             return StepResult(step, "up to date", 0.0, 0)
-        return _execute(self.plan, step, step.statements, t0)
+        result = _execute(self.plan, step, step.statements, t0)
+        if step.kind == "transform":
+            from engine.folds import fold_notes
+
+            result.notes.extend(fold_notes(self.plan, step))
+        return result
 
     def _load(self, step: Step, t0: float) -> StepResult:
         """List the source now; load the files this warehouse has not seen (all of them when full)."""

@@ -383,3 +383,30 @@ def test_a_reader_that_waited_long_enough_says_so(tmp_path: Path) -> None:
         holder.close()
     out = clean_failure(done, code=1)
     assert "is in use by another process" in out and "(waited 1 s)" in out, out
+
+
+# -- 5. duplicate keys folded by a dimension's SQL are counted -----------------------------------------------------
+
+PICK = ("select kind from (select kind, row_number() over (partition by kind order by id) as pick "
+        "from staging_things where kind is not null) as k where pick = 1")
+
+
+@pytest.mark.parametrize("sql", ["select distinct kind as kind from staging_things where kind is not null", PICK,
+                                 "select kind from staging_things where kind is not null group by kind"])
+def test_a_dimension_folding_duplicate_keys_says_how_many(tmp_path: Path, sql: str) -> None:
+    file = make_project(tmp_path, MINIMAL.replace(
+        "sql: select distinct kind as kind from staging_things where kind is not null", f"sql: {sql}"))
+    done = cli(["run", str(file)], tmp_path)
+    assert done.returncode == 0, done.stderr
+    said = "'kinds': 3 source rows folded into 2 keys by its SQL (one row picked per key)"
+    assert said in done.stderr and said in done.stdout, done.stdout + done.stderr   # progress and summary
+    (tmp_path / "data" / "more.json").write_text(json.dumps({"id": 4, "name": "d", "kind": "x"}) + "\n")
+    again = cli(["run", str(file)], tmp_path)                                           # incremental: MERGE
+    assert again.returncode == 0, again.stderr
+    assert "'kinds': 4 source rows folded into 2 keys" in again.stderr, again.stderr
+
+
+def test_a_dimension_without_duplicates_says_nothing(tmp_path: Path) -> None:
+    file = make_project(tmp_path, rows=[{"id": 1, "name": "a", "kind": "x"}, {"id": 2, "name": "b", "kind": "y"}])
+    done = cli(["run", str(file)], tmp_path)
+    assert done.returncode == 0 and "folded" not in done.stdout + done.stderr, done.stderr
