@@ -218,7 +218,9 @@ def _execute(plan: Plan, step: Step, statements: tuple[str, ...], t0: float,
         try:
             count = adapter.execute(sql, step.id, current.feed)
         except TargetError as error:
-            raise adapter.explain_failure(error, current.diagnose) from None
+            from engine.nulls import explain_null
+
+            raise explain_null(plan, step, adapter.explain_failure(error, current.diagnose)) from None
         if count is not None:
             last = count
             if sql.lstrip()[:6].upper() in ("INSERT", "MERGE "):

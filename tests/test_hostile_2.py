@@ -410,3 +410,27 @@ def test_a_dimension_without_duplicates_says_nothing(tmp_path: Path) -> None:
     file = make_project(tmp_path, rows=[{"id": 1, "name": "a", "kind": "x"}, {"id": 2, "name": "b", "kind": "y"}])
     done = cli(["run", str(file)], tmp_path)
     assert done.returncode == 0 and "folded" not in done.stdout + done.stderr, done.stderr
+
+
+# -- 4. a NULL a star table refuses, traced to its source records --------------------------------------------------
+
+def test_a_null_in_a_not_null_star_column_names_its_source_records(tmp_path: Path) -> None:
+    text = MINIMAL.replace("columns: {id: integer, name: varchar, kind: varchar}\n    sql: select id, name",
+                           "columns: {id: integer, name: {type: varchar, not_null: true}, kind: varchar}\n"
+                           "    sql: select id, upper(name) as name")
+    file = make_project(tmp_path, text, rows=[{"id": 1, "name": "a", "kind": "x"}, {"id": 2, "kind": "y"},
+                                              {"id": 3, "name": None, "kind": "x"}])
+    out = clean_failure(cli(["run", str(file)], tmp_path), code=1)
+    part = tmp_path / "data" / "part.json"
+    assert "star table 'things': its SELECT gives NULL in column 'name', which is declared not_null" in out, out
+    assert "staging_things.name (source 'things') is missing or null in 2 source record(s)" in out, out
+    assert f"{part}:2\n" in out and f"{part}:3\n" in out, out
+    assert "declare staging_things.name not_null: true" in out, out
+
+
+def test_declaring_the_staging_column_not_null_refuses_the_records_at_load(tmp_path: Path) -> None:
+    text = MINIMAL.replace("columns: {id: integer, name: varchar, kind: varchar}\nstar:",
+                           "columns: {id: integer, name: {type: varchar, not_null: true}, kind: varchar}\nstar:")
+    file = make_project(tmp_path, text, rows=[{"id": 1, "name": "a", "kind": "x"}, {"id": 2, "kind": "y"}])
+    out = clean_failure(cli(["run", str(file)], tmp_path), code=1)
+    assert f"{tmp_path / 'data' / 'part.json'}:2: column name: missing or null, but declared not_null" in out, out
