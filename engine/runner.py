@@ -84,6 +84,9 @@ def run_plan(plan: Plan, listener: Listener = _quiet, full_refresh: bool = False
 
     try:
         adapter.preflight()
+        from engine.diskspace import refuse_if_short
+
+        refuse_if_short(plan)
         adapter.open(wait)
         with adapter.transaction(plan.begin, plan.commit, plan.rollback):
             history.create_tables(plan)

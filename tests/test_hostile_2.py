@@ -10,6 +10,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -434,3 +435,57 @@ def test_declaring_the_staging_column_not_null_refuses_the_records_at_load(tmp_p
     file = make_project(tmp_path, text, rows=[{"id": 1, "name": "a", "kind": "x"}, {"id": 2, "kind": "y"}])
     out = clean_failure(cli(["run", str(file)], tmp_path), code=1)
     assert f"{tmp_path / 'data' / 'part.json'}:2: column name: missing or null, but declared not_null" in out, out
+
+
+# -- 12. a full disk -----------------------------------------------------------------------------------------------
+
+@pytest.fixture
+def tiny_disk(tmp_path: Path) -> Iterator[Path]:
+    """A 24 MB tmpfs (root only): a real full disk, not a simulated one."""
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=24m", "tmpfs", str(disk)],
+                                           capture_output=True).returncode != 0:
+        pytest.skip("mounting a small tmpfs needs root")
+    try:
+        yield disk
+    finally:
+        subprocess.run(["umount", "-l", str(disk)], capture_output=True)
+
+
+def _on_disk(tmp_path: Path, disk: Path, sql: str = "select id, name, kind from staging_things") -> Path:
+    text = MINIMAL.replace("path: warehouse.duckdb", f"path: '{disk / 'warehouse.duckdb'}'").replace(
+        "sql: select id, name, kind from staging_things", f"sql: {sql}")
+    return make_project(tmp_path, text)
+
+
+@pytest.mark.slow
+def test_a_run_that_fills_the_disk_leaves_the_file_no_larger_and_the_next_run_works(tmp_path: Path,
+                                                                                    tiny_disk: Path) -> None:
+    file = _on_disk(tmp_path, tiny_disk)
+    assert cli(["run", str(file)], tmp_path).returncode == 0
+    db = tiny_disk / "warehouse.duckdb"
+    before = db.stat().st_size
+    # a fact that explodes to far more rows than the disk holds
+    huge = "select id * 100000000 + r.range as id, md5(r.range::varchar) || name as name, kind " \
+           "from staging_things, range(3000000) r"
+    _on_disk(tmp_path, tiny_disk, huge)
+    out = clean_failure(cli(["run", str(file), "--full-refresh"], tmp_path), code=1)
+    assert "rolled back" in out or "error" in out
+    assert db.stat().st_size <= before, f"{before:,} -> {db.stat().st_size:,}"
+    _on_disk(tmp_path, tiny_disk)
+    again = cli(["run", str(file), "--full-refresh"], tmp_path)                 # recovers by itself
+    assert again.returncode == 0, again.stderr
+    assert rows(db, "select count(*) from things") == [(3,)]
+
+
+def test_a_run_refuses_early_when_the_disk_cannot_hold_its_sources(tmp_path: Path, tiny_disk: Path) -> None:
+    file = _on_disk(tmp_path, tiny_disk)
+    line = json.dumps({"id": 1, "name": "x" * 200, "kind": "k"}) + "\n"
+    (tmp_path / "data" / "big.json").write_text(line * (40 * 1024 * 1024 // len(line)))   # 40 MB > 24 MB
+    out = clean_failure(cli(["run", str(file)], tmp_path), code=1)
+    assert "not enough free space for this run" in out and "nothing was changed" in out, out
+    assert "total" not in out                                   # nothing started: only the error
+    assert not (tiny_disk / "warehouse.duckdb").exists() or rows(
+        tiny_disk / "warehouse.duckdb", "select count(*) from information_schema.tables where table_name = 'things'"
+    ) == [(0,)]

@@ -129,6 +129,10 @@ class Adapter(ABC):
         """Where this target points, for humans; never includes a secret."""
         return self.name
 
+    def local_file(self) -> str | None:
+        """The file the warehouse lives in, when it is one on this machine (engine/diskspace.py)."""
+        return None
+
     def open(self, wait: float = 0.0) -> None:
         """Connect; where the warehouse is locked by another run, retry for ``wait`` seconds."""
         import time

@@ -5,13 +5,18 @@ from __future__ import annotations
 import json
 import os
 import re
-from typing import Any
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
 
 from engine.config import Source, StagingTable
 from engine.errors import ConfigError, Issue, RunLocked, TargetError
 from engine.inputs import LoadFiles
 from engine.sources.jsonpaths import JsonField, json_fields, read_columns
 from engine.targets.base import Adapter, Capabilities, LoadSpec
+
+if TYPE_CHECKING:
+    from engine.diskspace import FileGuard
 
 #: the memory DuckDB may use unless the target says otherwise (a 10M-event run stays under 3 GB)
 DEFAULT_MEMORY_LIMIT = "2GB"
@@ -26,6 +31,8 @@ class DuckDBAdapter(Adapter):
         super().__init__(*args, **kwargs)
         #: staging table -> the template and context that explain a failure of its fast load
         self._diagnoses: dict[str, tuple[str, dict[str, Any]]] = {}
+        #: the file as the first connection found it (engine/diskspace.py)
+        self._guard: FileGuard | None = None
 
     @property
     def path(self) -> str:
@@ -33,6 +40,27 @@ class DuckDBAdapter(Adapter):
 
     def describe(self) -> str:
         return f"duckdb at {self.path}"
+
+    def local_file(self) -> str | None:
+        return None if self.path == ":memory:" else self.path
+
+    @contextmanager
+    def transaction(self, begin: str, commit: str, rollback: str) -> Iterator[None]:
+        """The base transaction, watched so a failed run leaves the file no larger (engine/diskspace.py)."""
+        try:
+            with super().transaction(begin, commit, rollback):
+                yield
+        except BaseException:
+            if self._guard is not None:
+                self._guard.rolled_back()
+            raise
+        if self._guard is not None:
+            self._guard.committed()
+
+    def close(self) -> None:
+        super().close()
+        if self._guard is not None:
+            self._guard.after_close()
 
     def _connect(self) -> Any:
         import duckdb
@@ -46,6 +74,10 @@ class DuckDBAdapter(Adapter):
             if key in self.target.options:
                 config[key] = (self.target.option_path(key) if key == "temp_directory"
                                else self.target.options[key])
+        if self.path != ":memory:":  # each connection watches the file as it finds it
+            from engine.diskspace import FileGuard
+
+            self._guard = FileGuard.at_open(self.path)
         try:
             return duckdb.connect(self.path, config=config)
         except duckdb.IOException as exc:
