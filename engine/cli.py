@@ -62,6 +62,19 @@ def _load(file: Path, var: list[str] | None, vars_file: list[Path] | None,
                          tuple((cwd / a).resolve() for a in allow or []))
 
 
+def _record_unplanned(file: Path, var: list[str] | None, vars_file: list[Path] | None, target: str | None,
+                      config: Path | None, allow: list[Path] | None, error: EngineError) -> None:
+    from contextlib import suppress
+
+    from engine.errors import EngineError
+    from engine.history import record_unplanned
+    from engine.settings import Settings
+
+    with suppress(EngineError):
+        record_unplanned(_load(file, var, vars_file, allow), target,
+                         Settings(config_file=config.resolve() if config else None), error)
+
+
 def _open_to_read(plan: Plan, wait: float) -> None:
     from engine.output import console, safe
     from engine.readers import open_to_read
@@ -96,10 +109,14 @@ def run(file: PipelineArg, var: VarOpt = None, vars_file: VarsFileOpt = None, ta
                                             "to finish before giving up.", min=0)] = 0.0,
         config: ConfigOpt = None, allow_path: AllowOpt = None) -> None:
     """Build the warehouse: create, load, transform, check, then publish in one transaction."""
-    from engine.errors import EngineError
+    from engine.errors import EngineError, TargetError
 
     try:
         plan = _plan(file, var, vars_file, target, config, allow_path)
+    except TargetError as exc:  # planning reads inputs (an S3 JSONPaths file): a failed run, recorded
+        if not dry_run:
+            _record_unplanned(file, var, vars_file, target, config, allow_path, exc)
+        _fail(exc)
     except EngineError as exc:
         _fail(exc)
     from engine import output

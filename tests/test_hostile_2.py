@@ -489,3 +489,16 @@ def test_a_run_refuses_early_when_the_disk_cannot_hold_its_sources(tmp_path: Pat
     assert not (tiny_disk / "warehouse.duckdb").exists() or rows(
         tiny_disk / "warehouse.duckdb", "select count(*) from information_schema.tables where table_name = 'things'"
     ) == [(0,)]
+
+
+def test_a_run_whose_s3_inputs_are_out_of_reach_while_planning_is_in_history(tmp_path: Path) -> None:
+    """The S3 JSONPaths file is fetched while the run is planned; out of reach, the run still gets its row."""
+    s3 = "s3: {endpoint_url: 'http://127.0.0.1:9', anonymous: true, region: us-east-1}"
+    file = make_project(tmp_path, MINIMAL.replace(
+        "path: data,", f"path: data, jsonpaths: 's3://bucket-x/paths.json', {s3},"))
+    done = cli(["run", str(file)], tmp_path, env={"AWS_MAX_ATTEMPTS": "1"})
+    out = clean_failure(done, code=1)
+    assert "s3://bucket-x/paths.json" in out or "Could not connect" in out, out
+    assert "total" not in out, out
+    stored = rows(tmp_path / "warehouse.duckdb", "select status, error from _etl_runs")
+    assert len(stored) == 1 and stored[0][0] == "failed" and "Could not connect" in str(stored[0][1]), stored
