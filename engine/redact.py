@@ -16,7 +16,7 @@ MASK = "***"
 SECRET_NAME = re.compile(r"(?i)(password|passwd|secret|token|access_key|private_key|passphrase|credentials)")
 
 #: a value: quoted (may hold spaces) or a run of non-separators
-_VALUE = r"""('[^']*'|"[^"]*"|[^;,'"\s&]+)"""
+_VALUE = r"""('[^']*'|"[^"]*"|[^;,'"\s&)\]}]+)"""
 
 _PATTERNS = [
     # key=value in connection strings, COPY credentials, URLs' query strings, environment dumps
@@ -24,8 +24,9 @@ _PATTERNS = [
     re.compile(r"(?i)\b([a-z0-9_]*(?:password|passwd|pwd|secret|token|access_key|access_key_id|api_key|apikey|"
                r"private_key|credentials)[a-z0-9_]*)(\s*=\s*)" + _VALUE),
     # YAML or JSON shaped: password: ..., "secret": "..."
-    # (not a YAML path in an error's location, "targets.pg.password:", nor a ${NAME} reference)
-    re.compile(r"""(?i)(?<![.\w])(["']?[a-z0-9_]*(?:password|passwd|secret_access_key|secret)["']?)(\s*:\s*)"""
+    # (a key on its own: not a YAML path in an error's location, "targets.pg.password:", nor the end of a
+    # path, "'/etc/passwd': ...", nor a ${NAME} reference)
+    re.compile(r"""(?i)(?<![^\s{,(\[])(["']?[a-z0-9_]*(?:password|passwd|secret_access_key|secret)["']?)(\s*:\s*)"""
                r"""(?!["']?\$\{)""" + _VALUE),
     # SQL: CREDENTIALS / SECRET_ACCESS_KEY '...', PASSWORD '...'
     re.compile(r"(?i)\b(SECRET_ACCESS_KEY|ACCESS_KEY_ID|SESSION_TOKEN|PASSWORD)(\s+')([^']*)(?=')"),
