@@ -23,10 +23,11 @@ _PATTERNS = [
     # (PGPASSWORD=..., aws_secret_access_key=..., ?password=...)
     re.compile(r"(?i)\b([a-z0-9_]*(?:password|passwd|pwd|secret|token|access_key|access_key_id|api_key|apikey|"
                r"private_key|credentials)[a-z0-9_]*)(\s*=\s*)" + _VALUE),
-    # YAML or JSON shaped: password: ..., "secret": "..."
-    # (a key on its own: not a YAML path in an error's location, "targets.pg.password:", nor the end of a
-    # path, "'/etc/passwd': ...", nor a ${NAME} reference)
-    re.compile(r"""(?i)(?<![^\s{,(\[])(["']?[a-z0-9_]*(?:password|passwd|secret_access_key|secret)["']?)(\s*:\s*)"""
+    # JSON shaped, "password": "..." (a quoted key), and YAML shaped, a key at the start of a line
+    # (password: ...); not prose ("needs a master password: set ..."), nor a ${NAME} reference
+    *(re.compile(rf"""(?i)({q}[a-z0-9_]*(?:password|passwd|secret_access_key|secret){q})(\s*:\s*)"""
+                 r"""(?!["']?\$\{)""" + _VALUE) for q in ('"', "'")),
+    re.compile(r"""(?im)^([ \t]*-?[ \t]*[a-z0-9_]*(?:password|passwd|secret_access_key|secret))(\s*:\s*)"""
                r"""(?!["']?\$\{)""" + _VALUE),
     # SQL: CREDENTIALS / SECRET_ACCESS_KEY '...', PASSWORD '...'
     re.compile(r"(?i)\b(SECRET_ACCESS_KEY|ACCESS_KEY_ID|SESSION_TOKEN|PASSWORD)(\s+')([^']*)(?=')"),
