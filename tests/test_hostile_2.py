@@ -502,3 +502,13 @@ def test_a_run_whose_s3_inputs_are_out_of_reach_while_planning_is_in_history(tmp
     assert "total" not in out, out
     stored = rows(tmp_path / "warehouse.duckdb", "select status, error from _etl_runs")
     assert len(stored) == 1 and stored[0][0] == "failed" and "Could not connect" in str(stored[0][1]), stored
+
+
+@pytest.mark.parametrize("pipeline", ["pipeline.yaml", "examples/movielens/pipeline.yaml"])
+def test_validate_counts_the_steps_a_run_plans(pipeline: str) -> None:
+    """validate checks without rendering; the plan it reports is the one a run renders."""
+    from engine.config import load_pipeline
+    from engine.plan import build_plan, check_plan
+
+    loaded = load_pipeline(ROOT / pipeline)
+    assert check_plan(loaded).steps == len(build_plan(loaded).steps)
