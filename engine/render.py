@@ -180,6 +180,8 @@ class SqlRenderer:
 
     def _second_statement(self, sql: str) -> int | None:
         """The line where a second statement starts in ``sql``, or None when there is one only."""
+        if ";" not in sql:  # no separator at all: one statement, without tokenizing it
+            return None
         from sqlglot import TokenType
         from sqlglot.dialects.dialect import Dialect
         from sqlglot.errors import TokenError

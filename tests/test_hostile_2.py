@@ -333,14 +333,20 @@ def _wide_pipeline(root: Path, tables: int) -> Path:
 
 
 def _validate_cpu_seconds(file: Path) -> float:
-    """CPU seconds of one cold `validate` (no stored answer): CPU, not wall time, so a busy machine cannot fail it."""
+    """CPU seconds of a cold `validate` (no stored answer), the better of two: CPU, not wall time, so a busy
+    machine (other processes on the same cores) can hardly fail it."""
     import resource
+    import shutil
 
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    done = cli(["validate", str(file)], file.parent)
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    assert done.returncode == 0, done.stderr
-    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    spent = []
+    for _ in range(2):
+        shutil.rmtree(file.parent / ".etl-engine", ignore_errors=True)   # cold: no answer to replay
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        done = cli(["validate", str(file)], file.parent)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        assert done.returncode == 0, done.stderr
+        spent.append((after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime))
+    return min(spent)
 
 
 @pytest.mark.slow
