@@ -230,6 +230,10 @@ def compact(file: PipelineArg, source: Annotated[str, typer.Argument(help="The s
 
     try:
         pipeline = _load(file, var, vars_file, allow_path)
+        from engine.paths import location_issues
+
+        if issues := location_issues(pipeline):  # compact reads sources too: the same roots and URLs
+            raise ConfigError(issues)
         if source not in pipeline.sources:
             from engine.validate import suggest
 

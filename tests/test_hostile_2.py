@@ -518,3 +518,10 @@ def test_validate_counts_the_steps_a_run_plans(pipeline: str) -> None:
 
     loaded = load_pipeline(ROOT / pipeline)
     assert check_plan(loaded).steps == len(build_plan(loaded).steps)
+
+
+def test_compact_refuses_a_source_outside_the_project(tmp_path: Path) -> None:
+    file = _outside_project(tmp_path, "/etc")
+    out = clean_failure(cli(["compact", str(file), "things", str(tmp_path / "out")], tmp_path / "project"))
+    assert "is outside the pipeline's folder" in out, out
+    assert not (tmp_path / "out").exists()
