@@ -15,14 +15,14 @@ Every error the engine raises on purpose is an ``engine.errors.EngineError``: ``
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from engine import config
-    from engine.context import PlannedRun
+    from engine.context import Checked, PlannedRun
     from engine.runner import Listener, RunResult
     from engine.settings import Settings
 
@@ -77,9 +77,12 @@ class Pipeline:
 
         return plan_run(self.model, target, self.settings, connect)
 
-    def validate(self, target: str | None = None) -> PlannedRun:
-        """The same checks as ``plan``; raises ConfigError with every issue at its file and line."""
-        return self.plan(target)
+    def validate(self, target: str | None = None) -> Checked:
+        """Every check ``plan`` makes (without rendering what only shipped templates would render);
+        raises ConfigError with every issue at its file and line."""
+        from engine.context import check_plan
+
+        return check_plan(self.model, target, self.settings)
 
     def run(self, target: str | None = None, *, full_refresh: bool = False, wait: float = 0.0,
             listener: Listener | None = None) -> RunResult:
@@ -101,13 +104,17 @@ class Pipeline:
         (answer,) = query.run(planned, [("sql", query.adhoc(planned, text))], str(self.model.file))
         return Rows(answer.columns, answer.rows)
 
-    def history(self, target: str | None = None, run_id: str | None = None, limit: int = 20) -> Rows:
-        """The runs recorded in the warehouse, newest first, or one run's steps."""
+    def history(self, target: str | None = None, run_id: str | None = None, limit: int = 20,
+                wait: float = 0.0, say: Callable[[str], None] | None = None) -> Rows:
+        """The runs recorded in the warehouse, newest first, or one run's steps.  Where a run holds the
+        warehouse (a DuckDB file admits one process), wait up to ``wait`` seconds, told through ``say``."""
         from engine import history
+        from engine.readers import open_to_read
 
         ctx = self.plan(target).context
         ctx.adapter.preflight()
         try:
+            open_to_read(ctx.adapter, wait, say or (lambda _text: None))
             return Rows(*(history.steps(ctx, run_id) if run_id else history.runs(ctx, limit)))
         finally:
             ctx.adapter.close()

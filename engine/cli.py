@@ -18,6 +18,7 @@ from engine.tools.cli_cluster import cluster_app
 
 if TYPE_CHECKING:
     from engine.api import Pipeline
+    from engine.context import PlannedRun
 
 class _Commands(TyperGroup):
     """Every command runs through here: the one place an engine error becomes what the user sees
@@ -40,6 +41,8 @@ TargetOpt = Annotated[str | None, typer.Option("--target", "-t", help="Target na
 AllowOpt = Annotated[list[Path] | None, typer.Option(
     "--allow-path", help="A folder outside the pipeline's and the working directory that sources may read "
     "(repeatable).", show_default=False)]
+ReadWaitOpt = Annotated[float, typer.Option("--wait", help="Seconds to wait for a run that holds a DuckDB "
+                                           "warehouse file.", min=0)]
 ConfigOpt = Annotated[Path | None, typer.Option(
     "--config", help="Settings file (INI, e.g. the original project's dwh.cfg) for ${VAR} references "
     "the environment does not set.", show_default=False)]
@@ -65,6 +68,16 @@ def _options(debug: Annotated[bool, typer.Option("--debug", help="Show the trace
     _DEBUG["on"] = debug
 
 
+def _open_to_read(planned: PlannedRun, wait: float) -> None:
+    """A reader waits (saying so) for a run that holds a DuckDB file, instead of failing at once."""
+    from engine.output import console, safe
+    from engine.readers import open_to_read
+
+    if planned.adapter.missing() is None:  # a warehouse never built is reported by the reader, not created
+        planned.adapter.preflight()
+        open_to_read(planned.adapter, wait, lambda text: console(stderr=True).print(safe(text)))
+
+
 def _pipeline(file: Path, var: list[str] | None, vars_file: list[Path] | None, config: Path | None,
               allow: list[Path] | None = None) -> Pipeline:
     from engine.api import Pipeline
@@ -79,9 +92,9 @@ def _pipeline(file: Path, var: list[str] | None, vars_file: list[Path] | None, c
 def validate(file: PipelineArg, var: VarOpt = None, vars_file: VarsFileOpt = None,
              target: TargetOpt = None, config: ConfigOpt = None, allow_path: AllowOpt = None) -> None:
     """Check the pipeline file (schema, references, SQL, graph) without touching a database."""
-    planned = _pipeline(file, var, vars_file, config, allow_path).validate(target)
-    n = len(planned.plan.steps)
-    typer.echo(f"{file}: ok ({len(planned.pipeline.tables)} tables, {n} steps, target {planned.plan.target})")
+    pipeline = _pipeline(file, var, vars_file, config, allow_path)
+    checked = pipeline.validate(target)
+    typer.echo(f"{file}: ok ({len(pipeline.model.tables)} tables, {checked.steps} steps, target {checked.target.name})")
 
 
 @app.command()
@@ -99,7 +112,17 @@ def run(file: PipelineArg, var: VarOpt = None, vars_file: VarsFileOpt = None, ta
                                                      "(default: .etl-engine/ beside the pipeline).")] = None,
         config: ConfigOpt = None, allow_path: AllowOpt = None) -> None:
     """Build the warehouse: create, load, transform, check, then publish in one transaction."""
-    planned = _pipeline(file, var, vars_file, config, allow_path).plan(target)
+    from engine.errors import TargetError
+
+    pipeline = _pipeline(file, var, vars_file, config, allow_path)
+    try:
+        planned = pipeline.plan(target)
+    except TargetError as exc:  # planning reads inputs (an S3 JSONPaths file): a failed run, recorded
+        if not dry_run:
+            from engine.history import record_unplanned
+
+            record_unplanned(pipeline.model, target, pipeline.settings, exc)
+        raise
     if dry_run:
         from engine import output
 
@@ -129,11 +152,12 @@ def query(file: PipelineArg, name: Annotated[str | None, typer.Argument(help="Qu
           limit: Annotated[int | None, typer.Option("--limit", "-n", min=0, help="At most N rows (default: all; "
                                                     "a table on a terminal shows what fits).")] = None,
           var: VarOpt = None, vars_file: VarsFileOpt = None, target: TargetOpt = None,
-          config: ConfigOpt = None, allow_path: AllowOpt = None) -> None:
+          config: ConfigOpt = None, allow_path: AllowOpt = None, wait: ReadWaitOpt = 300.0) -> None:
     """Run the pipeline's analytic queries (or --sql) against the built warehouse and print the results."""
     from engine.query_cli import query_command
 
     planned = _pipeline(file, var, vars_file, config, allow_path).plan(target)
+    _open_to_read(planned, wait)
     query_command(planned, str(file), name, sql, format, limit)
 
 
@@ -154,14 +178,15 @@ def history(file: PipelineArg, run_id: Annotated[str | None, typer.Argument(
                 help="A run id: show its steps.", show_default=False)] = None,
             limit: Annotated[int, typer.Option("--limit", "-n", help="How many runs, newest first.", min=1)] = 20,
             var: VarOpt = None, vars_file: VarsFileOpt = None, target: TargetOpt = None,
-            config: ConfigOpt = None, allow_path: AllowOpt = None) -> None:
+            config: ConfigOpt = None, allow_path: AllowOpt = None, wait: ReadWaitOpt = 300.0) -> None:
     """Show the runs recorded in the warehouse (or one run's steps): status, mode, rows, seconds, errors."""
     from rich.table import Table
 
-    from engine.output import console
+    from engine.output import console, safe
 
     pipeline = _pipeline(file, var, vars_file, config, allow_path)
-    names, rows = pipeline.history(target, run_id, limit)
+    names, rows = pipeline.history(target, run_id, limit, wait=wait,
+                                   say=lambda text: console(stderr=True).print(safe(text)))
     title = f"run {run_id}" if run_id else f"runs of {pipeline.name} on {pipeline.model.target(target).name}"
     table = Table(title=title, title_justify="left")
     for name in names:
@@ -181,6 +206,10 @@ def compact(file: PipelineArg, source: Annotated[str, typer.Argument(help="The s
     from engine.errors import ConfigError, Issue
 
     pipeline = _pipeline(file, var, vars_file, None, allow_path).model
+    from engine.paths import location_issues
+
+    if issues := location_issues(pipeline):  # compact reads sources too: the same roots and URLs
+        raise ConfigError(issues)
     if source not in pipeline.sources:
         from engine.validate import suggest
 

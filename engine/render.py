@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 import traceback
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -73,9 +74,7 @@ class SqlRenderer:
 
     def ident(self, name: str) -> str:
         """A quoted identifier, so reserved words such as ``time`` work as table names."""
-        from sqlglot import exp
-
-        return exp.to_identifier(name, quoted=True).sql(dialect=self.sqlglot_dialect)
+        return _quoted_identifier(name, self.sqlglot_dialect)
 
     def literal(self, value: Any) -> str:
         """A SQL literal for ``value``, escaped by sqlglot for this dialect."""
@@ -173,7 +172,11 @@ class SqlRenderer:
         from jinja2 import TemplateError
 
         try:
-            rendered = self.user_env.from_string(text).render().rstrip().rstrip(";").rstrip()
+            # no "{": nothing for Jinja to do, and compiling a template per SELECT is most of validating
+            # a large pipeline
+            source = text if "{" in text else None
+            rendered = (self.user_env.from_string(source).render() if source is not None else text) \
+                .rstrip().rstrip(";").rstrip()
         except EngineError:
             raise
         except Exception as exc:  # anything user-written template code raises is the user's to fix
@@ -190,6 +193,8 @@ class SqlRenderer:
 
     def _second_statement(self, sql: str) -> int | None:
         """The line where a second statement starts in ``sql``, or None when there is one only."""
+        if ";" not in sql:  # no separator at all: one statement, without tokenizing it
+            return None
         from sqlglot import TokenType
         from sqlglot.dialects.dialect import Dialect
         from sqlglot.errors import TokenError
@@ -222,3 +227,12 @@ def _template_location(exc: BaseException) -> Location | None:
         if name and not name.startswith("<"):
             found = Location(Path(name), line)
     return found
+
+
+@lru_cache(maxsize=65536)
+def _quoted_identifier(name: str, dialect: str) -> str:
+    """Quoting a name is pure, and a plan quotes the same few names thousands of times (validation cost
+    of a large pipeline is mostly this without the cache)."""
+    from sqlglot import exp
+
+    return exp.to_identifier(name, quoted=True).sql(dialect=dialect)

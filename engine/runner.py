@@ -103,6 +103,9 @@ def run_plan(run: PlannedRun, listener: Listener | None = None, full_refresh: bo
     adapter = ctx.adapter
     try:
         adapter.preflight()
+        from engine.diskspace import refuse_if_short
+
+        refuse_if_short(ctx)
         adapter.open(wait)
         history.setup(ctx, plan)
         if plan.transactional:
@@ -267,7 +270,12 @@ class _Walk:
             return self._load(step, t0)
         if step.kind == "transform" and self.incremental and not self.new_rows:
             return StepResult(step, "up to date", 0.0, 0)
-        return _execute(self.ctx, step, step.statements, t0)
+        result = _execute(self.ctx, step, step.statements, t0)
+        if step.kind == "transform":
+            from engine.folds import fold_notes
+
+            result.notes.extend(fold_notes(self.ctx, step))
+        return result
 
     def _load(self, step: Step, t0: float) -> StepResult:
         """List the source now; load the files this warehouse has not seen (all of them when full)."""
@@ -329,9 +337,11 @@ def _execute(ctx: RunContext, step: Step, statements: tuple[str, ...], t0: float
         try:
             count = adapter.execute(sql, step.id, current.feed)
         except TargetError as error:
-            if current.diagnose is None or adapter.error_lookup is ErrorLookup.NONE:
-                raise
-            raise adapter.explain_failure(error, current.diagnose, ctx.renderer) from None
+            from engine.nulls import explain_null
+
+            if current.diagnose is not None and adapter.error_lookup is not ErrorLookup.NONE:
+                error = adapter.explain_failure(error, current.diagnose, ctx.renderer)
+            raise explain_null(ctx, step, error) from None
         if count is not None:
             last = count
             if sql.lstrip()[:6].upper() in ("INSERT", "MERGE "):

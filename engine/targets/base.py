@@ -249,9 +249,14 @@ class Adapter(ABC):
         from engine.inputs import localise
 
         return localise(source, files, cache)
+
     def missing(self) -> str | None:
         """Where the warehouse would be, when it plainly was never built (so reading it would create it);
         None when it exists or only a connection can tell (servers)."""
+        return None
+
+    def local_file(self) -> str | None:
+        """The file the warehouse lives in, when it is one on this machine (engine/diskspace.py)."""
         return None
 
     def open(self, wait: float = 0.0) -> None:
