@@ -513,7 +513,8 @@ def test_a_run_whose_s3_inputs_are_out_of_reach_while_planning_is_in_history(tmp
 def test_validate_counts_the_steps_a_run_plans(pipeline: str) -> None:
     """validate checks without rendering; the plan it reports is the one a run renders."""
     from engine.config import load_pipeline
-    from engine.plan import build_plan, check_plan
+    from engine.context import check_plan
+    from engine.plan import build_plan
 
     loaded = load_pipeline(ROOT / pipeline)
     assert check_plan(loaded).steps == len(build_plan(loaded).steps)
