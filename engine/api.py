@@ -15,14 +15,14 @@ Every error the engine raises on purpose is an ``engine.errors.EngineError``: ``
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from engine import config
-    from engine.context import PlannedRun
+    from engine.context import Checked, PlannedRun
     from engine.runner import Listener, RunResult
     from engine.settings import Settings
 
@@ -80,9 +80,16 @@ class Pipeline:
         return plan_run(self.model, target, self.settings, connect, tuple(select), tuple(exclude))
 
     def validate(self, target: str | None = None, select: Sequence[str] = (),
-                 exclude: Sequence[str] = ()) -> PlannedRun:
-        """The same checks as ``plan``; raises ConfigError with every issue at its file and line."""
-        return self.plan(target, select=select, exclude=exclude)
+                 exclude: Sequence[str] = ()) -> Checked:
+        """Every check ``plan`` makes (without rendering what only shipped templates would render);
+        raises ConfigError with every issue at its file and line. With ``select``/``exclude``, the
+        selection is resolved and planned too."""
+        from engine.context import Checked, check_plan
+
+        if select or exclude:
+            planned = self.plan(target, select=select, exclude=exclude)
+            return Checked(planned.target, len(planned.plan.steps), len(planned.plan.selected))
+        return check_plan(self.model, target, self.settings)
 
     def run(self, target: str | None = None, *, full_refresh: bool = False, wait: float = 0.0,
             listener: Listener | None = None, select: Sequence[str] = (), exclude: Sequence[str] = (),
@@ -91,30 +98,32 @@ class Pipeline:
                                                                      wait=wait, prune=prune)
 
     def query(self, name: str, target: str | None = None) -> Rows:
-        """Run the analytic query ``name`` against the built warehouse."""
-        from engine.errors import ConfigError, Issue, Location
-        from engine.validate import suggest
+        """Run the analytic query ``name`` against the built warehouse, in a read-only transaction."""
+        from engine import query
 
-        queries = self.model.queries
-        if name not in queries:
-            raise ConfigError([Issue(f"no query named '{name}'", Location(self.model.file),
-                                     suggest(name, list(queries)) or f"queries: {', '.join(queries) or 'none'}")])
         planned = self.plan(target)
-        ctx = planned.context
-        sql = ctx.renderer.user_sql(queries[name].sql, queries[name].location)
-        ctx.adapter.preflight()
-        try:
-            return Rows(*ctx.adapter.fetch_named(sql, f"query:{name}"))
-        finally:
-            ctx.adapter.close()
+        (answer,) = query.run(planned, query.pick(planned, name), str(self.model.file))
+        return Rows(answer.columns, answer.rows)
 
-    def history(self, target: str | None = None, run_id: str | None = None, limit: int = 20) -> Rows:
-        """The runs recorded in the warehouse, newest first, or one run's steps."""
+    def sql(self, text: str, target: str | None = None) -> Rows:
+        """One ad hoc SELECT (refused otherwise) against the built warehouse, read-only."""
+        from engine import query
+
+        planned = self.plan(target)
+        (answer,) = query.run(planned, [("sql", query.adhoc(planned, text))], str(self.model.file))
+        return Rows(answer.columns, answer.rows)
+
+    def history(self, target: str | None = None, run_id: str | None = None, limit: int = 20,
+                wait: float = 0.0, say: Callable[[str], None] | None = None) -> Rows:
+        """The runs recorded in the warehouse, newest first, or one run's steps.  Where a run holds the
+        warehouse (a DuckDB file admits one process), wait up to ``wait`` seconds, told through ``say``."""
         from engine import history
+        from engine.readers import open_to_read
 
         ctx = self.plan(target).context
         ctx.adapter.preflight()
         try:
+            open_to_read(ctx.adapter, wait, say or (lambda _text: None))
             return Rows(*(history.steps(ctx, run_id) if run_id else history.runs(ctx, limit)))
         finally:
             ctx.adapter.close()

@@ -18,6 +18,7 @@ from engine.tools.cli_cluster import cluster_app
 
 if TYPE_CHECKING:
     from engine.api import Pipeline
+    from engine.context import PlannedRun
 
 class _Commands(TyperGroup):
     """Every command runs through here: the one place an engine error becomes what the user sees
@@ -45,6 +46,8 @@ ExcludeOpt = Annotated[list[str] | None, typer.Option(
 AllowOpt = Annotated[list[Path] | None, typer.Option(
     "--allow-path", help="A folder outside the pipeline's and the working directory that sources may read "
     "(repeatable).", show_default=False)]
+ReadWaitOpt = Annotated[float, typer.Option("--wait", help="Seconds to wait for a run that holds a DuckDB "
+                                           "warehouse file.", min=0)]
 ConfigOpt = Annotated[Path | None, typer.Option(
     "--config", help="Settings file (INI, e.g. the original project's dwh.cfg) for ${VAR} references "
     "the environment does not set.", show_default=False)]
@@ -54,11 +57,30 @@ ConfigOpt = Annotated[Path | None, typer.Option(
 _DEBUG = {"on": False}
 
 
+def _show_version(value: bool) -> None:
+    if value:
+        from engine import __version__
+
+        typer.echo(f"etl-engine {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
-def _options(debug: Annotated[bool, typer.Option("--debug", help="Show the traceback behind an error.")]
-             = False) -> None:
+def _options(debug: Annotated[bool, typer.Option("--debug", help="Show the traceback behind an error.")] = False,
+             version: Annotated[bool, typer.Option("--version", callback=_show_version, is_eager=True,
+                                                   help="Print the version and exit.")] = False) -> None:
     """Declarative star-schema ELT: YAML in, checked warehouse tables out."""
     _DEBUG["on"] = debug
+
+
+def _open_to_read(planned: PlannedRun, wait: float) -> None:
+    """A reader waits (saying so) for a run that holds a DuckDB file, instead of failing at once."""
+    from engine.output import console, safe
+    from engine.readers import open_to_read
+
+    if planned.adapter.missing() is None:  # a warehouse never built is reported by the reader, not created
+        planned.adapter.preflight()
+        open_to_read(planned.adapter, wait, lambda text: console(stderr=True).print(safe(text)))
 
 
 def _pipeline(file: Path, var: list[str] | None, vars_file: list[Path] | None, config: Path | None,
@@ -76,10 +98,12 @@ def validate(file: PipelineArg, var: VarOpt = None, vars_file: VarsFileOpt = Non
              target: TargetOpt = None, config: ConfigOpt = None, allow_path: AllowOpt = None,
              select: SelectOpt = None, exclude: ExcludeOpt = None) -> None:
     """Check the pipeline file (schema, references, SQL, graph) without touching a database."""
-    planned = _pipeline(file, var, vars_file, config, allow_path).validate(target, select or (), exclude or ())
-    n, total, chosen = len(planned.plan.steps), len(planned.pipeline.tables), len(planned.plan.selected)
-    tables = f"{chosen} of {total} tables selected" if chosen < total else f"{total} tables"
-    typer.echo(f"{file}: ok ({tables}, {n} steps, target {planned.plan.target})")
+    pipeline = _pipeline(file, var, vars_file, config, allow_path)
+    checked = pipeline.validate(target, select or (), exclude or ())
+    total = len(pipeline.model.tables)
+    tables = f"{checked.selected} of {total} tables selected" if checked.selected is not None and \
+        checked.selected < total else f"{total} tables"
+    typer.echo(f"{file}: ok ({tables}, {checked.steps} steps, target {checked.target.name})")
 
 
 @app.command()
@@ -91,27 +115,34 @@ def run(file: PipelineArg, var: VarOpt = None, vars_file: VarsFileOpt = None, ta
             "and merging star tables by key.")] = False,
         wait: Annotated[float, typer.Option("--wait", help="Seconds to wait for another run of this pipeline "
                                             "to finish before giving up.", min=0)] = 0.0,
+        log_format: Annotated[str, typer.Option("--log-format", help="text, or json: one JSON object per event "
+                                                "on stderr.")] = "text",
+        results: Annotated[Path | None, typer.Option("--results", help="Where to write run_results.json "
+                                                     "(default: .etl-engine/ beside the pipeline).")] = None,
         config: ConfigOpt = None, allow_path: AllowOpt = None, select: SelectOpt = None,
         exclude: ExcludeOpt = None,
         prune: Annotated[bool, typer.Option("--prune", help="Drop the tables this pipeline built and no longer "
                                             "declares (never a table the engine did not create).")] = False) -> None:
     """Build the warehouse: create, load, transform, check, then publish in one transaction."""
-    from engine import output
+    from engine.errors import TargetError
 
-    planned = _pipeline(file, var, vars_file, config, allow_path).plan(target, select=select or (),
-                                                                       exclude=exclude or ())
+    pipeline = _pipeline(file, var, vars_file, config, allow_path)
+    try:
+        planned = pipeline.plan(target, select=select or (), exclude=exclude or ())
+    except TargetError as exc:  # planning reads inputs (an S3 JSONPaths file): a failed run, recorded
+        if not dry_run:
+            from engine.history import record_unplanned
+
+            record_unplanned(pipeline.model, target, pipeline.settings, exc)
+        raise
     if dry_run:
+        from engine import output
+
         output.print_plan(planned)
         return
-    from engine.runner import RunFailed
+    from engine.run_cli import run_command
 
-    output.announce(planned)
-    try:
-        result = planned.run(output.Progress(), full_refresh=full_refresh, wait=wait, prune=prune)
-    except RunFailed as failed:
-        output.print_summary(failed.result, f"{planned.plan.pipeline}: failed (run {failed.result.run_id})")
-        raise failed.cause from None
-    output.print_summary(result, f"{planned.plan.pipeline}: done (run {result.run_id})")
+    run_command(planned, full_refresh, wait, log_format, results, prune=prune)
 
 
 @app.command()
@@ -127,22 +158,19 @@ def explain(file: PipelineArg, var: VarOpt = None, vars_file: VarsFileOpt = None
 
 @app.command()
 def query(file: PipelineArg, name: Annotated[str | None, typer.Argument(help="Query name; all if omitted.")] = None,
+          sql: Annotated[str | None, typer.Option("--sql", help="An ad hoc SELECT instead of a named query "
+                                                  "(read-only: exactly one SELECT).")] = None,
+          format: Annotated[str, typer.Option("--format", "-f", help="table, csv or json.")] = "table",
+          limit: Annotated[int | None, typer.Option("--limit", "-n", min=0, help="At most N rows (default: all; "
+                                                    "a table on a terminal shows what fits).")] = None,
           var: VarOpt = None, vars_file: VarsFileOpt = None, target: TargetOpt = None,
-          config: ConfigOpt = None, allow_path: AllowOpt = None) -> None:
-    """Run the pipeline's analytic queries against the built warehouse and print the results."""
-    from rich.table import Table
+          config: ConfigOpt = None, allow_path: AllowOpt = None, wait: ReadWaitOpt = 300.0) -> None:
+    """Run the pipeline's analytic queries (or --sql) against the built warehouse and print the results."""
+    from engine.query_cli import query_command
 
-    from engine.output import console
-
-    pipeline = _pipeline(file, var, vars_file, config, allow_path)
-    for qname in [name] if name is not None else list(pipeline.model.queries):
-        names, rows = pipeline.query(qname, target)
-        table = Table(title=qname, title_justify="left")
-        for column in names:
-            table.add_column(column)
-        for row in rows[:200]:
-            table.add_row(*("" if v is None else str(v) for v in row))
-        console().print(table)
+    planned = _pipeline(file, var, vars_file, config, allow_path).plan(target)
+    _open_to_read(planned, wait)
+    query_command(planned, str(file), name, sql, format, limit)
 
 
 @app.command()
@@ -162,14 +190,15 @@ def history(file: PipelineArg, run_id: Annotated[str | None, typer.Argument(
                 help="A run id: show its steps.", show_default=False)] = None,
             limit: Annotated[int, typer.Option("--limit", "-n", help="How many runs, newest first.", min=1)] = 20,
             var: VarOpt = None, vars_file: VarsFileOpt = None, target: TargetOpt = None,
-            config: ConfigOpt = None, allow_path: AllowOpt = None) -> None:
+            config: ConfigOpt = None, allow_path: AllowOpt = None, wait: ReadWaitOpt = 300.0) -> None:
     """Show the runs recorded in the warehouse (or one run's steps): status, mode, rows, seconds, errors."""
     from rich.table import Table
 
-    from engine.output import console
+    from engine.output import console, safe
 
     pipeline = _pipeline(file, var, vars_file, config, allow_path)
-    names, rows = pipeline.history(target, run_id, limit)
+    names, rows = pipeline.history(target, run_id, limit, wait=wait,
+                                   say=lambda text: console(stderr=True).print(safe(text)))
     title = f"run {run_id}" if run_id else f"runs of {pipeline.name} on {pipeline.model.target(target).name}"
     table = Table(title=title, title_justify="left")
     for name in names:
@@ -189,6 +218,10 @@ def compact(file: PipelineArg, source: Annotated[str, typer.Argument(help="The s
     from engine.errors import ConfigError, Issue
 
     pipeline = _pipeline(file, var, vars_file, None, allow_path).model
+    from engine.paths import location_issues
+
+    if issues := location_issues(pipeline):  # compact reads sources too: the same roots and URLs
+        raise ConfigError(issues)
     if source not in pipeline.sources:
         from engine.validate import suggest
 
@@ -200,6 +233,32 @@ def compact(file: PipelineArg, source: Annotated[str, typer.Argument(help="The s
     done = combine(pipeline.sources[source], out, target_mb * 1024 * 1024, cache_dir(pipeline))
     typer.echo(f"{source}: {done.files_in:,} files ({done.bytes_in:,} bytes) -> {done.files_out:,} files "
                f"({done.bytes_out:,} bytes, gzip) in {done.where}")
+
+
+@app.command()
+def docs(file: PipelineArg,
+         out: Annotated[Path | None, typer.Option("--out", "-o", help="The folder to write the site into.")] = None,
+         serve: Annotated[bool, typer.Option("--serve", help="Also serve the site on http://127.0.0.1:PORT.")] = False,
+         port: Annotated[int, typer.Option("--port", help="The port for --serve (0: any free one).", min=0)] = 8000,
+         var: VarOpt = None, vars_file: VarsFileOpt = None, target: TargetOpt = None,
+         config: ConfigOpt = None, allow_path: AllowOpt = None) -> None:
+    """Write a static site: lineage and star-schema pictures, a page per table and per source, run history."""
+    from engine.docs.cli import docs_command
+
+    docs_command(_pipeline(file, var, vars_file, config, allow_path).plan(target), out, serve, port)
+
+
+@app.command()
+def graph(file: PipelineArg,
+          format: Annotated[str, typer.Option("--format", "-f", help="mermaid, dot or text.")] = "text",
+          checks: Annotated[bool, typer.Option("--checks", help="A node per check, after the tables it reads.")]
+          = False,
+          var: VarOpt = None, vars_file: VarsFileOpt = None, target: TargetOpt = None,
+          config: ConfigOpt = None, allow_path: AllowOpt = None) -> None:
+    """Print the lineage (sources -> staging -> star -> queries) as Mermaid, DOT or an indented tree."""
+    from engine.lineage_text import render
+
+    typer.echo(render(_pipeline(file, var, vars_file, config, allow_path).plan(target), format, checks), nl=False)
 
 
 @app.command()

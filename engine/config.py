@@ -70,6 +70,7 @@ class Source:
     json_keys: str = "exact"
     #: Redshift: a writable s3:// prefix for the COPY manifests of incremental runs (else the target's)
     manifest_prefix: str | None = None
+    description: str | None = None
     #: CSV with a header: staging columns filled by header name ("name") or by position
     match_columns: Literal["name", "position"] = "name"
 
@@ -91,6 +92,7 @@ class StagingTable:
     location: Location
     #: privilege -> grantees (``role``, ``group name``), re-applied at every publish; None: the pipeline's
     grants: dict[str, tuple[str, ...]] | None = None
+    description: str | None = None
     #: where each column is declared, for errors about the files that fill it
     column_locations: dict[str, Location] = field(default_factory=dict, compare=False, hash=False, repr=False)
     tags: tuple[str, ...] = ()
@@ -130,6 +132,7 @@ class StarTable:
     location: Location
     #: privilege -> grantees, re-applied at every publish; None: the pipeline's ``grants:``
     grants: dict[str, tuple[str, ...]] | None = None
+    description: str | None = None
     tags: tuple[str, ...] = ()
 
 
@@ -208,6 +211,7 @@ class Pipeline:
     grants: dict[str, tuple[str, ...]] = field(default_factory=dict)
     #: folders beyond the pipeline's own and the working directory its sources may read (engine/paths.py)
     allowed_roots: tuple[Path, ...] = ()
+    description: str | None = None
 
     @property
     def root(self) -> Path:
@@ -305,6 +309,7 @@ class _Builder:
             json_keys=raw.get("json_keys", "exact"),
             manifest_prefix=self.r.render(raw["manifest_prefix"], self.loc("sources", name, "manifest_prefix"))
             if raw.get("manifest_prefix") else None,
+            description=raw.get("description"),
             match_columns=raw.get("match_columns", "name"),
         )
 
@@ -314,19 +319,21 @@ class _Builder:
 
         return S3Options(text("region"), text("profile"), text("endpoint_url"), raw.get("anonymous"))
 
+    def sql_text(self, text: str, *path: str) -> tuple[str, Path | None]:
+        """The SQL itself, or the contents of the .sql file it names (relative to the pipeline)."""
+        if not (text.strip().lower().endswith(".sql") and "\n" not in text.strip()):
+            return text, None
+        sql_file = Path(self.r.path(text.strip(), self.loc(*path), self.root))
+        try:
+            return sql_file.read_text(encoding="utf-8"), sql_file
+        except OSError as exc:
+            raise ConfigError([Issue(f"cannot read SQL file {sql_file}: {exc.strerror}", self.loc(*path))]) from None
+        except UnicodeDecodeError as exc:
+            raise ConfigError([Issue(f"SQL file {sql_file} is not UTF-8 text (byte {exc.start})",
+                                     self.loc(*path))]) from None
+
     def star(self, name: str, raw: dict[str, Any]) -> StarTable:
-        sql_text: str = raw["sql"]
-        sql_file: Path | None = None
-        if sql_text.strip().lower().endswith(".sql") and "\n" not in sql_text.strip():
-            sql_file = Path(self.r.path(sql_text.strip(), self.loc("star", name, "sql"), self.root))
-            try:
-                sql_text = sql_file.read_text(encoding="utf-8")
-            except OSError as exc:
-                raise ConfigError([Issue(f"cannot read SQL file {sql_file}: {exc.strerror}",
-                                         self.loc("star", name, "sql"))]) from None
-            except UnicodeDecodeError as exc:
-                raise ConfigError([Issue(f"SQL file {sql_file} is not UTF-8 text (byte {exc.start})",
-                                         self.loc("star", name, "sql"))]) from None
+        sql_text, sql_file = self.sql_text(raw["sql"], "star", name, "sql")
         fks = []
         for column, ref in (raw.get("foreign_keys") or {}).items():
             table, ref_col = (ref, None) if isinstance(ref, str) else (ref["table"], ref.get("column"))
@@ -345,7 +352,8 @@ class _Builder:
             sort = SortKey(tuple(sort_raw["keys"]), sort_raw.get("style", "compound"))
         return StarTable(name, raw["kind"], _columns(raw["columns"]), _as_tuple(raw["primary_key"]),
                          tuple(fks), dist, sort, sql_text, sql_file, self.loc("star", name),
-                         _grants(raw.get("grants")), tuple(raw.get("tags") or ()))
+                         grants=_grants(raw.get("grants")), description=raw.get("description"),
+                         tags=tuple(raw.get("tags") or ()))
 
     def check(self, index: int, raw: dict[str, Any]) -> Check:
         kinds = [k for k in ("row_count", "unique", "not_null", "relationships", "accepted_values", "sql")
@@ -474,6 +482,7 @@ def build_pipeline(doc: Document, cli_vars: Vars | None = None,
     queries = {}
     for qname, raw in (data.get("queries") or {}).items():
         sql, desc = (raw, None) if isinstance(raw, str) else (raw["sql"], raw.get("description"))
+        sql, _file = b.sql_text(sql, "queries", qname, *(() if isinstance(raw, str) else ("sql",)))
         queries[qname] = Query(qname, sql, doc.locate(("queries", qname)), desc)
     templates = data.get("templates")
     if templates:
@@ -488,9 +497,10 @@ def build_pipeline(doc: Document, cli_vars: Vars | None = None,
         default_target=default_target,
         sources={n: b.source(n, raw) for n, raw in data["sources"].items()},
         staging={n: StagingTable(n, raw["source"], _columns(raw["columns"]), b.loc("staging", n),
-                                 _grants(raw.get("grants")),
-                                 {c: b.loc("staging", n, "columns", c, key=True) for c in raw["columns"]},
-                                 tuple(raw.get("tags") or ()))
+                                 grants=_grants(raw.get("grants")), description=raw.get("description"),
+                                 column_locations={c: b.loc("staging", n, "columns", c, key=True)
+                                                   for c in raw["columns"]},
+                                 tags=tuple(raw.get("tags") or ()))
                  for n, raw in data["staging"].items()},
         star={n: b.star(n, raw) for n, raw in (data.get("star") or {}).items()},
         checks=tuple(b.check(i, raw) for i, raw in enumerate(data.get("checks") or [])),
@@ -504,6 +514,7 @@ def build_pipeline(doc: Document, cli_vars: Vars | None = None,
                        *(root for name, value in (cli_vars or Vars()).values.items()
                          for root in explicit_roots([value], (cli_vars or Vars()).origins.get(name, Path.cwd()))),
                        *allow),
+        description=data.get("description"),
     )
 
 

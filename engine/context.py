@@ -183,3 +183,37 @@ def plan_run(pipeline: Pipeline, target_name: str | None = None, settings: Setti
     planned = PlannedRun(ctx, plan)
     lint_plan(planned)  # a target with a lint file (Redshift): SQL that would fail there, refused here
     return planned
+
+
+@dataclass(frozen=True)
+class Checked:
+    """What ``validate`` reports: the pipeline passed every check a plan makes, and how many steps it has."""
+
+    target: Target
+    steps: int
+    #: how many tables a --select / --exclude left (None: no selection)
+    selected: int | None = None
+
+
+def check_plan(pipeline: Pipeline, target_name: str | None = None, settings: Settings | None = None) -> Checked:
+    """Every check ``plan_run`` makes, without rendering the statements when only shipped templates would
+    render them (they render for any valid model; rendering thousands is most of the cost of validating a
+    large pipeline).  A pipeline with its own templates folder, or a target with a lint (which reads the
+    rendered statements), is planned in full."""
+    from engine.inputs import LoadFiles, cache_dir, plan_files
+    from engine.lint import rules
+    from engine.steps import key_checks
+
+    target = pipeline.target(target_name)
+    if pipeline.templates_dir is not None or rules(adapter_class(target.type, target.location).sqlglot_dialect):
+        planned = plan_run(pipeline, target_name, settings)
+        return Checked(planned.target, len(planned.plan.steps))
+    ctx = make_context(pipeline, target_name, settings)
+    listed: dict[str, LoadFiles] = {}
+    for st in pipeline.staging.values():
+        source = pipeline.sources[st.source]
+        if not ctx.adapter.capabilities.copy_from_s3 and source.name not in listed:
+            listed[source.name] = plan_files(source, cache_dir(pipeline))
+        ctx.adapter.load_spec(source, st, listed.get(source.name, LoadFiles(())))
+    checks = len(key_checks(pipeline)) + len(pipeline.checks)
+    return Checked(ctx.target, 2 * len(ctx.analysis.order) + checks + 1)

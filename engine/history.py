@@ -16,13 +16,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from engine.errors import RunLocked, TargetError
+from engine.errors import EngineError, RunLocked, TargetError
 from engine.targets.base import Lock
 
 if TYPE_CHECKING:
+    from engine.config import Pipeline
     from engine.context import RunContext
     from engine.plan import Plan
     from engine.runner import RunResult
+    from engine.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -108,6 +110,33 @@ def _record_sql(ctx: RunContext, run: RunRecord, result: RunResult) -> tuple[str
     return ctx.renderer.statements("history/record.sql", run=safe, steps=steps)
 
 
+def record_unplanned(pipeline: Pipeline, target_name: str | None, settings: Settings | None,
+                     error: EngineError) -> None:
+    """A run that failed while it was being planned (an S3 JSONPaths file out of reach): recorded where the
+    warehouse can be reached, like any failed run; whatever goes wrong here is swallowed, as in record_failure."""
+    from engine.redact import redact
+    from engine.render import SqlRenderer
+    from engine.targets import adapter_class
+
+    with suppress(Exception):
+        target = pipeline.target(target_name)
+        adapter = adapter_class(target.type, target.location)(target, settings=settings)
+        if adapter.unresolved():
+            return
+        r = SqlRenderer(adapter.templates(), adapter.sqlglot_dialect, pipeline.templates_dir, pipeline.vars)
+        started = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+        run = RunRecord(new_run_id(), pipeline.name, target.name, "", "full", "failed", started, 0.0,
+                        redact(str(error))[:4000])
+        try:
+            adapter.open()
+            with adapter.transaction(r.template("begin.sql"), r.template("commit.sql"), r.template("rollback.sql")):
+                for sql in (*r.statements("history/create.sql"), *r.statements("history/record.sql", run=run,
+                                                                                 steps=[])):
+                    adapter.execute(sql, "history")
+        finally:
+            adapter.close()
+
+
 def record(ctx: RunContext, run: RunRecord, result: RunResult) -> None:
     """Inside the run's transaction: committed with the data."""
     for sql in _record_sql(ctx, run, result):
@@ -127,6 +156,9 @@ def record_failure(ctx: RunContext, plan: Plan, run: RunRecord, result: RunResul
                 record(ctx, run, result)
         else:
             record(ctx, run, result)
+        # where the warehouse keeps a rolled-back run's blocks in its file (DuckDB), give them back
+        for sql in ctx.renderer.statements("after_failure.sql"):
+            adapter.execute(sql, "history")
 
 
 def runs(ctx: RunContext, limit: int) -> tuple[list[str], list[tuple[Any, ...]]]:

@@ -165,7 +165,7 @@ def _touches_tables(sql: str, dialect: str) -> bool:
 
 def lint_plan(plan: PlannedRun) -> None:
     """Raise a ConfigError listing every hit in the plan's SQL and the user's; nothing when there are none."""
-    matches = rules(plan.adapter.name)
+    matches = rules(plan.adapter.sqlglot_dialect)
     if not matches:
         return
     r, dialect = plan.renderer, plan.adapter.sqlglot_dialect

@@ -15,7 +15,6 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from engine.context import PlannedRun
-    from engine.plan import Step
     from engine.runner import RunResult, StepResult
 
 MAX_ISSUES = 15
@@ -106,7 +105,7 @@ def print_plan(planned: PlannedRun) -> None:
     out = sys.stdout
     out.write(redact(f"-- pipeline {plan.pipeline} -> target {plan.target} ({plan.where})\n"))
     for phase, items in plan.phases():
-        out.write(f"\n-- ==== {phase}: {PHASES.get(phase, '')}\n")
+        out.write(f"\n-- ==== {phase}: {PLAN_PHASES.get(phase, '')}\n")
         for step_id, sql in items:
             out.write(f"\n-- {step_id}\n{redact(sql)};\n")
         if phase == "bookkeeping":
@@ -119,7 +118,7 @@ def print_plan(planned: PlannedRun) -> None:
 
 
 #: what each phase of a run is, for the dry run
-PHASES = {
+PLAN_PHASES = {
     "setup": "bookkeeping tables, in a transaction of their own",
     "begin": "the run's transaction (and what bounds the lock's wait, before it)",
     "lock": "one run of this pipeline at a time: the first statement of the transaction",
@@ -132,28 +131,15 @@ PHASES = {
     "cleanup": "after COMMIT: what publish left behind",
 }
 
-
-class Progress:
-    """Prints each step as it finishes, on stderr so stdout stays clean for data."""
-
-    def __init__(self) -> None:
-        self.err = console(stderr=True)
-
-    def __call__(self, event: str, step: Step, result: StepResult | None) -> None:
-        if event != "end" or result is None:
-            return
-        colour = {"ok": "green", "pass": "green", "warn": "yellow", "skipped": "dim", "kept": "dim",
-                  "up to date": "dim"}.get(result.status, "red")
-        rows = f"{result.rows:,} rows" if result.rows is not None else ""
-        if result.check is not None and result.status != "skipped":
-            rows = result.check.actual
-        self.err.print(f"[{colour}]{result.status:>7}[/] {step.id:<45} {safe(rows):>18} {result.seconds:7.2f}s")
-        for note in result.notes:
-            self.err.print(f"[yellow]   note[/] {safe(note)}")
+#: the time a command spends outside the steps, as the summary names it
+PHASES = {"startup": "startup (read the pipeline, plan)", "prepare": "prepare (connect, lock, read state)",
+          "commit": "commit (record the run, commit)", "other": "other (between steps, cleanup)"}
 
 
-def print_summary(result: RunResult, title: str) -> None:
-    """The run's steps as a table; nothing when no step started (the error says it all)."""
+def print_summary(result: RunResult, title: str, phases: dict[str, float] | None = None,
+                  wall: float | None = None) -> None:
+    """The run's table: each step once, then the time outside the steps, and the total (``wall`` when
+    given: the whole command's time, which the rows above add up to)."""
     from rich.table import Table
 
     if not result.steps:
@@ -177,10 +163,13 @@ def print_summary(result: RunResult, title: str) -> None:
         table.add_row(f"checks ({len(checks)})", "", *([""] if rejecting else []),
                       f"{sum(s.seconds for s in checks):.2f}",
                       f"{passed} passed" + "".join(f", {n} {k}" for k, n in _count(checks).items()))
+    for phase, seconds in (phases or {}).items():
+        table.add_row(PHASES.get(phase, phase), "", *([""] if rejecting else []), f"{seconds:.2f}", "")
     mode = {"incremental": "incremental", "partial": "rebuilt what changed"}.get(result.mode, "full refresh")
     total_rejected = [f"{sum(s.rejected or 0 for s in result.steps):,}"] if rejecting else []
     table.add_row(f"total ({mode}: {result.mode_reason})" if result.mode_reason else "total", "",
-                  *total_rejected, f"{result.seconds:.2f}", "committed" if result.committed else "rolled back")
+                  *total_rejected, f"{result.seconds if wall is None else wall:.2f}",
+                  "committed" if result.committed else "rolled back")
     console().print(table)
     _tables_and_leftovers(result)
     problems = [s.check for s in checks if s.check and s.check.status in ("fail", "warn", "skipped")]

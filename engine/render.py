@@ -13,6 +13,7 @@ from __future__ import annotations
 import itertools
 import traceback
 from collections.abc import Callable
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -77,10 +78,8 @@ class SqlRenderer:
     def ident(self, name: str, prefix: str = "", suffix: str = "") -> str:
         """A quoted identifier, so reserved words such as ``time`` work as table names; ``prefix`` and
         ``suffix`` build a name from a var_data element (``{{ m | ident(suffix='_amount') }}``)."""
-        from sqlglot import exp
-
-        return exp.to_identifier(f"{prefix}{str.__str__(name) if isinstance(name, str) else name}{suffix}",
-                                 quoted=True).sql(dialect=self.sqlglot_dialect)
+        text = str.__str__(name) if isinstance(name, str) else str(name)
+        return _quoted_identifier(f"{prefix}{text}{suffix}", self.sqlglot_dialect)
 
     def literal(self, value: Any) -> str:
         """A SQL literal for ``value``, escaped by sqlglot for this dialect."""
@@ -189,7 +188,11 @@ class SqlRenderer:
         from jinja2 import TemplateError
 
         try:
-            rendered = self.user_env.from_string(text).render().rstrip().rstrip(";").rstrip()
+            # no "{": nothing for Jinja to do, and compiling a template per SELECT is most of validating
+            # a large pipeline
+            source = text if "{" in text else None
+            rendered = (self.user_env.from_string(source).render() if source is not None else text) \
+                .rstrip().rstrip(";").rstrip()
         except EngineError:
             raise
         except Exception as exc:  # anything user-written template code raises is the user's to fix
@@ -206,6 +209,8 @@ class SqlRenderer:
 
     def _second_statement(self, sql: str) -> int | None:
         """The line where a second statement starts in ``sql``, or None when there is one only."""
+        if ";" not in sql:  # no separator at all: one statement, without tokenizing it
+            return None
         from sqlglot import TokenType
         from sqlglot.dialects.dialect import Dialect
         from sqlglot.errors import TokenError
@@ -274,3 +279,12 @@ def _template_location(exc: BaseException) -> Location | None:
         if name and not name.startswith("<"):
             found = Location(Path(name), line)
     return found
+
+
+@lru_cache(maxsize=65536)
+def _quoted_identifier(name: str, dialect: str) -> str:
+    """Quoting a name is pure, and a plan quotes the same few names thousands of times (validation cost
+    of a large pipeline is mostly this without the cache)."""
+    from sqlglot import exp
+
+    return exp.to_identifier(name, quoted=True).sql(dialect=dialect)

@@ -36,6 +36,9 @@ class StepResult:
     notes: list[str] = field(default_factory=list)
     #: bad source records this load skipped into _etl_rejects (on_error: skip)
     rejected: int | None = None
+    #: the files a load read this run, and their bytes
+    files: int | None = None
+    bytes: int | None = None
 
 
 @dataclass
@@ -48,6 +51,8 @@ class RunResult:
     run_id: str = ""
     #: what happened after COMMIT that the user should know (a backup that could not be dropped)
     notes: list[str] = field(default_factory=list)
+    #: time outside the steps: "prepare" (connect, lock, read state) and "commit" (history, commit)
+    phases: dict[str, float] = field(default_factory=dict)
     #: "full", "partial" (only what changed, and what reads it) or "incremental"
     mode: str = "full"
     #: each selected table: why this run rebuilt, updated or kept it
@@ -105,6 +110,9 @@ def run_plan(run: PlannedRun, listener: Listener | None = None, full_refresh: bo
     adapter = ctx.adapter
     try:
         adapter.preflight()
+        from engine.diskspace import refuse_if_short
+
+        refuse_if_short(ctx)
         adapter.open(wait)
         history.setup(ctx, plan)
         if plan.transactional:
@@ -149,6 +157,7 @@ def run_plan(run: PlannedRun, listener: Listener | None = None, full_refresh: bo
     finally:
         adapter.close()
     result.seconds = time.perf_counter() - started
+    result.phases["commit"] = time.perf_counter() - walk.steps_done  # closing included: DuckDB checkpoints then
     return result
 
 
@@ -179,6 +188,8 @@ class _Walk:
         self.existing: set[str] = set()
         self.new_rows = False
         self.before: dict[str, int] = {}
+        self.started = time.perf_counter()
+        self.steps_done = self.started
         #: without a transaction, bookkeeping waits until publish, so a failed run leaves it as it was
         self.deferred: list[tuple[str, list[FileEntry]]] = []
 
@@ -201,6 +212,7 @@ class _Walk:
                 ctx.adapter.execute(sql, "state")
         steps = state.steps_for(self.run, decision)
         self.take_baselines(steps)
+        result.phases["prepare"] = time.perf_counter() - self.started
         for step in steps:
             if step.kind == "publish":
                 _stop_on_failed_checks(result)
@@ -215,6 +227,7 @@ class _Walk:
                 raise
             self.listener("end", step, result.steps[-1])
         _stop_on_failed_checks(result)
+        self.steps_done = time.perf_counter()
         result.steps += _kept(decision.kept, decision.tables)
         if not plan.transactional:
             for sql in reset:
@@ -284,7 +297,12 @@ class _Walk:
             return self._load(step, t0)
         if step.kind == "transform" and self.incremental and not self.new_rows:
             return StepResult(step, "up to date", 0.0, 0)
-        return _execute(self.ctx, step, step.statements, t0)
+        result = _execute(self.ctx, step, step.statements, t0)
+        if step.kind == "transform":
+            from engine.folds import fold_notes
+
+            result.notes.extend(fold_notes(self.ctx, step))
+        return result
 
     def _load(self, step: Step, t0: float) -> StepResult:
         """List the source now; load the files this warehouse has not seen (all of them when full)."""
@@ -308,9 +326,13 @@ class _Walk:
             entries = [e for e in entries if e.key not in seen]
             if not entries:
                 return StepResult(step, "up to date", time.perf_counter() - t0, 0)
+        size = sum(e.size for e in entries)
+        # "input": what the load is about to read (live progress shows it while the load runs)
+        self.listener("input", step, StepResult(step, "loading", 0.0, files=len(entries), bytes=size))
         paths = ctx.adapter.stage_files(source, entries, cache_dir(ctx.pipeline))
         rendered = render_load(ctx, step, paths)
         result = _execute(ctx, step, rendered.statements, t0, rendered)
+        result.files, result.bytes = len(entries), size
         if rendered.rejects:
             counted = ctx.adapter.fetch(rendered.rejects, step.id)
             result.rejected = int(counted[0][0]) if counted and counted[0][0] is not None else 0
@@ -327,7 +349,11 @@ class _Walk:
             state.record_files(ctx, step.table, entries)
         else:
             self.deferred.append((step.table, entries))
+        # the rejects count and the file manifest are part of the load (20,000 files: seconds)
+        result.seconds = time.perf_counter() - t0
         self.new_rows = True
+        # the rejects count and the file manifest are part of the load (20,000 files: seconds)
+        result.seconds = time.perf_counter() - t0
         return result
 
 
@@ -341,11 +367,12 @@ def _execute(ctx: RunContext, step: Step, statements: tuple[str, ...], t0: float
         try:
             count = adapter.execute(sql, step.id, current.feed)
         except TargetError as error:
+            from engine.nulls import explain_null
             from engine.sql_origin import locate
 
             if current.diagnose is not None and adapter.error_lookup is not ErrorLookup.NONE:
                 error = adapter.explain_failure(error, current.diagnose, ctx.renderer)
-            raise locate(error, ctx.pipeline, step) from None
+            raise locate(explain_null(ctx, step, error), ctx.pipeline, step) from None
         if count is not None:
             last = count
             if sql.lstrip()[:6].upper() in ("INSERT", "MERGE "):

@@ -57,6 +57,10 @@ class _Checker:
         self.r = renderer
         self.issues: list[Issue] = []
         self.tables = set(p.tables)
+        from sqlglot.dialects.dialect import Dialect
+
+        # one instance for every parse and qualify: sqlglot builds a new one per call given a name
+        self.dialect = Dialect.get_or_raise(renderer.sqlglot_dialect)
 
     def add(self, message: str, where: Location, hint: str | None = None) -> None:
         self.issues.append(Issue(message, where, hint))
@@ -126,7 +130,7 @@ class _Checker:
         except ConfigError as exc:
             self.issues.extend(exc.issues)
             return None
-        dialect = self.r.sqlglot_dialect
+        dialect = self.dialect
         try:
             parsed = parse_select(rendered, dialect)
         except ParseError as exc:
@@ -152,8 +156,9 @@ class _Checker:
 
         schema: dict[str, object] = {t: {c.name: c.type for c in self.p.table_columns(t)} for t in parsed.tables}
         try:
-            qualified = qualify(parsed.tree.copy(), schema=schema, dialect=dialect,
-                                validate_qualify_columns=True, identify=False)
+            qualified = parsed.tree if _plainly_valid(parsed.tree, self.p, parsed.tables) else \
+                qualify(parsed.tree.copy(), schema=schema, dialect=dialect, validate_qualify_columns=True,
+                        identify=False)
         except OptimizeError as exc:
             line = col = None
             hint = None
@@ -178,6 +183,39 @@ class _Checker:
                         self.add(f"column {i} of the SELECT is '{got}' but the table declares '{want}' there",
                                  where, "alias each output column as the declared name, in order")
         return rendered, parsed
+
+
+def _plainly_valid(tree: exp.Expression, p: Pipeline, tables: frozenset[str]) -> bool:
+    """Whether a SELECT is plainly valid without sqlglot's qualify (most of the cost of validating a large
+    pipeline): one table, no join, subquery, CTE or star, every output a column or an alias, and every
+    column one of the table's.  Anything else, valid or not, goes through qualify, which says what is wrong."""
+    from sqlglot import exp
+
+    if not isinstance(tree, exp.Select) or len(tables) != 1 or tree.args.get("with") or tree.args.get("joins"):
+        return False
+    if not all(isinstance(e, (exp.Column, exp.Alias)) for e in tree.expressions):
+        return False
+    known = {c.name.lower() for c in p.table_columns(next(iter(tables)))}
+    table: exp.Table | None = None
+    columns: list[exp.Column] = []
+    for node in tree.walk():  # one walk: this runs once per star table
+        if isinstance(node, exp.Table):
+            if table is not None or node.this.args.get("quoted") or node.args.get("db"):
+                return False
+            table = node
+        elif isinstance(node, exp.Column):
+            columns.append(node)
+        elif isinstance(node, (exp.Subquery, exp.Star, exp.Lateral, exp.Unnest, exp.Values)):
+            return False
+    if table is None:
+        return False
+    names = {table.alias_or_name.lower(), table.name.lower()}
+    for column in columns:
+        if column.table and column.table.lower() not in names:
+            return False
+        if column.name.lower() not in known or not isinstance(column.this, exp.Identifier) or column.this.quoted:
+            return False
+    return True
 
 
 def _position(node: exp.Expression, name: str) -> tuple[int | None, int | None]:

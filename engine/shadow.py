@@ -2,8 +2,9 @@
 
 A full run creates ``<table>__etl_next`` for every table, loads and transforms into
 those, runs the checks on them, and only then swaps them in (drop the live table,
-rename the shadow) inside the same transaction.  Readers of the live tables are not
-held up while the run builds, and a failure anywhere leaves them as they were.
+rename the shadow) inside the same transaction.  Readers of the live tables on a server
+(PostgreSQL, Redshift) are not held up while the run builds (a DuckDB file admits one process
+at a time: engine/readers.py), and a failure anywhere leaves them as they were.
 
 The user's SELECTs name the live tables; they are pointed at the shadows by renaming
 table references in sqlglot's tree (the alias keeps the old name, so qualified column

@@ -67,7 +67,10 @@ def _writes(tree: exp.Expression) -> str | None:
 
     kinds = (exp.Delete, exp.Insert, exp.Update, exp.Merge, exp.Drop, exp.Create, exp.Alter, exp.TruncateTable,
              exp.Command)
-    found = tree if isinstance(tree, kinds) else tree.find(*kinds)
+    # a statement that writes is the whole SQL, or hides in a WITH at its top (PostgreSQL's data-modifying
+    # CTEs, allowed nowhere else): a SELECT without one needs no walk of its tree
+    plain = isinstance(tree, exp.Select) and not tree.args.get("with")
+    found = tree if isinstance(tree, kinds) else None if plain else tree.find(*kinds)
     if found is not None:
         return found.key.upper().replace("TRUNCATETABLE", "TRUNCATE")
     if tree.args.get("into") is not None:

@@ -57,6 +57,7 @@ def definition_hashes(p: Pipeline, steps: Iterable[Step]) -> dict[str, str]:
     for table in p.staging:
         source = asdict(p.sources[p.staging[table].source])
         source.pop("location", None)
+        source.pop("description", None)  # words about the data do not change how it loads
         if source["format"] != "csv":  # only CSV loads map by header: other sources keep their hashes
             source.pop("match_columns", None)
         parts[table].append(repr(sorted(source.items())))

@@ -29,6 +29,31 @@ def schema() -> dict[str, Any]:
     return loaded
 
 
+@lru_cache(maxsize=1)
+def _inlined() -> dict[str, Any]:
+    """The schema with its (non-recursive) ``$ref``s replaced by what they name, each marked ``x-ref``.
+
+    Resolving a reference costs jsonschema more than checking what it names: inlined, a pipeline of
+    thousands of tables validates several times faster, with the same errors."""
+    root = schema()
+    defs: dict[str, Any] = root.get("$defs", {})
+
+    def inline(node: Any, depth: int) -> Any:
+        if isinstance(node, list):
+            return [inline(n, depth) for n in node]
+        if not isinstance(node, dict):
+            return node
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/$defs/") and depth < 32:
+            target = inline(defs[ref[len("#/$defs/"):]], depth + 1)
+            siblings = {k: v for k, v in node.items() if k != "$ref"}
+            if isinstance(target, dict) and not (set(siblings) & set(target)):
+                return {**target, **inline(siblings, depth), "x-ref": ref}
+        return {k: inline(v, depth) for k, v in node.items()}
+
+    return {k: inline(v, 0) for k, v in root.items()}
+
+
 def suggest(word: str, choices: list[str] | set[str] | tuple[str, ...]) -> str | None:
     """A 'did you mean' for ``word`` among ``choices``, or None when nothing is close."""
     found = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
@@ -39,7 +64,7 @@ def validate_document(doc: Document) -> None:
     """Raise ConfigError listing every schema violation in ``doc``."""
     from jsonschema import Draft202012Validator
 
-    validator = Draft202012Validator(schema())
+    validator = Draft202012Validator(_inlined())
     issues: list[Issue] = []
     seen: set[tuple[YamlPath, str]] = set()
     for error in sorted(validator.iter_errors(doc.data), key=lambda e: list(map(str, e.absolute_path))):
@@ -143,8 +168,8 @@ def _describe(value: Any) -> str:
 def _forms(error: ValidationError) -> str | None:
     kinds: list[str] = []
     for sub in error.validator_value:
-        if "$ref" in sub:
-            kinds.append(sub["$ref"].rsplit("/", 1)[-1].replace("_", " "))
+        if "$ref" in sub or "x-ref" in sub:
+            kinds.append(sub.get("x-ref", sub.get("$ref")).rsplit("/", 1)[-1].replace("_", " "))
         elif "enum" in sub:
             kinds.append(" | ".join(map(str, sub["enum"])))
         elif "type" in sub:

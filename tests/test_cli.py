@@ -115,3 +115,12 @@ def test_query_prints_results(tmp_path: Path) -> None:
     done = cli("query", str(file), "per_kind")
     assert done.returncode == 0, done.stderr
     assert "per_kind" in done.stdout and "x" in done.stdout
+
+
+def test_version_option_on_the_top_level_command() -> None:
+    from engine import __version__
+
+    done = cli("--version")
+    assert done.returncode == 0 and done.stdout == f"etl-engine {__version__}\n"
+    assert cli("version").stdout.strip() == __version__
+    assert "--version" in cli("--help").stdout

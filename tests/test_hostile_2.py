@@ -10,6 +10,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -312,3 +313,215 @@ def test_a_run_that_never_started_prints_only_the_error(tmp_path: Path) -> None:
     out = clean_failure(done, code=done.returncode)
     assert done.returncode != 0 and "is in use by another process" in out, out
     assert "rolled back" not in out and "total" not in out, out
+
+
+# -- 16. validation cost: linear and cheap -----------------------------------------------------------------------
+
+def _wide_pipeline(root: Path, tables: int) -> Path:
+    """``tables`` tables: half staging tables over one source, half dimensions each reading one of them."""
+    half = tables // 2
+    out = ["name: wide", "targets:", "  local: {type: duckdb, path: warehouse.duckdb}", "sources:",
+           "  s: {path: data, format: json}", "staging:"]
+    for i in range(half):
+        out += [f"  stg_{i}:", "    source: s", "    columns: {id: integer, name: varchar, ts: bigint}"]
+    out.append("star:")
+    for i in range(half):
+        out += [f"  dim_{i}:", "    kind: dimension", "    primary_key: id",
+                "    columns: {id: integer, name: varchar}",
+                f"    sql: select s.id, s.name as name from stg_{i} s where s.ts > 0"]
+    return make_project(root, "\n".join(out) + "\n")
+
+
+def _validate_cpu_seconds(file: Path) -> float:
+    """CPU seconds of a cold `validate` (no stored answer), the better of two: CPU, not wall time, so a busy
+    machine (other processes on the same cores) can hardly fail it."""
+    import resource
+    import shutil
+
+    spent = []
+    for _ in range(2):
+        shutil.rmtree(file.parent / ".etl-engine", ignore_errors=True)   # cold: no answer to replay
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        done = cli(["validate", str(file)], file.parent)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        assert done.returncode == 0, done.stderr
+        spent.append((after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime))
+    return min(spent)
+
+
+@pytest.mark.slow
+def test_a_2000_table_pipeline_validates_cold_in_under_2_seconds(tmp_path: Path) -> None:
+    small = _validate_cpu_seconds(_wide_pipeline(tmp_path / "small", 500))
+    large = _validate_cpu_seconds(_wide_pipeline(tmp_path / "large", 2000))
+    assert large < 2.0, f"2,000 tables: {large:.2f} s of CPU"
+    assert large < 4.5 * small, f"not linear: 500 tables {small:.2f} s, 2,000 tables {large:.2f} s"
+
+
+# -- 14. readers while a run holds a DuckDB file -----------------------------------------------------------------
+
+@pytest.mark.parametrize("command", [["query"], ["history"]])
+def test_readers_wait_for_a_run_that_holds_the_file_and_say_so(tmp_path: Path, command: list[str]) -> None:
+    file = make_project(tmp_path, MINIMAL + "queries:\n  kinds_count: select count(*) as n from kinds\n")
+    assert cli(["run", str(file)], tmp_path).returncode == 0
+    holder = duckdb.connect(str(tmp_path / "warehouse.duckdb"))   # as a run holds it
+    proc = subprocess.Popen([sys.executable, "-m", "engine", *command, str(file)], cwd=tmp_path, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            env={"PYTHONPATH": str(ROOT), **os.environ})
+    assert proc.stderr is not None
+    try:
+        said = proc.stderr.readline()                 # the reader says it waits, and waits ...
+        assert "waiting for the run that holds duckdb at" in said, said
+        assert proc.poll() is None
+    finally:
+        holder.close()                                # ... until the run ends
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    assert ("kinds_count" if command == ["query"] else "committed") in out, out
+
+
+def test_a_reader_that_waited_long_enough_says_so(tmp_path: Path) -> None:
+    file = make_project(tmp_path)
+    assert cli(["run", str(file)], tmp_path).returncode == 0
+    holder = duckdb.connect(str(tmp_path / "warehouse.duckdb"))
+    try:
+        done = cli(["history", str(file), "--wait", "1"], tmp_path)
+    finally:
+        holder.close()
+    out = clean_failure(done, code=1)
+    assert "is in use by another process" in out and "(waited 1 s)" in out, out
+
+
+# -- 5. duplicate keys folded by a dimension's SQL are counted -----------------------------------------------------
+
+PICK = ("select kind from (select kind, row_number() over (partition by kind order by id) as pick "
+        "from staging_things where kind is not null) as k where pick = 1")
+
+
+@pytest.mark.parametrize("sql", ["select distinct kind as kind from staging_things where kind is not null", PICK,
+                                 "select kind from staging_things where kind is not null group by kind"])
+def test_a_dimension_folding_duplicate_keys_says_how_many(tmp_path: Path, sql: str) -> None:
+    file = make_project(tmp_path, MINIMAL.replace(
+        "sql: select distinct kind as kind from staging_things where kind is not null", f"sql: {sql}"))
+    done = cli(["run", str(file)], tmp_path)
+    assert done.returncode == 0, done.stderr
+    said = "'kinds': 3 source rows folded into 2 keys by its SQL (one row picked per key)"
+    assert said in done.stderr and said in done.stdout, done.stdout + done.stderr   # progress and summary
+    (tmp_path / "data" / "more.json").write_text(json.dumps({"id": 4, "name": "d", "kind": "x"}) + "\n")
+    again = cli(["run", str(file)], tmp_path)                                           # incremental: MERGE
+    assert again.returncode == 0, again.stderr
+    assert "'kinds': 4 source rows folded into 2 keys" in again.stderr, again.stderr
+
+
+def test_a_dimension_without_duplicates_says_nothing(tmp_path: Path) -> None:
+    file = make_project(tmp_path, rows=[{"id": 1, "name": "a", "kind": "x"}, {"id": 2, "name": "b", "kind": "y"}])
+    done = cli(["run", str(file)], tmp_path)
+    assert done.returncode == 0 and "folded" not in done.stdout + done.stderr, done.stderr
+
+
+# -- 4. a NULL a star table refuses, traced to its source records --------------------------------------------------
+
+def test_a_null_in_a_not_null_star_column_names_its_source_records(tmp_path: Path) -> None:
+    text = MINIMAL.replace("columns: {id: integer, name: varchar, kind: varchar}\n    sql: select id, name",
+                           "columns: {id: integer, name: {type: varchar, not_null: true}, kind: varchar}\n"
+                           "    sql: select id, upper(name) as name")
+    file = make_project(tmp_path, text, rows=[{"id": 1, "name": "a", "kind": "x"}, {"id": 2, "kind": "y"},
+                                              {"id": 3, "name": None, "kind": "x"}])
+    out = clean_failure(cli(["run", str(file)], tmp_path), code=1)
+    part = tmp_path / "data" / "part.json"
+    assert "star table 'things': its SELECT gives NULL in column 'name', which is declared not_null" in out, out
+    assert "staging_things.name (source 'things') is missing or null in 2 source record(s)" in out, out
+    assert f"{part}:2\n" in out and f"{part}:3\n" in out, out
+    assert "declare staging_things.name not_null: true" in out, out
+
+
+def test_declaring_the_staging_column_not_null_refuses_the_records_at_load(tmp_path: Path) -> None:
+    text = MINIMAL.replace("columns: {id: integer, name: varchar, kind: varchar}\nstar:",
+                           "columns: {id: integer, name: {type: varchar, not_null: true}, kind: varchar}\nstar:")
+    file = make_project(tmp_path, text, rows=[{"id": 1, "name": "a", "kind": "x"}, {"id": 2, "kind": "y"}])
+    out = clean_failure(cli(["run", str(file)], tmp_path), code=1)
+    assert f"{tmp_path / 'data' / 'part.json'}:2: column name: missing or null, but declared not_null" in out, out
+
+
+# -- 12. a full disk -----------------------------------------------------------------------------------------------
+
+@pytest.fixture
+def tiny_disk(tmp_path: Path) -> Iterator[Path]:
+    """A 24 MB tmpfs (root only): a real full disk, not a simulated one."""
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=24m", "tmpfs", str(disk)],
+                                           capture_output=True).returncode != 0:
+        pytest.skip("mounting a small tmpfs needs root")
+    try:
+        yield disk
+    finally:
+        subprocess.run(["umount", "-l", str(disk)], capture_output=True)
+
+
+def _on_disk(tmp_path: Path, disk: Path, sql: str = "select id, name, kind from staging_things") -> Path:
+    text = MINIMAL.replace("path: warehouse.duckdb", f"path: '{disk / 'warehouse.duckdb'}'").replace(
+        "sql: select id, name, kind from staging_things", f"sql: {sql}")
+    return make_project(tmp_path, text)
+
+
+@pytest.mark.slow
+def test_a_run_that_fills_the_disk_leaves_the_file_no_larger_and_the_next_run_works(tmp_path: Path,
+                                                                                    tiny_disk: Path) -> None:
+    file = _on_disk(tmp_path, tiny_disk)
+    assert cli(["run", str(file)], tmp_path).returncode == 0
+    db = tiny_disk / "warehouse.duckdb"
+    before = db.stat().st_size
+    # a fact that explodes to far more rows than the disk holds
+    huge = "select id * 100000000 + r.range as id, md5(r.range::varchar) || name as name, kind " \
+           "from staging_things, range(3000000) r"
+    _on_disk(tmp_path, tiny_disk, huge)
+    out = clean_failure(cli(["run", str(file), "--full-refresh"], tmp_path), code=1)
+    assert "rolled back" in out or "error" in out
+    assert db.stat().st_size <= before, f"{before:,} -> {db.stat().st_size:,}"
+    _on_disk(tmp_path, tiny_disk)
+    again = cli(["run", str(file), "--full-refresh"], tmp_path)                 # recovers by itself
+    assert again.returncode == 0, again.stderr
+    assert rows(db, "select count(*) from things") == [(3,)]
+
+
+def test_a_run_refuses_early_when_the_disk_cannot_hold_its_sources(tmp_path: Path, tiny_disk: Path) -> None:
+    file = _on_disk(tmp_path, tiny_disk)
+    line = json.dumps({"id": 1, "name": "x" * 200, "kind": "k"}) + "\n"
+    (tmp_path / "data" / "big.json").write_text(line * (40 * 1024 * 1024 // len(line)))   # 40 MB > 24 MB
+    out = clean_failure(cli(["run", str(file)], tmp_path), code=1)
+    assert "not enough free space for this run" in out and "nothing was changed" in out, out
+    assert "total" not in out                                   # nothing started: only the error
+    assert not (tiny_disk / "warehouse.duckdb").exists() or rows(
+        tiny_disk / "warehouse.duckdb", "select count(*) from information_schema.tables where table_name = 'things'"
+    ) == [(0,)]
+
+
+def test_a_run_whose_s3_inputs_are_out_of_reach_while_planning_is_in_history(tmp_path: Path) -> None:
+    """The S3 JSONPaths file is fetched while the run is planned; out of reach, the run still gets its row."""
+    s3 = "s3: {endpoint_url: 'http://127.0.0.1:9', anonymous: true, region: us-east-1}"
+    file = make_project(tmp_path, MINIMAL.replace(
+        "path: data,", f"path: data, jsonpaths: 's3://bucket-x/paths.json', {s3},"))
+    done = cli(["run", str(file)], tmp_path, env={"AWS_MAX_ATTEMPTS": "1"})
+    out = clean_failure(done, code=1)
+    assert "s3://bucket-x/paths.json" in out or "Could not connect" in out, out
+    assert "total" not in out, out
+    stored = rows(tmp_path / "warehouse.duckdb", "select status, error from _etl_runs")
+    assert len(stored) == 1 and stored[0][0] == "failed" and "Could not connect" in str(stored[0][1]), stored
+
+
+@pytest.mark.parametrize("pipeline", ["pipeline.yaml", "examples/movielens/pipeline.yaml"])
+def test_validate_counts_the_steps_a_run_plans(pipeline: str) -> None:
+    """validate checks without rendering; the plan it reports is the one a run renders."""
+    from engine.config import load_pipeline
+    from engine.context import check_plan
+    from engine.plan import build_plan
+
+    loaded = load_pipeline(ROOT / pipeline)
+    assert check_plan(loaded).steps == len(build_plan(loaded).steps)
+
+
+def test_compact_refuses_a_source_outside_the_project(tmp_path: Path) -> None:
+    file = _outside_project(tmp_path, "/etc")
+    out = clean_failure(cli(["compact", str(file), "things", str(tmp_path / "out")], tmp_path / "project"))
+    assert "is outside the pipeline's folder" in out, out
+    assert not (tmp_path / "out").exists()

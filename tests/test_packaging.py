@@ -21,3 +21,6 @@ def test_wheel_carries_templates_and_schema(tmp_path: Path) -> None:
     shipped = {p.relative_to(ROOT).as_posix() for p in (ROOT / "templates").rglob("*.sql")}
     assert {f"engine/_data/{n}" for n in shipped} <= names
     assert "engine/cli.py" in names
+    assert "engine/_data/schemas/run_results.schema.json" in names
+    docs = {p.relative_to(ROOT).as_posix() for p in (ROOT / "engine" / "docs" / "templates").iterdir()}
+    assert docs and docs <= names  # the docs site's page templates and stylesheet

@@ -250,6 +250,15 @@ class Adapter(ABC):
 
         return localise(source, files, cache)
 
+    def missing(self) -> str | None:
+        """Where the warehouse would be, when it plainly was never built (so reading it would create it);
+        None when it exists or only a connection can tell (servers)."""
+        return None
+
+    def local_file(self) -> str | None:
+        """The file the warehouse lives in, when it is one on this machine (engine/diskspace.py)."""
+        return None
+
     def open(self, wait: float = 0.0) -> None:
         """Connect; where the warehouse admits one writer and has one (Lock.EXCLUSIVE_CONNECTION),
         retry for ``wait`` seconds."""

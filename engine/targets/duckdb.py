@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from engine.config import Source, StagingTable
@@ -14,6 +16,7 @@ from engine.sources.jsonpaths import JsonField, json_fields, read_columns
 from engine.targets.base import Adapter, Capabilities, ErrorLookup, LoadSpec, Lock, Option, Publish, TemplateCall
 
 if TYPE_CHECKING:
+    from engine.diskspace import FileGuard
     from engine.render import SqlRenderer
 
 #: the memory DuckDB may use unless the target says otherwise (a 10M-event run stays under 3 GB)
@@ -37,12 +40,40 @@ class DuckDBAdapter(Adapter):
         "schema": Option("the schema everything the engine creates lands in (created when missing)"),
     }
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        #: the file as the first connection found it (engine/diskspace.py)
+        self._guard: FileGuard | None = None
+
     @property
     def path(self) -> str:
         return self.target.option_path("path", "warehouse.duckdb") or "warehouse.duckdb"
 
     def describe(self) -> str:
         return f"duckdb at {self.path}"
+
+    def missing(self) -> str | None:
+        return self.path if self.path != ":memory:" and not os.path.exists(self.path) else None
+    def local_file(self) -> str | None:
+        return None if self.path == ":memory:" else self.path
+
+    @contextmanager
+    def transaction(self, begin: str, commit: str, rollback: str) -> Iterator[None]:
+        """The base transaction, watched so a failed run leaves the file no larger (engine/diskspace.py)."""
+        try:
+            with super().transaction(begin, commit, rollback):
+                yield
+        except BaseException:
+            if self._guard is not None:
+                self._guard.rolled_back()
+            raise
+        if self._guard is not None:
+            self._guard.committed()
+
+    def close(self) -> None:
+        super().close()
+        if self._guard is not None:
+            self._guard.after_close()
 
     def _connect(self) -> Any:
         import duckdb
@@ -56,6 +87,10 @@ class DuckDBAdapter(Adapter):
             if key in self.target.options:
                 config[key] = (self.target.option_path(key) if key == "temp_directory"
                                else self.target.options[key])
+        if self.path != ":memory:":  # each connection watches the file as it finds it
+            from engine.diskspace import FileGuard
+
+            self._guard = FileGuard.at_open(self.path)
         try:
             return duckdb.connect(self.path, config=config)
         except duckdb.IOException as exc:

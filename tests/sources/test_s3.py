@@ -82,6 +82,7 @@ def _tables(db: Path) -> dict[str, list[tuple[object, ...]]]:
 
 
 @pytest.mark.integration
+@pytest.mark.moto
 @pytest.mark.slow
 def test_pipeline_from_s3_equals_the_local_run(s3_env: Any, sparkify_real: Path, project_copy: Path,
                                                tmp_path: Path) -> None:
@@ -116,6 +117,7 @@ def test_pipeline_from_s3_equals_the_local_run(s3_env: Any, sparkify_real: Path,
     shutil.rmtree(project_copy / ".etl-engine")
 
 
+@pytest.mark.moto
 def test_missing_bucket_is_a_clear_error(s3_env: Any, tmp_path: Path) -> None:
     from helpers import MINIMAL, make_project
 
@@ -137,6 +139,7 @@ def test_globs_match_like_the_local_reader() -> None:
     assert split_url("s3://bucket") == ("bucket", "")
 
 
+@pytest.mark.moto
 def test_public_bucket_read_without_credentials(s3_env: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """``anonymous: true`` sends unsigned requests, as for udacity-dend; include globs apply to keys."""
     from helpers import MINIMAL, make_project

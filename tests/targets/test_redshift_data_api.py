@@ -193,7 +193,7 @@ def moto_url() -> Iterator[str]:
         server.stop()
 
 
-@pytest.mark.integration
+@pytest.mark.moto
 def test_on_moto_a_statement_that_never_finishes_is_cancelled_after_the_bounded_wait(moto_url: str) -> None:
     import boto3
 
@@ -222,7 +222,7 @@ def test_on_moto_a_statement_that_never_finishes_is_cancelled_after_the_bounded_
     assert rows[0] == (10, "Alpha st", "Vancouver") and len(rows) == 3
 
 
-@pytest.mark.integration
+@pytest.mark.moto
 def test_secret_auth_reads_user_and_password_from_secrets_manager(moto_url: str,
                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     import json

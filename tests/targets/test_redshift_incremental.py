@@ -23,7 +23,7 @@ from engine.variables import parse_cli_vars
 
 ENV = {"REDSHIFT_HOST": "h", "REDSHIFT_DB": "d", "REDSHIFT_USER": "u", "REDSHIFT_PASSWORD": "p",
        "REDSHIFT_IAM_ROLE_ARN": "arn:aws:iam::1:role/r"}
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.moto]
 
 
 def _upload(s3: Any, bucket: str, real: Path, paths: list[Path]) -> None:

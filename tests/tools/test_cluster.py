@@ -23,7 +23,7 @@ from typer.testing import CliRunner
 
 from engine.cli import app
 
-pytestmark = pytest.mark.integration
+pytestmark = pytest.mark.moto
 
 PASSWORD = "Qz7UnicornPw42"  # distinctive, so finding it in any output means it leaked
 FAST = ("--poll-interval", "0.01")

@@ -21,7 +21,7 @@ from test_cluster import FAST, PIPELINE, Aws, aws, cli, moto_clients, moto_url, 
 
 from engine.tools.cluster import serverless
 
-pytestmark = pytest.mark.integration
+pytestmark = pytest.mark.moto
 
 ACCOUNT = "123456789012"
 NS, WG = "etl-ns", "etl-wg"
