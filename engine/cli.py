@@ -254,11 +254,14 @@ def graph(file: PipelineArg,
           checks: Annotated[bool, typer.Option("--checks", help="A node per check, after the tables it reads.")]
           = False,
           var: VarOpt = None, vars_file: VarsFileOpt = None, target: TargetOpt = None,
-          config: ConfigOpt = None, allow_path: AllowOpt = None) -> None:
+          config: ConfigOpt = None, allow_path: AllowOpt = None, select: SelectOpt = None,
+          exclude: ExcludeOpt = None) -> None:
     """Print the lineage (sources -> staging -> star -> queries) as Mermaid, DOT or an indented tree."""
     from engine.lineage_text import render
 
-    typer.echo(render(_pipeline(file, var, vars_file, config, allow_path).plan(target), format, checks), nl=False)
+    planned = _pipeline(file, var, vars_file, config, allow_path).plan(target, select=select or (),
+                                                                       exclude=exclude or ())
+    typer.echo(render(planned, format, checks), nl=False)
 
 
 @app.command()

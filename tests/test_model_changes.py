@@ -173,3 +173,11 @@ def test_an_incremental_run_of_a_selection_leaves_the_rest_alone(tmp_path: Path)
         assert con.execute("select count(*) from things").fetchone() == (3,)   # not selected: untouched
         steps = last_run_steps(lambda sql: con.execute(sql).fetchall())
     assert "transform:things" not in steps and "transform:names" not in steps, steps
+
+
+def test_graph_shows_only_the_selection(tmp_path: Path) -> None:
+    file = make_project(tmp_path, PIPELINE)
+    whole = ok(tmp_path, "graph", str(file)).stdout
+    assert "things" in whole and "names" in whole
+    part = ok(tmp_path, "graph", str(file), "--select", "+kinds").stdout
+    assert "kinds" in part and "staging_things" in part and "names" not in part
