@@ -241,11 +241,14 @@ def docs(file: PipelineArg,
          serve: Annotated[bool, typer.Option("--serve", help="Also serve the site on http://127.0.0.1:PORT.")] = False,
          port: Annotated[int, typer.Option("--port", help="The port for --serve (0: any free one).", min=0)] = 8000,
          var: VarOpt = None, vars_file: VarsFileOpt = None, target: TargetOpt = None,
-         config: ConfigOpt = None, allow_path: AllowOpt = None) -> None:
+         config: ConfigOpt = None, allow_path: AllowOpt = None, select: SelectOpt = None,
+         exclude: ExcludeOpt = None) -> None:
     """Write a static site: lineage and star-schema pictures, a page per table and per source, run history."""
     from engine.docs.cli import docs_command
 
-    docs_command(_pipeline(file, var, vars_file, config, allow_path).plan(target), out, serve, port)
+    planned = _pipeline(file, var, vars_file, config, allow_path).plan(target, select=select or (),
+                                                                       exclude=exclude or ())
+    docs_command(planned, out, serve, port)
 
 
 @app.command()
