@@ -70,23 +70,32 @@ class Pipeline:
     def name(self) -> str:
         return self.model.name
 
-    def plan(self, target: str | None = None, connect: Any = None) -> PlannedRun:
+    def plan(self, target: str | None = None, connect: Any = None, select: Sequence[str] = (),
+             exclude: Sequence[str] = ()) -> PlannedRun:
         """Check everything a run needs short of a connection (references, SQL, graph, target options)
-        and render every statement; ``connect`` is a DB-API connection factory (tests, embedding)."""
+        and render every statement; ``connect`` is a DB-API connection factory (tests, embedding);
+        ``select``/``exclude`` limit the run to some tables (dbt's selector syntax, engine/selection.py)."""
         from engine.context import plan_run
 
-        return plan_run(self.model, target, self.settings, connect)
+        return plan_run(self.model, target, self.settings, connect, tuple(select), tuple(exclude))
 
-    def validate(self, target: str | None = None) -> Checked:
+    def validate(self, target: str | None = None, select: Sequence[str] = (),
+                 exclude: Sequence[str] = ()) -> Checked:
         """Every check ``plan`` makes (without rendering what only shipped templates would render);
-        raises ConfigError with every issue at its file and line."""
-        from engine.context import check_plan
+        raises ConfigError with every issue at its file and line. With ``select``/``exclude``, the
+        selection is resolved and planned too."""
+        from engine.context import Checked, check_plan
 
+        if select or exclude:
+            planned = self.plan(target, select=select, exclude=exclude)
+            return Checked(planned.target, len(planned.plan.steps), len(planned.plan.selected))
         return check_plan(self.model, target, self.settings)
 
     def run(self, target: str | None = None, *, full_refresh: bool = False, wait: float = 0.0,
-            listener: Listener | None = None) -> RunResult:
-        return self.plan(target).run(listener, full_refresh=full_refresh, wait=wait)
+            listener: Listener | None = None, select: Sequence[str] = (), exclude: Sequence[str] = (),
+            prune: bool = False) -> RunResult:
+        return self.plan(target, select=select, exclude=exclude).run(listener, full_refresh=full_refresh,
+                                                                     wait=wait, prune=prune)
 
     def query(self, name: str, target: str | None = None) -> Rows:
         """Run the analytic query ``name`` against the built warehouse, in a read-only transaction."""

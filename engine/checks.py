@@ -14,6 +14,8 @@ class CheckResult:
     status: str  # "pass", "fail", "warn" or "skipped"
     expected: str
     actual: str
+    #: a few failing rows (column names, rows) of a failed or warning check, where it has rows
+    failing: tuple[tuple[str, ...], tuple[tuple[Any, ...], ...]] | None = None
 
     @property
     def blocking(self) -> bool:

@@ -38,6 +38,11 @@ PipelineArg = Annotated[Path, typer.Argument(help="The pipeline file.", show_def
 VarOpt = Annotated[list[str] | None, typer.Option("--var", help="Override a var: NAME=VALUE (repeatable).")]
 VarsFileOpt = Annotated[list[Path] | None, typer.Option("--vars-file", help="A YAML file of vars (repeatable).")]
 TargetOpt = Annotated[str | None, typer.Option("--target", "-t", help="Target name (default: default_target).")]
+SelectOpt = Annotated[list[str] | None, typer.Option(
+    "--select", "-s", help="Only these tables: NAME, +NAME (and upstream), NAME+ (and downstream), tag:TAG, "
+    "source:SOURCE (repeatable; dbt's syntax).", show_default=False)]
+ExcludeOpt = Annotated[list[str] | None, typer.Option(
+    "--exclude", help="Leave these tables out (same syntax as --select).", show_default=False)]
 AllowOpt = Annotated[list[Path] | None, typer.Option(
     "--allow-path", help="A folder outside the pipeline's and the working directory that sources may read "
     "(repeatable).", show_default=False)]
@@ -90,11 +95,15 @@ def _pipeline(file: Path, var: list[str] | None, vars_file: list[Path] | None, c
 
 @app.command()
 def validate(file: PipelineArg, var: VarOpt = None, vars_file: VarsFileOpt = None,
-             target: TargetOpt = None, config: ConfigOpt = None, allow_path: AllowOpt = None) -> None:
+             target: TargetOpt = None, config: ConfigOpt = None, allow_path: AllowOpt = None,
+             select: SelectOpt = None, exclude: ExcludeOpt = None) -> None:
     """Check the pipeline file (schema, references, SQL, graph) without touching a database."""
     pipeline = _pipeline(file, var, vars_file, config, allow_path)
-    checked = pipeline.validate(target)
-    typer.echo(f"{file}: ok ({len(pipeline.model.tables)} tables, {checked.steps} steps, target {checked.target.name})")
+    checked = pipeline.validate(target, select or (), exclude or ())
+    total = len(pipeline.model.tables)
+    tables = f"{checked.selected} of {total} tables selected" if checked.selected is not None and \
+        checked.selected < total else f"{total} tables"
+    typer.echo(f"{file}: ok ({tables}, {checked.steps} steps, target {checked.target.name})")
 
 
 @app.command()
@@ -110,13 +119,16 @@ def run(file: PipelineArg, var: VarOpt = None, vars_file: VarsFileOpt = None, ta
                                                 "on stderr.")] = "text",
         results: Annotated[Path | None, typer.Option("--results", help="Where to write run_results.json "
                                                      "(default: .etl-engine/ beside the pipeline).")] = None,
-        config: ConfigOpt = None, allow_path: AllowOpt = None) -> None:
+        config: ConfigOpt = None, allow_path: AllowOpt = None, select: SelectOpt = None,
+        exclude: ExcludeOpt = None,
+        prune: Annotated[bool, typer.Option("--prune", help="Drop the tables this pipeline built and no longer "
+                                            "declares (never a table the engine did not create).")] = False) -> None:
     """Build the warehouse: create, load, transform, check, then publish in one transaction."""
     from engine.errors import TargetError
 
     pipeline = _pipeline(file, var, vars_file, config, allow_path)
     try:
-        planned = pipeline.plan(target)
+        planned = pipeline.plan(target, select=select or (), exclude=exclude or ())
     except TargetError as exc:  # planning reads inputs (an S3 JSONPaths file): a failed run, recorded
         if not dry_run:
             from engine.history import record_unplanned
@@ -130,7 +142,7 @@ def run(file: PipelineArg, var: VarOpt = None, vars_file: VarsFileOpt = None, ta
         return
     from engine.run_cli import run_command
 
-    run_command(planned, full_refresh, wait, log_format, results)
+    run_command(planned, full_refresh, wait, log_format, results, prune=prune)
 
 
 @app.command()
@@ -229,11 +241,14 @@ def docs(file: PipelineArg,
          serve: Annotated[bool, typer.Option("--serve", help="Also serve the site on http://127.0.0.1:PORT.")] = False,
          port: Annotated[int, typer.Option("--port", help="The port for --serve (0: any free one).", min=0)] = 8000,
          var: VarOpt = None, vars_file: VarsFileOpt = None, target: TargetOpt = None,
-         config: ConfigOpt = None, allow_path: AllowOpt = None) -> None:
+         config: ConfigOpt = None, allow_path: AllowOpt = None, select: SelectOpt = None,
+         exclude: ExcludeOpt = None) -> None:
     """Write a static site: lineage and star-schema pictures, a page per table and per source, run history."""
     from engine.docs.cli import docs_command
 
-    docs_command(_pipeline(file, var, vars_file, config, allow_path).plan(target), out, serve, port)
+    planned = _pipeline(file, var, vars_file, config, allow_path).plan(target, select=select or (),
+                                                                       exclude=exclude or ())
+    docs_command(planned, out, serve, port)
 
 
 @app.command()
@@ -242,11 +257,14 @@ def graph(file: PipelineArg,
           checks: Annotated[bool, typer.Option("--checks", help="A node per check, after the tables it reads.")]
           = False,
           var: VarOpt = None, vars_file: VarsFileOpt = None, target: TargetOpt = None,
-          config: ConfigOpt = None, allow_path: AllowOpt = None) -> None:
+          config: ConfigOpt = None, allow_path: AllowOpt = None, select: SelectOpt = None,
+          exclude: ExcludeOpt = None) -> None:
     """Print the lineage (sources -> staging -> star -> queries) as Mermaid, DOT or an indented tree."""
     from engine.lineage_text import render
 
-    typer.echo(render(_pipeline(file, var, vars_file, config, allow_path).plan(target), format, checks), nl=False)
+    planned = _pipeline(file, var, vars_file, config, allow_path).plan(target, select=select or (),
+                                                                       exclude=exclude or ())
+    typer.echo(render(planned, format, checks), nl=False)
 
 
 @app.command()

@@ -71,6 +71,13 @@ class Source:
     #: Redshift: a writable s3:// prefix for the COPY manifests of incremental runs (else the target's)
     manifest_prefix: str | None = None
     description: str | None = None
+    #: CSV with a header: staging columns filled by header name ("name") or by position
+    match_columns: Literal["name", "position"] = "name"
+
+    @property
+    def by_header(self) -> bool:
+        """Whether a load maps a CSV file's fields to the staging columns by the header's names."""
+        return self.format == "csv" and self.header and self.match_columns == "name"
 
     @property
     def is_remote(self) -> bool:
@@ -86,6 +93,9 @@ class StagingTable:
     #: privilege -> grantees (``role``, ``group name``), re-applied at every publish; None: the pipeline's
     grants: dict[str, tuple[str, ...]] | None = None
     description: str | None = None
+    #: where each column is declared, for errors about the files that fill it
+    column_locations: dict[str, Location] = field(default_factory=dict, compare=False, hash=False, repr=False)
+    tags: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -111,7 +121,7 @@ class SortKey:
 @dataclass(frozen=True)
 class StarTable:
     name: str
-    kind: Literal["fact", "dimension"]
+    kind: Literal["fact", "dimension", "view"]
     columns: tuple[Column, ...]
     primary_key: tuple[str, ...]
     foreign_keys: tuple[ForeignKey, ...]
@@ -123,6 +133,7 @@ class StarTable:
     #: privilege -> grantees, re-applied at every publish; None: the pipeline's ``grants:``
     grants: dict[str, tuple[str, ...]] | None = None
     description: str | None = None
+    tags: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -299,6 +310,7 @@ class _Builder:
             manifest_prefix=self.r.render(raw["manifest_prefix"], self.loc("sources", name, "manifest_prefix"))
             if raw.get("manifest_prefix") else None,
             description=raw.get("description"),
+            match_columns=raw.get("match_columns", "name"),
         )
 
     def s3_options(self, raw: dict[str, Any], where: Location) -> S3Options:
@@ -340,7 +352,8 @@ class _Builder:
             sort = SortKey(tuple(sort_raw["keys"]), sort_raw.get("style", "compound"))
         return StarTable(name, raw["kind"], _columns(raw["columns"]), _as_tuple(raw["primary_key"]),
                          tuple(fks), dist, sort, sql_text, sql_file, self.loc("star", name),
-                         grants=_grants(raw.get("grants")), description=raw.get("description"))
+                         grants=_grants(raw.get("grants")), description=raw.get("description"),
+                         tags=tuple(raw.get("tags") or ()))
 
     def check(self, index: int, raw: dict[str, Any]) -> Check:
         kinds = [k for k in ("row_count", "unique", "not_null", "relationships", "accepted_values", "sql")
@@ -425,6 +438,7 @@ def _merge_vars_files(doc: Document, base: Vars, cli: Vars, extra_files: list[Pa
         where = doc.locate(("vars_files", i, "path"))
         files.append((Path(renderer.path(entry["path"], where, root)), bool(entry.get("optional")), where))
     files += [(f, False, Location(f)) for f in extra_files]
+    known = set(doc.data.get("vars") or {})
     layered = Vars(dict(merged.values), dict(merged.origins))
     for path, optional, where in files:
         if not path.exists():
@@ -436,6 +450,14 @@ def _merge_vars_files(doc: Document, base: Vars, cli: Vars, extra_files: list[Pa
             raise ConfigError([Issue("a vars file must hold a mapping", vdoc.locate(()))])
         for name, value in vdoc.data.items():
             layered.set(name, value, path.parent)
+            known.add(name)
+    if not doc.data.get("free_vars"):
+        from engine.variables import referenced_vars, unknown_cli_vars
+
+        known |= referenced_vars(doc.data, root.resolve())
+        unknown = unknown_cli_vars(cli, known, doc.locate(("vars",), key=True))
+        if unknown:
+            raise ConfigError(unknown)
     for name, value in cli.values.items():
         layered.set(name, value, cli.origins[name])
     return layered
@@ -475,7 +497,10 @@ def build_pipeline(doc: Document, cli_vars: Vars | None = None,
         default_target=default_target,
         sources={n: b.source(n, raw) for n, raw in data["sources"].items()},
         staging={n: StagingTable(n, raw["source"], _columns(raw["columns"]), b.loc("staging", n),
-                                 grants=_grants(raw.get("grants")), description=raw.get("description"))
+                                 grants=_grants(raw.get("grants")), description=raw.get("description"),
+                                 column_locations={c: b.loc("staging", n, "columns", c, key=True)
+                                                   for c in raw["columns"]},
+                                 tags=tuple(raw.get("tags") or ()))
                  for n, raw in data["staging"].items()},
         star={n: b.star(n, raw) for n, raw in (data.get("star") or {}).items()},
         checks=tuple(b.check(i, raw) for i, raw in enumerate(data.get("checks") or [])),

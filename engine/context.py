@@ -87,8 +87,16 @@ class PlannedRun:
         if self._incremental is None:
             from engine.steps import StepBuilder
 
-            self._incremental = StepBuilder(self.context, incremental=True).build()
+            self._incremental = StepBuilder(self.context, incremental=True, only=self.plan.selected or None).build()
         return self._incremental
+
+    def partial_steps(self, tables: frozenset[str]) -> tuple[Step, ...]:
+        """The full variant over ``tables`` only (a run that rebuilds what changed); the rest is read live."""
+        from engine.steps import StepBuilder
+
+        if tables == self.plan.selected:
+            return self.plan.steps
+        return StepBuilder(self.context, incremental=False, only=tables).build()
 
     def render_load(self, step: Step, paths: tuple[str, ...]) -> Step:
         """The load step over exactly ``paths``, rendered as the plan was (see engine.steps.render_load)."""
@@ -96,10 +104,11 @@ class PlannedRun:
 
         return render_load(self.context, step, paths)
 
-    def run(self, listener: Listener | None = None, full_refresh: bool = False, wait: float = 0.0) -> RunResult:
+    def run(self, listener: Listener | None = None, full_refresh: bool = False, wait: float = 0.0,
+            prune: bool = False) -> RunResult:
         from engine.runner import run_plan
 
-        return run_plan(self, listener, full_refresh=full_refresh, wait=wait)
+        return run_plan(self, listener, full_refresh=full_refresh, wait=wait, prune=prune)
 
     # Shorthands for the plan's and the context's parts most callers want.
     @property
@@ -145,25 +154,32 @@ def make_context(pipeline: Pipeline, target_name: str | None = None, settings: S
 
 
 def plan_run(pipeline: Pipeline, target_name: str | None = None, settings: Settings | None = None,
-             connect: Any = None) -> PlannedRun:
-    """Render the full run for ``target_name``; see ``engine.plan.Plan``."""
+             connect: Any = None, select: tuple[str, ...] = (), exclude: tuple[str, ...] = ()) -> PlannedRun:
+    """Render the full run for ``target_name`` (over the tables ``select``/``exclude`` leave, when given);
+    see ``engine.plan.Plan``."""
+    from engine.errors import Location
     from engine.lint import lint_plan
+    from engine.selection import graph_of, resolve
     from engine.steps import StepBuilder, cleanup_statements, definition_hashes
 
     ctx = make_context(pipeline, target_name, settings, connect)
     r = ctx.renderer
-    steps = StepBuilder(ctx, incremental=False).build()
-    definitions = definition_hashes(pipeline, steps)
-    tables = [(t, definitions[t]) for t in pipeline.tables]
+    graph = graph_of(pipeline, ctx.analysis.order, ctx.analysis.reads)
+    selected = resolve(graph, select, exclude, Location(pipeline.file))
+    steps = StepBuilder(ctx, incremental=False, only=selected).build()
+    # definitions come from the whole build, whatever the selection: a table's hash must not depend on it
+    everything = steps if selected == set(pipeline.tables) else StepBuilder(ctx, incremental=False).build()
+    definitions = definition_hashes(pipeline, everything)
+    tables = [(t, definitions[t]) for t in pipeline.tables if t in selected]
     bookkeeping = r.statements("state/record_tables.sql", pipeline=pipeline.name, tables=tables)
     bound, release = ctx.lock_bound(0.0)
     plan = Plan(pipeline=pipeline.name, target=ctx.target.name, where=ctx.adapter.describe(),
                 transactional=ctx.adapter.capabilities.transactional_ddl, setup=ctx.setup_statements(),
                 begin=r.template("begin.sql"), lock=ctx.lock_statements(0.0),
-                reset=r.statements("state/reset.sql", pipeline=pipeline.name), steps=steps, bookkeeping=bookkeeping,
-                commit=r.template("commit.sql"), cleanup=cleanup_statements(ctx, None),
-                rollback=r.template("rollback.sql"), lock_bound=bound, lock_release=release,
-                definitions=definitions)
+                reset=r.statements("state/reset.sql", pipeline=pipeline.name, tables=sorted(selected)), steps=steps,
+                bookkeeping=bookkeeping, commit=r.template("commit.sql"),
+                cleanup=cleanup_statements(ctx, None, selected), rollback=r.template("rollback.sql"),
+                lock_bound=bound, lock_release=release, definitions=definitions, graph=graph, selected=selected)
     planned = PlannedRun(ctx, plan)
     lint_plan(planned)  # a target with a lint file (Redshift): SQL that would fail there, refused here
     return planned
@@ -175,6 +191,8 @@ class Checked:
 
     target: Target
     steps: int
+    #: how many tables a --select / --exclude left (None: no selection)
+    selected: int | None = None
 
 
 def check_plan(pipeline: Pipeline, target_name: str | None = None, settings: Settings | None = None) -> Checked:

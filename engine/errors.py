@@ -71,6 +71,9 @@ class TargetError(EngineError):
     message: str
     step: str | None = None
     sql: str | None = None
+    #: where in the user's own SQL (.sql file or YAML) the failure is, when the step runs user SQL
+    origin: Location | None = None
+    origin_line: str | None = None
     exit_code = 1
 
     def __post_init__(self) -> None:

@@ -21,9 +21,12 @@ from typing import IO, Any
 
 CACHE_FORMAT = 1
 #: options that take a value (so the value is not mistaken for the pipeline file)
-VALUED = {"--var", "--vars-file", "--target", "-t", "--config", "--wait", "--allow-path"}
+VALUED = {"--var", "--vars-file", "--target", "-t", "--config", "--wait", "--allow-path", "--select", "-s",
+          "--exclude"}
 
 _env_names: set[str] = set()
+#: the audit event a plan raises when it reads something remote (an S3 CSV header): never replayed
+REMOTE_READ = "etl_engine.remote_read"
 
 
 def note_env(name: str) -> None:
@@ -141,6 +144,8 @@ class Recorder:
         return cls(argv, pipeline)
 
     def _audit(self, event: str, args: tuple[Any, ...]) -> None:
+        if event == REMOTE_READ:  # an answer that read S3 cannot be checked by stat-ing local paths
+            self.paths.add("\0remote")
         if event in ("open", "os.listdir", "os.scandir") and args and isinstance(args[0], (str, bytes, Path)):
             path = os.fsdecode(args[0]) if not isinstance(args[0], Path) else str(args[0])
             if event != "open" or not args[1:] or args[1] in (None, "r", "rb") or "w" not in str(args[1]):
@@ -149,7 +154,7 @@ class Recorder:
     def finish(self, code: int) -> None:
         """Store a successful answer; a cache that cannot be written never fails the command."""
         sys.stdout, sys.stderr = self.out.stream, self.err.stream
-        if code != 0:
+        if code != 0 or "\0remote" in self.paths:
             return
         try:
             self._store(code)

@@ -98,10 +98,13 @@ def take_lock(ctx: RunContext, wait: float) -> None:
 
 def _record_sql(ctx: RunContext, run: RunRecord, result: RunResult) -> tuple[str, ...]:
     from engine.redact import redact
+    from engine.samples import as_json
 
     steps = [{"step": s.step.id, "table": s.step.table, "kind": s.step.kind, "status": s.status,
               "rows": s.rows, "seconds": round(s.seconds, 4),
-              "detail": s.check.actual if s.check else (f"{s.rejected:,} rejected" if s.rejected else None)}
+              "detail": (s.check.actual + (f"; failing rows: {redact(as_json(s.check.failing))[:4000]}"
+                                           if s.check.failing else "")) if s.check
+              else (f"{s.rejected:,} rejected" if s.rejected else "; ".join(s.notes) or None)}
              for s in result.steps]
     safe = RunRecord(**{**run.__dict__, "error": redact(run.error)[:4000] if run.error else None})
     return ctx.renderer.statements("history/record.sql", run=safe, steps=steps)

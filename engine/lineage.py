@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Literal
 if TYPE_CHECKING:
     from engine.context import PlannedRun
 
-NodeKind = Literal["source", "staging", "fact", "dimension", "query", "check"]
+NodeKind = Literal["source", "staging", "fact", "dimension", "view", "query", "check"]
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,7 @@ class Lineage:
 
 def node_id(kind: str, name: str) -> str:
     """Ids keep sources, tables and queries apart even where a name is shared."""
-    prefix = "table" if kind in ("staging", "fact", "dimension") else kind
+    prefix = "table" if kind in ("staging", "fact", "dimension", "view") else kind
     return f"{prefix}:{name}"
 
 
@@ -93,7 +93,19 @@ def lineage(plan: PlannedRun, with_checks: bool = False) -> Lineage:
                     read.add(upstream_table)
             for name in sorted(t for t in read if t in p.staging or t in p.star):
                 edges.append(Edge(node_id("staging", name), node_id("check", step.check.name)))
-    return Lineage(tuple(nodes), tuple(dict.fromkeys(edges)))
+    return _selected(Lineage(tuple(nodes), tuple(dict.fromkeys(edges))), plan)
+
+
+def _selected(graph: Lineage, plan: PlannedRun) -> Lineage:
+    """Only the tables --select / --exclude left, with what feeds them and what reads them."""
+    chosen = plan.plan.selected
+    if not chosen or chosen == set(plan.pipeline.tables):
+        return graph
+    tables = {node_id("staging", t) for t in chosen}
+    near = {e.src for e in graph.edges if e.dst in tables} | {e.dst for e in graph.edges if e.src in tables}
+    keep = tables | {n for n in near if not n.startswith("table:")}
+    nodes = tuple(n for n in graph.nodes if n.id in keep)
+    return Lineage(nodes, tuple(e for e in graph.edges if e.src in keep and e.dst in keep))
 
 
 def foreign_keys(plan: PlannedRun) -> list[tuple[str, str, str, str]]:

@@ -76,6 +76,8 @@ def _error_text(exc: EngineError) -> str:
         return "\n".join(lines)
     if isinstance(exc, TargetError):
         lines.append(f"error: {'step ' + exc.step + ': ' if exc.step else ''}{exc.message}")
+        if exc.origin is not None:
+            lines.append(f"  in your SQL: {exc.origin}" + (f": {exc.origin_line}" if exc.origin_line else ""))
         if exc.sql:
             snippet = exc.sql.strip().splitlines()
             lines.append("  while running:")
@@ -163,12 +165,13 @@ def print_summary(result: RunResult, title: str, phases: dict[str, float] | None
                       f"{passed} passed" + "".join(f", {n} {k}" for k, n in _count(checks).items()))
     for phase, seconds in (phases or {}).items():
         table.add_row(PHASES.get(phase, phase), "", *([""] if rejecting else []), f"{seconds:.2f}", "")
-    mode = "incremental" if result.incremental else "full refresh"
+    mode = {"incremental": "incremental", "partial": "rebuilt what changed"}.get(result.mode, "full refresh")
     total_rejected = [f"{sum(s.rejected or 0 for s in result.steps):,}"] if rejecting else []
     table.add_row(f"total ({mode}: {result.mode_reason})" if result.mode_reason else "total", "",
                   *total_rejected, f"{result.seconds if wall is None else wall:.2f}",
                   "committed" if result.committed else "rolled back")
     console().print(table)
+    _tables_and_leftovers(result)
     problems = [s.check for s in checks if s.check and s.check.status in ("fail", "warn", "skipped")]
     if problems:
         ct = Table(title="checks not passed", title_justify="left")
@@ -177,9 +180,38 @@ def print_summary(result: RunResult, title: str, phases: dict[str, float] | None
         for c in problems:
             ct.add_row(c.check.name, c.check.table, safe(c.expected), safe(c.actual), c.status)
         console().print(ct)
-    notes = [f"{s.step.id}: {note}" for s in result.steps for note in s.notes]
+        from rich.markup import escape
+
+        from engine.samples import as_text
+
+        for c in problems:
+            if c.failing and c.failing[1]:
+                console().print(f"failing rows of {escape(c.check.name)} (first {len(c.failing[1])}):")
+                for line in as_text(c.failing):
+                    console().print("  " + safe(line))
+
+    notes = [f"{s.step.id}: {note}" for s in result.steps if s.status != "kept"
+             for note in s.notes]
     for note in notes:
         console().print(f"note: {safe(note)}")
+
+
+def _tables_and_leftovers(result: RunResult) -> None:
+    """Per table, why this run rebuilt, updated or kept it; then the tables the pipeline no longer declares."""
+    from rich.markup import escape
+
+    if result.tables:
+        width = max(len(t) for t in result.tables)
+        console().print("tables:")
+        for name, why in result.tables.items():
+            console().print(f"  {escape(name):<{width}}  {escape(why)}")
+    if result.leftovers:
+        names = ", ".join(result.leftovers)
+        if result.pruned:
+            console().print(f"pruned (built by this pipeline, no longer declared): {escape(names)}")
+        else:
+            console().print(f"[yellow]not declared any more, still in the warehouse (built by this pipeline): "
+                            f"{escape(names)}; drop them with --prune[/]")
 
 
 def _count(checks: list[StepResult]) -> dict[str, int]:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 from engine.config import Check
+from engine.selection import TableGraph
 
 if TYPE_CHECKING:
     from engine.config import Pipeline
@@ -41,6 +42,8 @@ class Step:
     baseline: tuple[str, ...] = ()
     #: a load's query for how many bad records it skipped into _etl_rejects (on_error: skip)
     rejects: str | None = None
+    #: a check's query for a few of its failing rows (the key and the offending values), run when it fails
+    samples: str | None = None
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,10 @@ class Plan:
     lock_release: tuple[str, ...] = ()
     #: table -> the hash of how it is built (DDL, source settings, SELECT); a change means rebuild
     definitions: dict[str, str] = field(default_factory=dict)
+    #: who reads whom, tags and sources: what --select and the rebuild decision walk
+    graph: TableGraph = field(default_factory=lambda: TableGraph((), {}))
+    #: the tables this run may touch (--select / --exclude); every table by default
+    selected: frozenset[str] = frozenset()
 
     def phases(self) -> list[tuple[str, list[tuple[str, str]]]]:
         """(phase, [(step id, SQL)]) in the order a full run executes them."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 import traceback
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -50,8 +51,10 @@ class SqlRenderer:
         self.env.filters["ident"] = self.ident
         self.env.filters["literal"] = self.literal
         self.env.globals["var"] = self.var
-        # User SQL keeps its line breaks, so a parse error's line is the line in the user's file.
-        self.user_env = self.env.overlay(trim_blocks=False, lstrip_blocks=False)
+        self.env.globals["var_data"] = self.var_data
+        # User SQL keeps its line breaks, so a parse error's line is the line in the user's file; a var's
+        # text that reaches the output as it is (a var_data element) goes out as a quoted literal.
+        self.user_env = self.env.overlay(trim_blocks=False, lstrip_blocks=False, finalize=sql_value)
         self._load_macros(folders)
 
     def _load_macros(self, folders: list[Path]) -> None:
@@ -72,9 +75,11 @@ class SqlRenderer:
                     self.env.globals[name] = getattr(macros, name)
                     self.user_env.globals[name] = getattr(macros, name)
 
-    def ident(self, name: str) -> str:
-        """A quoted identifier, so reserved words such as ``time`` work as table names."""
-        return _quoted_identifier(name, self.sqlglot_dialect)
+    def ident(self, name: str, prefix: str = "", suffix: str = "") -> str:
+        """A quoted identifier, so reserved words such as ``time`` work as table names; ``prefix`` and
+        ``suffix`` build a name from a var_data element (``{{ m | ident(suffix='_amount') }}``)."""
+        text = str.__str__(name) if isinstance(name, str) else str(name)
+        return _quoted_identifier(f"{prefix}{text}{suffix}", self.sqlglot_dialect)
 
     def literal(self, value: Any) -> str:
         """A SQL literal for ``value``, escaped by sqlglot for this dialect."""
@@ -82,6 +87,8 @@ class SqlRenderer:
 
         if value is None:
             return "NULL"
+        if isinstance(value, VarText):
+            value = str.__str__(value)
         if isinstance(value, bool):
             return "TRUE" if value else "FALSE"
         if isinstance(value, str) and "\\" not in value and value.isprintable():
@@ -98,6 +105,15 @@ class SqlRenderer:
 
             raise UndefinedError(f"var '{name}' is undefined")
         return self.literal(self.variables[name])
+
+    def var_data(self, name: str) -> Any:
+        """A var as data for ``{% for %}`` and ``{% if %}``: lists and maps stay lists and maps; any text in
+        them, output as it is, is a quoted SQL literal (never pasted as SQL)."""
+        if name not in self.variables:
+            from jinja2 import UndefinedError
+
+            raise UndefinedError(f"var '{name}' is undefined")
+        return as_data(self.variables[name], self.literal)
 
     def template(self, name: str, **context: Any) -> str:
         """Render the template file ``name`` (e.g. ``create_table.sql``)."""
@@ -207,6 +223,42 @@ class SqlRenderer:
             if token.token_type == TokenType.SEMICOLON and after.token_type != TokenType.SEMICOLON:
                 return after.line
         return None
+
+
+class VarText(str):
+    """Text from a var, given to user SQL as data: it compares and iterates as text, but whenever it is
+    turned into output text (``{{ m }}``, ``m ~ 'x'``) it becomes a quoted SQL literal."""
+
+    _quote: Callable[[Any], str]
+
+    def __new__(cls, value: str, quote: Callable[[Any], str]) -> VarText:
+        self = super().__new__(cls, value)
+        self._quote = quote
+        return self
+
+    def __str__(self) -> str:
+        return self._quote(str.__str__(self))
+
+    def __format__(self, spec: str) -> str:
+        return str(self)
+
+
+def as_data(value: Any, quote: Callable[[Any], str]) -> Any:
+    """``value`` with its text wrapped in VarText (quoted through ``quote``), lists and maps kept."""
+    if isinstance(value, str):
+        return VarText(value, quote)
+    if isinstance(value, dict):
+        return {as_data(k, quote): as_data(v, quote) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [as_data(v, quote) for v in value]
+    return value
+
+
+def sql_value(value: Any) -> Any:
+    """How user SQL outputs a value: VarText as its literal, None as NULL, the rest as it is."""
+    if value is None:
+        return "NULL"
+    return value
 
 
 def _template_location(exc: BaseException) -> Location | None:

@@ -12,7 +12,8 @@ if TYPE_CHECKING:
     from engine.runner import RunResult
 
 
-def run_command(plan: PlannedRun, full_refresh: bool, wait: float, log_format: str, results: Path | None) -> None:
+def run_command(plan: PlannedRun, full_refresh: bool, wait: float, log_format: str, results: Path | None,
+                prune: bool = False) -> None:
     """Run ``plan``; raises the run's error (after the summary and the artifact) when it fails."""
     from engine import STARTED, artifacts, output
     from engine.errors import UsageError
@@ -33,7 +34,7 @@ def run_command(plan: PlannedRun, full_refresh: bool, wait: float, log_format: s
     failure = None
     with listener:
         try:
-            result = run_plan(plan, listener, full_refresh=full_refresh, wait=wait)
+            result = run_plan(plan, listener, full_refresh=full_refresh, wait=wait, prune=prune)
         except RunFailed as failed:
             result, failure = failed.result, failed
     error = str(failure.cause) if failure else None

@@ -53,6 +53,13 @@ class RunResult:
     notes: list[str] = field(default_factory=list)
     #: time outside the steps: "prepare" (connect, lock, read state) and "commit" (history, commit)
     phases: dict[str, float] = field(default_factory=dict)
+    #: "full", "partial" (only what changed, and what reads it) or "incremental"
+    mode: str = "full"
+    #: each selected table: why this run rebuilt, updated or kept it
+    tables: dict[str, str] = field(default_factory=dict)
+    #: tables the pipeline built and no longer declares; ``pruned`` when --prune dropped them
+    leftovers: list[str] = field(default_factory=list)
+    pruned: bool = False
 
     @property
     def failed_checks(self) -> list[CheckResult]:
@@ -77,7 +84,7 @@ def _quiet(event: str, step: Step, result: StepResult | None) -> None:
 
 
 def run_plan(run: PlannedRun, listener: Listener | None = None, full_refresh: bool = False,
-             wait: float = 0.0) -> RunResult:
+             wait: float = 0.0, prune: bool = False) -> RunResult:
     """Run every step in order; raise RunFailed when anything fails.
 
     Where the warehouse already holds this pipeline's tables, built with the same shape,
@@ -93,10 +100,10 @@ def run_plan(run: PlannedRun, listener: Listener | None = None, full_refresh: bo
     result = RunResult(run_id=history.new_run_id())
     started = time.perf_counter()
     started_at = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
-    walk = _Walk(run, listener or _quiet, result)
+    walk = _Walk(run, listener or _quiet, result, prune)
 
     def record(status: str, error: str | None) -> history.RunRecord:
-        mode = "incremental" if result.incremental else "full"
+        mode = result.mode
         return history.RunRecord(result.run_id, plan.pipeline, plan.target, history.pipeline_hash(plan),
                                  mode, status, started_at, round(time.perf_counter() - started, 3), error)
 
@@ -154,6 +161,11 @@ def run_plan(run: PlannedRun, listener: Listener | None = None, full_refresh: bo
     return result
 
 
+def _kept(tables: list[str], why: dict[str, str]) -> list[StepResult]:
+    """A "kept" entry per table this run left as it was, so the summary and the run history show it."""
+    return [StepResult(Step(f"keep:{t}", "transform", t, ()), "kept", 0.0, notes=[why[t]]) for t in tables]
+
+
 def _stop_on_failed_checks(result: RunResult) -> None:
     failed = result.failed_checks
     if failed:
@@ -164,8 +176,11 @@ def _stop_on_failed_checks(result: RunResult) -> None:
 class _Walk:
     """One run's walk over the plan: what each step does in this run's mode."""
 
-    def __init__(self, run: PlannedRun, listener: Listener, result: RunResult) -> None:
+    def __init__(self, run: PlannedRun, listener: Listener, result: RunResult, prune: bool = False) -> None:
         self.run, self.ctx, self.plan = run, run.context, run.plan
+        self.prune = prune
+        #: the tables this run builds into shadows and publishes (all selected ones in a full run)
+        self.built: frozenset[str] = run.plan.selected
         self.listener = listener
         self.result = result
         self.incremental = False
@@ -185,14 +200,17 @@ class _Walk:
         ctx, plan, result = self.ctx, self.plan, self.result
         warehouse = state.read(ctx)
         self.existing = warehouse.existing
-        mode = state.choose_mode(self.run, warehouse, full_refresh)
-        result.incremental, result.mode_reason = mode.incremental, mode.reason
-        self.incremental = mode.incremental
-        self.known = warehouse.files if mode.incremental else {}
-        if not mode.incremental and plan.transactional:
-            for sql in plan.reset:
+        decision = state.decide(self.run, warehouse, full_refresh)
+        result.incremental, result.mode_reason = decision.incremental, decision.reason
+        result.mode, result.tables = decision.mode, dict(decision.tables)
+        self.incremental = decision.incremental
+        self.built = decision.rebuild
+        self.known = warehouse.files if decision.incremental else {}
+        reset = state.reset_statements(self.run, decision)
+        if plan.transactional:
+            for sql in reset:
                 ctx.adapter.execute(sql, "state")
-        steps = self.run.incremental_steps() if mode.incremental else plan.steps
+        steps = state.steps_for(self.run, decision)
         self.take_baselines(steps)
         result.phases["prepare"] = time.perf_counter() - self.started
         for step in steps:
@@ -210,14 +228,17 @@ class _Walk:
             self.listener("end", step, result.steps[-1])
         _stop_on_failed_checks(result)
         self.steps_done = time.perf_counter()
+        result.steps += _kept(decision.kept, decision.tables)
         if not plan.transactional:
-            for sql in plan.reset:
+            for sql in reset:
                 ctx.adapter.execute(sql, "state")
             for table, entries in self.deferred:
                 state.record_files(ctx, table, entries)
-        if not mode.incremental:
-            for sql in plan.bookkeeping:
-                ctx.adapter.execute(sql, "state")
+        for sql in state.bookkeeping_statements(self.run, decision):
+            ctx.adapter.execute(sql, "state")
+        from engine import prune
+
+        result.leftovers, result.pruned = prune.handle(ctx, self.prune)
 
     def publish_step(self, step: Step) -> Step:
         """The publish for the tables this warehouse holds now, with the views that depend on them."""
@@ -227,13 +248,15 @@ class _Walk:
 
         if self.ctx.adapter.publish is Publish.SWAP:
             return step
-        live = [t for t in self.ctx.analysis.order if t in self.existing]
+        live = [t for t in self.ctx.analysis.order if t in self.existing and t in self.built]
         views: dict[str, list[tuple[str, str]]] = {}
         if live:
             sql = self.ctx.renderer.template("publish_views.sql", tables=live)
             for table, view, definition in self.ctx.adapter.fetch(sql, "publish"):
+                if str(view) in self.ctx.pipeline.star:  # the pipeline's own views: publish recreates them
+                    continue
                 views.setdefault(str(table), []).append((str(view), str(definition).strip().rstrip(";")))
-        return replace(step, statements=publish_statements(self.ctx, live, views))
+        return replace(step, statements=publish_statements(self.ctx, live, views, only=self.built))
 
     def cleanup(self) -> None:
         """After COMMIT: drop the backups publish left (each on its own; a failure is a note, not a failed
@@ -241,7 +264,7 @@ class _Walk:
         from engine.steps import cleanup_statements
 
         if not self.result.incremental:
-            for sql in cleanup_statements(self.ctx, self.existing):
+            for sql in cleanup_statements(self.ctx, self.existing, self.built):
                 try:
                     self.ctx.adapter.execute(sql, "cleanup")
                 except TargetError as exc:
@@ -252,6 +275,8 @@ class _Walk:
         from engine.shadow import shadow_name
 
         for t in self.ctx.analysis.order:
+            if t not in self.built:
+                continue
             with suppress(EngineError, KeyboardInterrupt):
                 self.ctx.adapter.execute(self.ctx.renderer.template("drop_table.sql", table=shadow_name(t)), "cleanup")
 
@@ -264,6 +289,8 @@ class _Walk:
 
     def step(self, step: Step) -> StepResult:
         t0 = time.perf_counter()
+        if step.check is not None and step.check.table not in self.built and step.check.table not in self.existing:
+            return StepResult(step, "skipped", 0.0, notes=[f"{step.check.table} is not in the warehouse yet"])
         if step.check is not None:
             return _run_check(self.ctx, step, self.before.get(step.id))
         if step.kind == "load" and self.ctx.tracks_files:
@@ -313,8 +340,11 @@ class _Walk:
                 result.notes.append(f"{result.rejected:,} bad record(s) skipped into _etl_rejects "
                                     f"(file, line, reason, raw text)")
         result.notes.extend(listing_notes)
-        if note:
-            result.notes.append(note)
+        from engine.sources.csv_header import load_note
+
+        for extra in (note, load_note(source, ctx.pipeline.staging[step.table], paths)):
+            if extra:
+                result.notes.append(extra)
         if self.plan.transactional:
             state.record_files(ctx, step.table, entries)
         else:
@@ -338,10 +368,11 @@ def _execute(ctx: RunContext, step: Step, statements: tuple[str, ...], t0: float
             count = adapter.execute(sql, step.id, current.feed)
         except TargetError as error:
             from engine.nulls import explain_null
+            from engine.sql_origin import locate
 
             if current.diagnose is not None and adapter.error_lookup is not ErrorLookup.NONE:
                 error = adapter.explain_failure(error, current.diagnose, ctx.renderer)
-            raise explain_null(ctx, step, error) from None
+            raise locate(explain_null(ctx, step, error), ctx.pipeline, step) from None
         if count is not None:
             last = count
             if sql.lstrip()[:6].upper() in ("INSERT", "MERGE "):
@@ -358,5 +389,17 @@ def _run_check(ctx: RunContext, step: Step, before: int | None) -> StepResult:
     if step.check.skipped_reason:
         checked = evaluate(step.check, [])
     else:
-        checked = evaluate(step.check, [ctx.adapter.fetch(sql, step.id) for sql in step.statements], before)
+        try:
+            rows = [ctx.adapter.fetch(sql, step.id) for sql in step.statements]
+        except TargetError as error:
+            from engine.sql_origin import locate
+
+            raise locate(error, ctx.pipeline, step) from None
+        checked = evaluate(step.check, rows, before)
+        if checked.status in ("fail", "warn") and step.samples:
+            from dataclasses import replace
+
+            from engine import samples
+
+            checked = replace(checked, failing=samples.fetch(ctx.adapter, step.samples, step.id))
     return StepResult(step, checked.status, time.perf_counter() - t0, None, checked)

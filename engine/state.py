@@ -12,8 +12,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from engine.changes import Decision
     from engine.context import PlannedRun, RunContext
     from engine.inputs import FileEntry
+    from engine.plan import Step
 
 BATCH = 500
 
@@ -24,12 +26,6 @@ class WarehouseState:
     ddl: dict[str, str] = field(default_factory=dict)
     #: table -> file key -> (size, version)
     files: dict[str, dict[str, tuple[int, str]]] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Mode:
-    incremental: bool
-    reason: str
 
 
 def read(ctx: RunContext) -> WarehouseState:
@@ -44,26 +40,54 @@ def read(ctx: RunContext) -> WarehouseState:
     return state
 
 
-def choose_mode(run: PlannedRun, state: WarehouseState, full_refresh: bool) -> Mode:
-    """Incremental only when every table is there, built with today's shape, on a target that can."""
-    caps = run.context.adapter.capabilities
-    if full_refresh:
-        return Mode(False, "--full-refresh")
+def decide(run: PlannedRun, state: WarehouseState, full_refresh: bool) -> Decision:
+    """Which selected tables this run rebuilds, updates or keeps, and why (engine/changes.py), after
+    refusing a selection that would read a table the warehouse does not hold yet."""
+    from engine.changes import decide as decide_tables
+    from engine.errors import Location
+    from engine.selection import refuse_missing
+
+    plan, adapter = run.plan, run.context.adapter
+    refuse_missing(plan.graph, plan.selected, state.existing, Location(run.context.pipeline.file))
+    caps = adapter.capabilities
+    why_not = None
     if not caps.transactional_ddl:
-        return Mode(False, f"{run.context.adapter.name} commits DDL on its own: every run rebuilds into shadows")
-    if not caps.incremental:
-        return Mode(False, f"{run.context.adapter.name} has no incremental runs")
-    if not run.context.tracks_files:
-        return Mode(False, f"{run.context.adapter.name} COPY reloads each source whole (manifest_prefix: makes runs "
-                           "incremental)")
-    if not state.ddl:
-        return Mode(False, "first run")
-    for table in run.context.pipeline.tables:
-        if table not in state.existing:
-            return Mode(False, f"table {table} is missing")
-        if state.ddl.get(table) != run.plan.definitions[table]:
-            return Mode(False, f"table {table} is defined differently than when it was built")
-    return Mode(True, "only files not loaded before")
+        why_not = f"{adapter.name} commits DDL on its own: every run rebuilds into shadows"
+    elif not caps.incremental:
+        why_not = f"{adapter.name} has no incremental runs"
+    elif not run.context.tracks_files:
+        why_not = f"{adapter.name} COPY reloads each source whole (manifest_prefix: makes runs incremental)"
+    return decide_tables(plan.graph, plan.selected, plan.definitions, state.ddl, state.existing,
+                         full_refresh=full_refresh, incremental_ok=why_not)
+
+
+def steps_for(run: PlannedRun, decision: Decision) -> tuple[Step, ...]:
+    """The steps that carry out ``decision``: incremental, the whole selection, or only what is rebuilt."""
+    if decision.incremental:
+        return run.incremental_steps()
+    return run.partial_steps(decision.rebuild)
+
+
+def reset_statements(run: PlannedRun, decision: Decision) -> tuple[str, ...]:
+    """Forget the files and definitions of the tables about to be rebuilt (other tables' rows stay, so
+    tables the pipeline no longer declares can still be found and pruned)."""
+    if decision.incremental or not decision.rebuild:
+        return ()
+    if decision.rebuild == run.plan.selected:
+        return run.plan.reset
+    return run.context.renderer.statements("state/reset.sql", pipeline=run.context.pipeline.name,
+                                           tables=sorted(decision.rebuild))
+
+
+def bookkeeping_statements(run: PlannedRun, decision: Decision) -> tuple[str, ...]:
+    """Record the definitions of the tables this run rebuilt."""
+    if decision.incremental or not decision.rebuild:
+        return ()
+    if decision.rebuild == run.plan.selected:
+        return run.plan.bookkeeping
+    tables = [(t, run.plan.definitions[t]) for t in run.context.pipeline.tables if t in decision.rebuild]
+    return run.context.renderer.statements("state/record_tables.sql", pipeline=run.context.pipeline.name,
+                                           tables=tables)
 
 
 def record_files(ctx: RunContext, table: str, files: list[FileEntry]) -> None:

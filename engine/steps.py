@@ -5,10 +5,13 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, replace
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from engine import views
 from engine.config import Check, Pipeline
 from engine.graph import KIND_RANK, topological_order
 from engine.inputs import LoadFiles, cache_dir, plan_files
@@ -57,8 +60,20 @@ def definition_hashes(p: Pipeline, steps: Iterable[Step]) -> dict[str, str]:
         source = asdict(p.sources[p.staging[table].source])
         source.pop("location", None)
         source.pop("description", None)  # words about the data do not change how it loads
+        if source["format"] != "csv":  # only CSV loads map by header: other sources keep their hashes
+            source.pop("match_columns", None)
+        for key in ("path", "jsonpaths", "manifest"):
+            # where the project lives is not how a table is built: a project moved (or cloned) elsewhere
+            # keeps its tables' definitions
+            source[key] = _relative(source.get(key), p.root)
         parts[table].append(repr(sorted(source.items())))
     return {t: hashlib.sha256("\n".join(sql).encode()).hexdigest()[:16] for t, sql in parts.items()}
+
+
+def _relative(path: str | None, root: Path) -> str | None:
+    if not path or "://" in path or not Path(path).is_absolute():
+        return path
+    return os.path.relpath(path, root)
 
 
 def key_checks(p: Pipeline) -> list[Check]:
@@ -78,7 +93,7 @@ def key_checks(p: Pipeline) -> list[Check]:
 
 
 def _check_step(check: Check, r: SqlRenderer, final: dict[str, str], custom_sql: str,
-                custom_reads: frozenset[str], name: Callable[[str], str]) -> Step:
+                custom_reads: frozenset[str], name: Callable[[str], str], key: tuple[str, ...] = ()) -> Step:
     tables = {check.table} | ({check.to_table} if check.to_table else set()) | custom_reads
     statements: tuple[str, ...]
     if check.kind == "row_count":
@@ -98,8 +113,11 @@ def _check_step(check: Check, r: SqlRenderer, final: dict[str, str], custom_sql:
         statements = (r.template(f"checks/{check.kind}.sql", table=name(check.table), columns=check.columns),)
     baseline = (r.template("checks/row_count.sql", table=check.table),) \
         if check.max_drop_pct is not None or check.max_growth_pct is not None else ()
+    from engine.samples import sample_sql
+
     return Step(f"check:{check.name}", "check", check.table, statements,
-                tuple(sorted(final[t] for t in tables if t in final)), check, baseline=baseline)
+                tuple(sorted(final[t] for t in tables if t in final)), check, baseline=baseline,
+                samples=sample_sql(check, r, name, custom_sql, key))
 
 
 def grants_of(p: Pipeline, table: str) -> dict[str, tuple[str, ...]]:
@@ -109,14 +127,24 @@ def grants_of(p: Pipeline, table: str) -> dict[str, tuple[str, ...]]:
 
 
 def publish_statements(ctx: RunContext, existing: Iterable[str] | None,
-                       views: dict[str, list[tuple[str, str]]] | None = None) -> tuple[str, ...]:
+                       views: dict[str, list[tuple[str, str]]] | None = None,
+                       only: Iterable[str] | None = None) -> tuple[str, ...]:
     """The swap of every shadow into place, inside the run's transaction.  ``existing`` is the set of
     live tables (None: assume all, as the dry run shows a second run); ``views`` the views that depend
     on each live table, (name, definition), rebound to the new table (Publish.RENAME_BACKUP)."""
-    r, order = ctx.renderer, ctx.analysis.order
+    from engine import views as pipeline_views
+
+    r, p = ctx.renderer, ctx.pipeline
+    built = set(ctx.analysis.order if only is None else only)
+    order = [t for t in ctx.analysis.order if t in built]
     live = set(order if existing is None else existing)
-    out: list[str] = []
+    # kind: view tables are dropped before the swaps and created over the live tables after
+    drop_views, create_views = pipeline_views.publish(r, p, order, {t: shadow_name(t) for t in order},
+                                                      ctx.analysis.selects)
+    out: list[str] = list(drop_views)
     for t in order:
+        if pipeline_views.is_view(p, t):
+            continue
         grants = grants_of(ctx.pipeline, t)
         if ctx.adapter.publish is Publish.SWAP:
             out += r.statements("publish.sql", table=t, shadow=shadow_name(t))
@@ -125,25 +153,36 @@ def publish_statements(ctx: RunContext, existing: Iterable[str] | None,
                                 exists=t in live, views=(views or {}).get(t, []))
         if grants:
             out += r.statements("grants.sql", table=t, grants=grants)
+    out += create_views
+    for t in order:
+        grants = grants_of(ctx.pipeline, t)
+        if pipeline_views.is_view(p, t) and grants:
+            out += r.statements("grants.sql", table=t, grants=grants)
     return tuple(out)
 
 
-def cleanup_statements(ctx: RunContext, existing: Iterable[str] | None) -> tuple[str, ...]:
+def cleanup_statements(ctx: RunContext, existing: Iterable[str] | None,
+                       only: Iterable[str] | None = None) -> tuple[str, ...]:
     """After COMMIT: drop what publish renamed away (Publish.RENAME_BACKUP); nothing for a swap."""
+    from engine.views import is_view
+
     if ctx.adapter.publish is Publish.SWAP:
         return ()
-    live = set(ctx.analysis.order if existing is None else existing)
-    return tuple(sql for t in ctx.analysis.order if t in live
+    live = set(ctx.analysis.order if existing is None else existing) & set(
+        ctx.analysis.order if only is None else only)
+    return tuple(sql for t in ctx.analysis.order if t in live and not is_view(ctx.pipeline, t)
                  for sql in ctx.renderer.statements("publish_cleanup.sql", table=t, backup=backup_name(t)))
 
 
 class StepBuilder:
     """Renders one variant of the run: into shadow tables (full) or into the live ones."""
 
-    def __init__(self, ctx: RunContext, incremental: bool) -> None:
+    def __init__(self, ctx: RunContext, incremental: bool, only: frozenset[str] | None = None) -> None:
         self.ctx, self.p, self.r, self.a = ctx, ctx.pipeline, ctx.renderer, ctx.analysis
         self.incremental = incremental
-        self.names = {t: t if incremental else shadow_name(t) for t in self.p.tables}
+        #: the tables this variant builds (--select, or what changed); the others are read live, untouched
+        self.only = frozenset(self.p.tables) if only is None else only
+        self.names = {t: t if incremental or t not in self.only else shadow_name(t) for t in self.p.tables}
         self.design = table_designs(self.p, ctx.adapter)
 
     def name(self, table: str) -> str:
@@ -160,8 +199,16 @@ class StepBuilder:
         steps: dict[str, Step] = {}
         final: dict[str, str] = {}
         for name in self.a.order:
+            if name not in self.only:
+                continue
             columns = p.table_columns(name)
             into = self.name(name)
+            if views.is_view(p, name):  # no storage: (re)created over what it reads
+                after_reads = tuple(final[t] for t in sorted(self.a.reads.get(name, ())) if t in final)
+                steps[f"transform:{name}"] = Step(f"transform:{name}", "transform", name, views.create(
+                    r, p, name, into, self.sql(name, self.a.selects[name])), after_reads, into=into)
+                final[name] = f"transform:{name}"
+                continue
             create = Step(f"create:{name}", "create", name, (
                 r.template("drop_table.sql", table=into),
                 r.template("create_table.sql", table=into, columns=columns, table_def=p.star.get(name),
@@ -185,19 +232,24 @@ class StepBuilder:
                                           select=select) if self.incremental else \
                     r.statements("insert_select.sql", table=into, columns=columns, select=select)
                 step = Step(f"transform:{name}", "transform", name, statements,
-                            (*after, *(f"{'load' if t in p.staging else 'transform'}:{t}" for t in reads)),
-                            into=into)
+                            (*after, *(f"{'load' if t in p.staging else 'transform'}:{t}" for t in reads
+                                       if t in self.only)), into=into)
             steps[step.id] = step
             final[name] = step.id
         for check in [*key_checks(p), *p.checks]:
+            # an unselected (or kept) table's checks do not run, but a foreign key into a rebuilt table does
+            if check.table not in self.only and check.to_table not in self.only:
+                continue
             custom_sql, custom_reads = self.a.check_sql.get(check.name, ("", frozenset()))
             if custom_sql:
                 custom_sql = self.sql(f"check:{check.name}", custom_sql)
-            step = _check_step(check, r, final, custom_sql, custom_reads, self.name)
+            key: tuple[str, ...] = p.star[check.table].primary_key if check.table in p.star else ()
+            step = _check_step(check, r, final, custom_sql, custom_reads, self.name, key)
             steps[step.id] = step
         if not self.incremental:
             # the swap: last, after every check, inside the run's transaction
-            steps["publish"] = Step("publish", "publish", None, publish_statements(self.ctx, None), tuple(steps))
+            steps["publish"] = Step("publish", "publish", None, publish_statements(self.ctx, None, only=self.only),
+                                    tuple(steps))
         ids = list(steps)
         rank = {sid: (KIND_RANK[steps[sid].kind], i) for i, sid in enumerate(ids)}
         order = topological_order(ids, {sid: steps[sid].depends_on for sid in ids}, rank)

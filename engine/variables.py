@@ -10,6 +10,7 @@ against that file's folder.
 from __future__ import annotations
 
 import re
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -43,6 +44,48 @@ def parse_cli_vars(pairs: list[str], cwd: Path) -> Vars:
             raise ConfigError([Issue(f"--var {pair!r} is not NAME=VALUE", Location(None))])
         out.set(name.strip(), value, cwd)
     return out
+
+
+_REFERENCE = re.compile(r"""\{\{-?\s*([A-Za-z_][A-Za-z0-9_]*)|\bvar(?:_data)?\(\s*['"]([A-Za-z_][A-Za-z0-9_]*)['"]""")
+
+
+def referenced_vars(data: Any, root: Path) -> set[str]:
+    """Var names the pipeline's strings and its .sql files use (``{{ name }}``, ``var('name')``): a --var
+    setting one of them is not a typo even where no default is declared."""
+    found: set[str] = set()
+
+    def walk(value: Any) -> None:
+        if isinstance(value, dict):
+            for item in value.values():
+                walk(item)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+        elif isinstance(value, str):
+            found.update(a or b for a, b in _REFERENCE.findall(value))
+            text = value.strip()
+            sql_file = (root / text).resolve()
+            # only files inside the pipeline's folder: the model checks (and reports) the others
+            if text.endswith(".sql") and "\n" not in text and "{" not in text and sql_file.is_relative_to(root):
+                with suppress(OSError, UnicodeDecodeError):
+                    found.update(a or b for a, b in _REFERENCE.findall(sql_file.read_text(encoding="utf-8")))
+
+    walk(data)
+    return found
+
+
+def unknown_cli_vars(cli: Vars, known: set[str], where: Location) -> list[Issue]:
+    """A ``--var`` naming no declared var is a typo until proven otherwise: it would change nothing."""
+    from engine.validate import suggest
+
+    issues = []
+    for name in cli.values:
+        if name not in known:
+            issues.append(Issue(f"--var {name}: the pipeline declares no var '{name}', so it would change nothing",
+                                where, suggest(name, known) or (
+                                    f"declare it under vars: (known: {', '.join(sorted(known)) or 'none'}), "
+                                    "or set free_vars: true to accept any --var")))
+    return issues
 
 
 #: the largest string or list a template may build with ``*``, and the largest ``**`` result in bits

@@ -64,13 +64,22 @@ class Feed:
     compression: str = "auto"
     header: bool = False
     encoding: str = "utf-8"
+    #: CSV files whose fields must be picked and reordered (a header unlike the COPY column list):
+    #: (path, the field index for each COPY column); other files pass through as bytes
+    reorder: tuple[tuple[str, tuple[int, ...]], ...] = ()
+    delimiter: str = ","
+    quote: str = '"'
 
     def files(self) -> list[str]:
         return expand(list(self.patterns))
 
     def csv_chunks(self) -> Iterator[bytes]:
         """Every file's bytes after its header line, re-encoded to UTF-8 where needed."""
+        picks = dict(self.reorder)
         for path in self.files():
+            if path in picks:
+                yield from self._picked(path, picks[path])
+                continue
             with open_binary(path, self.compression) as raw:
                 text: _Reader = raw
                 if self.encoding.replace("-", "").lower() not in ("utf8",):
@@ -84,6 +93,28 @@ class Feed:
                     yield chunk
                 if last not in (b"\n", b""):
                     yield b"\n"
+
+    def _picked(self, path: str, fields: tuple[int, ...]) -> Iterator[bytes]:
+        """A file whose header differs from the COPY column list, rewritten record by record (slower than
+        passing bytes through; only such files pay for it). An empty quoted field becomes NULL here."""
+        import csv
+
+        with open_binary(path, self.compression) as raw:
+            text = io.TextIOWrapper(raw, encoding="utf-8-sig" if self.encoding.replace("-", "").lower() == "utf8"
+                                    else self.encoding, newline="")
+            reader = csv.reader(text, delimiter=self.delimiter, quotechar=self.quote)
+            if self.header:
+                next(reader, None)
+            out = io.StringIO()
+            writer = csv.writer(out, delimiter=self.delimiter, quotechar=self.quote, lineterminator="\n")
+            for record in reader:
+                writer.writerow([record[i] if i < len(record) else "" for i in fields])
+                if out.tell() >= CHUNK:
+                    yield out.getvalue().encode("utf-8")
+                    out.seek(0)
+                    out.truncate()
+            if out.tell():
+                yield out.getvalue().encode("utf-8")
 
     def json_documents(self) -> Iterator[str]:
         """Each top-level JSON value of every file as text (array elements one by one)."""

@@ -133,6 +133,9 @@ class DuckDBAdapter(Adapter):
             raise ConfigError([Issue("jsonpaths applies to format json only", source.location)])
         context = {"table": table.name, "groups": groups, "columns": table.columns, **checks}
         if source.format == "csv":
+            from engine.sources.csv_header import by_layout
+
+            context["groups"] = by_layout(groups, table, source)
             context.update(header=source.header, delimiter=source.delimiter, quote=source.quote,
                            null_string=source.null_string, encoding=CSV_ENCODINGS[source.encoding.lower()])
             if skip:

@@ -96,10 +96,14 @@ class PostgresAdapter(Adapter):
             raise ConfigError([Issue(f"source '{source.name}': the postgres target loads json and csv; "
                                      "parquet needs a warehouse that reads it (duckdb, redshift)",
                                      source.location)])
+        from engine.sources.csv_header import copy_layout
+
+        columns, reorder = copy_layout(patterns, table, source)
         return LoadSpec("load_csv.sql", {
-            "table": table.name, "columns": table.columns, "delimiter": source.delimiter,
+            "table": table.name, "columns": columns, "delimiter": source.delimiter,
             "quote": source.quote, "null_string": source.null_string,
-        }, Feed(patterns, "csv", source.compression, header=source.header, encoding=source.encoding))
+        }, Feed(patterns, "csv", source.compression, header=source.header, encoding=source.encoding,
+                reorder=reorder, delimiter=source.delimiter, quote=source.quote))
 
 
 def _reads_stdin(sql: str) -> bool:

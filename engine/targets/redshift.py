@@ -194,8 +194,11 @@ class RedshiftAdapter(Adapter):
         gzip = source.compression == "gzip" or (
             source.compression == "auto" and (source.manifest or source.path).endswith(".gz"))
         written = files.paths[0] if files is not None and files.paths else None
+        from engine.sources.csv_header import s3_copy_columns
+
+        columns = s3_copy_columns(table, source) if source.format == "csv" else table.columns
         context: dict[str, Any] = {
-            "table": table.name, "columns": [c.name for c in table.columns],
+            "table": table.name, "columns": [c.name for c in columns],
             "location": written or source.manifest or source.path, "manifest": bool(written or source.manifest),
             "credentials": self._credentials(source),
             "region": source.region or self.option("region"),

@@ -1,5 +1,5 @@
 {#- Dialect helpers for user SQL and for the other templates.
-    A dialect folder overrides this file whole, so keep every macro here in each copy. -#}
+    macros.sql files add up: this one, then the dialect's, then a user's; a later macro of the same name wins. -#}
 {% macro column_type(t) -%}
 {{ t | upper }}
 {%- endmacro %}

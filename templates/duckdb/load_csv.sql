@@ -1,5 +1,6 @@
-{#- One set-based statement per source; columns are matched by position (a header line is skipped,
-    not matched by name) and cast to the staging types by DuckDB's reader. A quote inside a quoted
+{#- One set-based statement per source and header layout; a file with a header fills the columns by the
+    header's names (layout: the fields in the file's order, and which column each loaded one fills),
+    else by position; DuckDB's reader casts them to the staging types. A quote inside a quoted
     field is doubled (RFC 4180): said explicitly, because DuckDB's sniffer guesses "no escape" when
     the first rows it samples hold no doubled quote, and then fails far into the file.
     With on_error: skip the reader keeps the rows it cannot read or cast out of the table and in its
@@ -12,9 +13,9 @@
 {% if skip %}
 {% include "rejects/create.sql" %};
 {% endif %}
-{% for compression, files in groups %}
-INSERT INTO {{ table | ident }} ({% for c in columns %}{{ c.name | ident }}{{ ", " if not loop.last }}{% endfor %})
-SELECT {% for c in columns %}{{ c.name | ident }}{{ ", " if not loop.last }}{% endfor %}
+{% for compression, files, layout in groups %}
+INSERT INTO {{ table | ident }} ({% for field, column in layout.select %}{{ column | ident }}{{ ", " if not loop.last }}{% endfor %})
+SELECT {% for field, column in layout.select %}{{ field | ident }}{% if field != column %} AS {{ column | ident }}{% endif %}{{ ", " if not loop.last }}{% endfor %}
 
 {% include "read_csv.sql" %}{{ ";" if skip or not loop.last }}
 {% endfor %}

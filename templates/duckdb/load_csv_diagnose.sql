@@ -6,7 +6,7 @@
 {% set scans_table = "_etl_csv_scans_" ~ table %}
 ROLLBACK;
 {#- every column read (a count alone would skip the casts), into a throwaway table -#}
-{% for compression, files in groups %}
+{% for compression, files, layout in groups %}
 CREATE OR REPLACE TEMP TABLE {{ ("_etl_csv_rows_" ~ table) | ident }} AS
 SELECT *
 {% set skip = true %}{% include "read_csv.sql" %};

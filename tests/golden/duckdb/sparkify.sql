@@ -52,10 +52,12 @@ COMMIT;
 BEGIN TRANSACTION;
 
 -- state
-DELETE FROM "_etl_files" WHERE pipeline = 'sparkify';
+DELETE FROM "_etl_files" WHERE pipeline = 'sparkify'
+  AND table_name IN ('artists', 'songplays', 'songs', 'staging_events', 'staging_songs', 'time', 'users');
 
 -- state
-DELETE FROM "_etl_tables" WHERE pipeline = 'sparkify';
+DELETE FROM "_etl_tables" WHERE pipeline = 'sparkify'
+  AND table_name IN ('artists', 'songplays', 'songs', 'staging_events', 'staging_songs', 'time', 'users');
 
 -- create:staging_events
 DROP TABLE IF EXISTS "staging_events__etl_next";
@@ -563,8 +565,8 @@ ALTER TABLE "time__etl_next" RENAME TO "time";
 -- bookkeeping
 INSERT INTO "_etl_tables" ("pipeline", "table_name", "definition", "built_at")
 VALUES
-    ('sparkify', 'staging_events', '59b2d5177a040638', CURRENT_TIMESTAMP),
-    ('sparkify', 'staging_songs', '5956048083e153f4', CURRENT_TIMESTAMP),
+    ('sparkify', 'staging_events', '4947d833c2e2c72b', CURRENT_TIMESTAMP),
+    ('sparkify', 'staging_songs', 'b253d357f4e930b3', CURRENT_TIMESTAMP),
     ('sparkify', 'songplays', 'a06d57dcd2c4d8f4', CURRENT_TIMESTAMP),
     ('sparkify', 'users', 'b8528f125c6bf55f', CURRENT_TIMESTAMP),
     ('sparkify', 'songs', 'd66fc564dd47c3c8', CURRENT_TIMESTAMP),

@@ -55,10 +55,12 @@ BEGIN TRANSACTION;
 SELECT pg_try_advisory_xact_lock(5020531178755043676);
 
 -- state
-DELETE FROM "_etl_files" WHERE pipeline = 'sparkify';
+DELETE FROM "_etl_files" WHERE pipeline = 'sparkify'
+  AND table_name IN ('artists', 'songplays', 'songs', 'staging_events', 'staging_songs', 'time', 'users');
 
 -- state
-DELETE FROM "_etl_tables" WHERE pipeline = 'sparkify';
+DELETE FROM "_etl_tables" WHERE pipeline = 'sparkify'
+  AND table_name IN ('artists', 'songplays', 'songs', 'staging_events', 'staging_songs', 'time', 'users');
 
 -- create:staging_events
 DROP TABLE IF EXISTS "staging_events__etl_next";
@@ -607,8 +609,8 @@ ALTER TABLE "time__etl_next" RENAME TO "time";
 -- bookkeeping
 INSERT INTO "_etl_tables" ("pipeline", "table_name", "definition", "built_at")
 VALUES
-    ('sparkify', 'staging_events', '3e87f8dec96d962a', CURRENT_TIMESTAMP),
-    ('sparkify', 'staging_songs', 'a105b8d30b6cb812', CURRENT_TIMESTAMP),
+    ('sparkify', 'staging_events', '98c2df28698f67fc', CURRENT_TIMESTAMP),
+    ('sparkify', 'staging_songs', '44ba977c4c673fe2', CURRENT_TIMESTAMP),
     ('sparkify', 'songplays', 'bd4711e1fa0e455e', CURRENT_TIMESTAMP),
     ('sparkify', 'users', 'b8528f125c6bf55f', CURRENT_TIMESTAMP),
     ('sparkify', 'songs', '58b6fd9ce4318ac4', CURRENT_TIMESTAMP),

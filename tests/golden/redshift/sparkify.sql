@@ -64,10 +64,12 @@ LOCK "_etl_lock_sparkify";
 RESET statement_timeout;
 
 -- state
-DELETE FROM "_etl_files" WHERE pipeline = 'sparkify';
+DELETE FROM "_etl_files" WHERE pipeline = 'sparkify'
+  AND table_name IN ('artists', 'songplays', 'songs', 'staging_events', 'staging_songs', 'time', 'users');
 
 -- state
-DELETE FROM "_etl_tables" WHERE pipeline = 'sparkify';
+DELETE FROM "_etl_tables" WHERE pipeline = 'sparkify'
+  AND table_name IN ('artists', 'songplays', 'songs', 'staging_events', 'staging_songs', 'time', 'users');
 
 -- create:staging_events
 DROP TABLE IF EXISTS "staging_events__etl_next";
