@@ -32,7 +32,9 @@ def unregister(type_name: str) -> None:
 
 
 def _builtin() -> list[str]:
-    return [m.name for m in pkgutil.iter_modules(__path__) if m.name not in _MODULES_NOT_ADAPTERS]
+    # a module whose name starts with _ is a helper of an adapter, not one
+    return [m.name for m in pkgutil.iter_modules(__path__) if m.name not in _MODULES_NOT_ADAPTERS
+            and not m.name.startswith("_")]
 
 
 def _plugins() -> dict[str, str]:
