@@ -123,23 +123,49 @@ def _load_parts(r: SqlRenderer, spec: LoadSpec, pipeline: str, table: str) -> di
 
 
 def key_checks(p: Pipeline) -> list[Check]:
-    """The checks every declared key implies: primary keys unique and not null, foreign keys resolve."""
+    """The checks every declared key implies: primary keys unique and not null, foreign keys resolve.
+    They are computed in one scan per table (checks/key_scan.sql) by the table's unique check, whose
+    ``values`` carry the table's foreign keys as (column, parent table, parent column); the others read
+    their number from it."""
     out = []
     for name, t in p.star.items():
         cols = t.primary_key
         where = p.document.locate(("star", name, "primary_key"))
-        out.append(Check(f"primary_key_unique_{name}", "unique", name, where, columns=cols, declared=False))
-        out.append(Check(f"primary_key_not_null_{name}", "not_null", name, where, columns=cols, declared=False))
+        fks = []
         for fk in t.foreign_keys:
             parent = p.star.get(fk.table)
             ref = fk.ref_column or (parent.primary_key[0] if parent else fk.column)
-            out.append(Check(f"foreign_key_{name}_{fk.column}", "relationships", name, fk.location,
+            fks.append(Check(f"foreign_key_{name}_{fk.column}", "relationships", name, fk.location,
                              columns=(fk.column,), to_table=fk.table, to_column=ref, declared=False))
+        out.append(Check(f"primary_key_unique_{name}", "unique", name, where, columns=cols, declared=False,
+                         values=tuple((c.columns[0], c.to_table, c.to_column) for c in fks)))
+        out.append(Check(f"primary_key_not_null_{name}", "not_null", name, where, columns=cols, declared=False))
+        out += fks
     return out
+
+
+def _key_step(check: Check, r: SqlRenderer, final: dict[str, str], name: Callable[[str], str]) -> Step:
+    """A check implied by a declared key: the table's unique check scans the table once for all of them
+    (key_checks), the not-null and foreign-key checks read their number after it."""
+    scan = f"_etl_keys_{name(check.table)}"
+    first = f"check:primary_key_unique_{check.table}"
+    if check.kind == "unique":
+        fks = [(column, name(to_table), to_column) for column, to_table, to_column in check.values]
+        statements = r.statements("checks/key_scan.sql", scan=scan, table=name(check.table), columns=check.columns,
+                                  foreign_keys=fks)
+        tables = {check.table} | {to_table for _c, to_table, _t in check.values}
+        depends = tuple(sorted(final[t] for t in tables if t in final))
+    else:
+        value = "null_keys" if check.kind == "not_null" else f"orphans_{check.columns[0]}"
+        statements = (r.template("checks/key_value.sql", scan=scan, value=value),)
+        depends = (first,)
+    return Step(f"check:{check.name}", "check", check.table, statements, depends, check)
 
 
 def _check_step(check: Check, r: SqlRenderer, final: dict[str, str], custom_sql: str,
                 custom_reads: frozenset[str], name: Callable[[str], str]) -> Step:
+    if not check.declared and check.kind in ("unique", "not_null", "relationships"):
+        return _key_step(check, r, final, name)
     tables = {check.table} | ({check.to_table} if check.to_table else set()) | custom_reads
     statements: tuple[str, ...]
     if check.kind == "row_count":

@@ -190,7 +190,8 @@ class Adapter(ABC):
         try:
             cursor.execute(sql)
             names = [d[0] for d in cursor.description or []]
-            return names, [tuple(r) for r in cursor.fetchall()]
+            # a statement without a result (a check's DROP or CREATE of its temporary table) has no rows
+            return names, [tuple(r) for r in cursor.fetchall()] if cursor.description else []
         except Exception as exc:
             raise TargetError(self._error_text(exc), step=step, sql=sql) from None
         finally:

@@ -23,6 +23,7 @@ SELECT * FROM (
 ) AS r
 {# read_json gives a row of NULLs for a null line, which the checked read refuses: stop on it (and on {}) #}
 WHERE CASE WHEN {% for f in fields %}r.{{ f.column | ident }} IS NULL{{ " AND " if not loop.last }}{% endfor %}
+
            THEN error('a record with no value in any column') ELSE true END;
 {% endfor %}
 {% if plain_files or gzip_files %}
