@@ -69,9 +69,14 @@ def prepare(plan: Plan, mode: Mode) -> None:
 
 
 def record_files(plan: Plan, table: str, files: list[FileEntry]) -> None:
+    # also as one JSON text per batch, which a warehouse that parses JSON reads far faster than a VALUES list
+    import json
+
+    rows = [[f.key, str(f.size), f.version] for f in files]
     for i in range(0, len(files), BATCH):
         plan.adapter.execute(plan.renderer.template("state/record_files.sql", pipeline=plan.pipeline.name,
-                                                    table=table, files=files[i:i + BATCH]), "state")
+                                                    table=table, files=files[i:i + BATCH],
+                                                    files_json=json.dumps(rows[i:i + BATCH])), "state")
 
 
 def record_tables(plan: Plan) -> None:
