@@ -102,6 +102,7 @@ class Result:
     measured: list[float] = field(default_factory=list)  # sampled runs: the seconds actually measured
     notes: list[str] = field(default_factory=list)
     load: list[float] = field(default_factory=list)  # 1-minute load average just before each run
+    cpu: list[float] = field(default_factory=list)  # CPU seconds (user + system) of each run
 
     @property
     def ok(self) -> bool:
@@ -175,10 +176,11 @@ def markdown_table(header: list[str], rows: list[list[str]]) -> str:
 def result_rows(results: list[Result]) -> list[list[str]]:
     """Rows of the results table: seconds (median, min-max), ratio to the floor of the same size, peak RSS."""
     floors = {r.size: spread(r.seconds)[0] for r in results if r.contender == "floor" and r.ok}
+    cpu_floors = {r.size: statistics.median(r.cpu) for r in results if r.contender == "floor" and r.ok and r.cpu}
     rows = []
     for r in results:
         if not r.ok:
-            rows.append([r.size, r.contender, "0", "-", "-", "-", "-", r.skipped or r.failed or "no runs"])
+            rows.append([r.size, r.contender, "0", *["-"] * 7, r.skipped or r.failed or "no runs"])
             continue
         med, lo, hi = spread(r.seconds)
         ratio = f"{med / floors[r.size]:.2f}x" if r.size in floors else "-"
@@ -189,15 +191,18 @@ def result_rows(results: list[Result]) -> list[list[str]]:
                     + (f", {human_seconds(mlo)}-{human_seconds(mhi)}" if len(r.measured) > 1 else "")
                     + "; RSS is the sample's)" + (f"; {note}" if note else ""))
         per_m = f"{med / (EVENTS[r.size] / 1e6):.2f}" if EVENTS.get(r.size) else "-"
+        cpu = statistics.median(r.cpu) if r.cpu and r.sample >= 1 else None
+        cpu_ratio = f"{cpu:.1f} ({cpu / cpu_floors[r.size]:.2f}x)" if cpu and cpu_floors.get(r.size) else \
+            (f"{cpu:.1f}" if cpu else "-")
         load = f"{min(r.load):.1f}-{max(r.load):.1f}" if r.load else "-"
         rows.append([r.size, r.contender, str(len(r.seconds)), human_seconds(med),
-                     f"{human_seconds(lo)}-{human_seconds(hi)}", ratio, per_m, human_bytes(max(r.peak_rss)), load,
-                     note])
+                     f"{human_seconds(lo)}-{human_seconds(hi)}", ratio, per_m, cpu_ratio, human_bytes(max(r.peak_rss)),
+                     load, note])
     return rows
 
 
-RESULT_HEADER = ["size", "contender", "runs", "median s", "min-max s", "x floor", "s / M events", "peak RSS",
-                 "load avg", "notes"]
+RESULT_HEADER = ["size", "contender", "runs", "median s", "min-max s", "x floor", "s / M events",
+                 "CPU s (x floor)", "peak RSS", "load avg", "notes"]
 
 
 def find(results: list[Result], size: str, contender: str) -> Result | None:
@@ -289,6 +294,7 @@ class Run:
     returncode: int
     stdout: str
     stderr: str
+    cpu: float = 0.0  # user + system CPU seconds of the process and its children (less noisy when busy)
 
 
 def measure(cmd: list[str], cwd: Path, env: dict[str, str] | None = None) -> Run:
@@ -332,7 +338,8 @@ def measure(cmd: list[str], cwd: Path, env: dict[str, str] | None = None) -> Run
         out.seek(0)
         err.seek(0)
         return Run(seconds, max(usage.ru_maxrss * 1024, peak_tree), proc.returncode,
-                   out.read().decode(errors="replace"), err.read().decode(errors="replace"))
+                   out.read().decode(errors="replace"), err.read().decode(errors="replace"),
+                   usage.ru_utime + usage.ru_stime)
 
 
 def duckdb_counts(path: Path) -> dict[str, int]:
@@ -644,13 +651,15 @@ class Bench:
                     continue
                 r.sample = sample
                 r.peak_rss.append(run.peak_rss)
+                r.cpu.append(run.cpu)
                 if full is not None:
                     r.measured.append(run.seconds)
                     r.seconds.append(full)
                 else:
                     r.seconds.append(run.seconds)
                     r.counts = counts
-                shown = f"{run.seconds:8.2f} s" + (f" (sample {sample:.2%}; ~{full:,.0f} s in full)" if full else "")
+                shown = f"{run.seconds:8.2f} s (CPU {run.cpu:.1f} s, load {r.load[-1]:.1f})"
+                shown += (f" (sample {sample:.2%}; ~{full:,.0f} s in full)" if full else "")
                 print(f"  {c:16} run {i + 1}: {shown}  peak RSS {human_bytes(run.peak_rss)}", flush=True)
                 if i == 0:
                     planned[c] = runs_within(run.seconds, self.a.runs, self.a.budget)
