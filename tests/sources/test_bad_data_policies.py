@@ -96,7 +96,8 @@ def _fail(tmp_path: Path, data: bytes) -> tuple[list[int] | None, str]:
         run_plan(build_plan(load_pipeline(file)))
     except RunFailed as failed:
         return None, str(failed)
-    return [int(str(r[0])) for r in _rows(tmp_path / "warehouse.duckdb", "select id from staging_things order by id")], ""
+    rows = _rows(tmp_path / "warehouse.duckdb", "select id from staging_things order by id")
+    return [int(str(r[0])) for r in rows], ""
 
 
 @pytest.mark.parametrize("padded", [False, True], ids=["as text", "read_json"])
