@@ -22,13 +22,13 @@ from __future__ import annotations
 import gzip
 from dataclasses import dataclass, field
 
+from engine.sources.json_layout import layout_of
 from engine.sources.stream import GZIP_MAGIC
 
 #: a ``lines`` file at least this big goes to read_json under on_error: fail (smaller: as text)
 FAST_MIN_BYTES = 64 * 1024
 #: bytes read from the start of a file to find its layout
 SNIFF_BYTES = 64 * 1024
-_BLANK = b" \t\r\n"
 
 
 @dataclass
@@ -42,17 +42,6 @@ class JsonFiles:
     gzip: list[str] = field(default_factory=list)
     #: of the checked files, those whose layout is pretty or array (the others are lines)
     multiline: list[str] = field(default_factory=list)
-
-
-def layout_of(head: bytes) -> str:
-    """A file's layout from its first bytes (see the module's docstring)."""
-    if head.startswith(b"\xef\xbb\xbf"):
-        head = head[3:]
-    text = head.lstrip(_BLANK)
-    if text.startswith(b"["):
-        return "array"
-    first = text.split(b"\n", 1)[0]
-    return "pretty" if first.rstrip(b" \t\r") == b"{" else "lines"
 
 
 def _sniff(path: str, compression: str) -> tuple[bool, bytes, int]:

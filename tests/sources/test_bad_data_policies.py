@@ -21,7 +21,8 @@ from test_bad_data import _project, _rejects, _rows
 from engine.config import load_pipeline
 from engine.plan import build_plan
 from engine.runner import RunFailed, run_plan
-from engine.targets.duckdb_json import FAST_MIN_BYTES, layout_of
+from engine.sources.json_layout import layout_of
+from engine.targets.duckdb_json import FAST_MIN_BYTES
 
 ROOT = Path(__file__).resolve().parents[2]
 
