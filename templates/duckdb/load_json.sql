@@ -5,7 +5,6 @@
     records by file and line, so both policies refuse the same records.
     fields: staging columns in order, each with the JSON key it reads (JSONPaths maps by position,
     as Redshift COPY does) and, for nested paths, the path inside that key. -#}
-{% import "json_records.sql" as records with context %}
 {% for compression, files in fast_groups %}
 INSERT INTO {{ table | ident }} ({% for f in fields %}{{ f.column | ident }}{{ ", " if not loop.last }}{% endfor %})
 SELECT * FROM (
@@ -27,6 +26,8 @@ WHERE CASE WHEN {% for f in fields %}r.{{ f.column | ident }} IS NULL{{ " AND " 
            THEN error('a record with no value in any column') ELSE true END;
 {% endfor %}
 {% if plain_files or gzip_files %}
+{# imported only here: compiling the checked read's macros costs more than rendering a fast load #}
+{% import "json_records.sql" as records with context %}
 {{ records.read_lines() }};
 {{ records.check_records() }};
 SELECT CASE WHEN count(*) > 0 THEN error(format('{} bad record(s) in source {} (on_error: fail)', count(*),
