@@ -15,6 +15,7 @@ CASES = [
     ("SELECT 'it''s; here' -- a comment; not a statement\n; SELECT 3", 2),
     ("INSERT INTO t VALUES ('x;y', 'z'); ; SELECT 'last'", 2),
     ("SELECT * FROM read_text(['/data/a;b.json', '/data/c.json']); DROP TABLE IF EXISTS \"x\"\"y\"", 2),
+    ("SELECT * FROM read_json('data/**/*.json'); SELECT 2 /* a ; comment */ ; SELECT 4 / 2", 3),
 ]
 
 
