@@ -222,11 +222,14 @@ _TOKENS = re.compile(r"'[^']*'|\"[^\"]*\"|--[^\n]*|/\*.*?\*/|;|[^\s;'\"/-]+|[/-]
 
 def _simple(sql: str, pattern: re.Pattern[str]) -> list[re.Match[str]] | None:
     """The matches of ``pattern`` in SQL that a regular expression reads exactly: no backslash (an escape
-    in some dialects), no $ (dollar quoting), no block comment inside a block comment (PostgreSQL nests
-    them) or left open. None: leave it to sqlglot's tokenizer."""
-    if "\\" in sql or "$" in sql:
+    in some dialects), no $ outside quotes (dollar quoting), no block comment inside a block comment
+    (PostgreSQL nests them) or left open. None: leave it to sqlglot's tokenizer."""
+    if "\\" in sql:
         return None
     matches = list(pattern.finditer(sql))
+    # a $ inside a quoted string is text (a JSON path); outside one it may open a dollar-quoted string
+    if "$" in sql and "$" in _SPLIT.sub("", sql):
+        return None
     covered = "".join(m.group() for m in matches if m.group().startswith(("'", '"', "--", "/*")))
     if sql.count("/*") != covered.count("/*") or any(
             m.group().startswith("/*") and "/*" in m.group()[2:] for m in matches):

@@ -16,7 +16,15 @@ CASES = [
     ("INSERT INTO t VALUES ('x;y', 'z'); ; SELECT 'last'", 2),
     ("SELECT * FROM read_text(['/data/a;b.json', '/data/c.json']); DROP TABLE IF EXISTS \"x\"\"y\"", 2),
     ("SELECT * FROM read_json('data/**/*.json'); SELECT 2 /* a ; comment */ ; SELECT 4 / 2", 3),
+    ("SELECT json_extract(doc, '$[*]'), regexp_matches(t, '^a;b$'); SELECT 2", 2),
 ]
+
+
+def test_a_dollar_outside_quotes_goes_to_the_tokenizer(tmp_path: Path) -> None:
+    user = tmp_path / "user"
+    user.mkdir()
+    (user / "t.sql").write_text("SELECT $$a;b$$; SELECT 2", encoding="utf-8")
+    assert SqlRenderer("postgres", "postgres", user).statements("t.sql") == ("SELECT $$a;b$$", "SELECT 2")
 
 
 @pytest.mark.parametrize(("sql", "count"), CASES)
