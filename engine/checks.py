@@ -31,7 +31,8 @@ def evaluate(check: Check, results: list[list[tuple[Any, ...]]], before: int | N
     table's row count before this run (None on a first run)."""
     if check.skipped_reason:
         return CheckResult(check, "skipped", check.skipped_reason, "")
-    value = _scalar(results[0])
+    # the number is the last statement's (a key check's scan creates its temporary table first)
+    value = _scalar(results[0] if check.kind == "row_count" else results[-1] if results else [])
     relative = check.max_drop_pct is not None or check.max_growth_pct is not None
     if relative and before is None and not (check.equals_sql or check.equals is not None
                                             or check.min is not None or check.max is not None):

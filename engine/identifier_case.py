@@ -46,6 +46,10 @@ def case_issues(p: Pipeline, trees: dict[str, exp.Expression], dialect: str) -> 
         base = p.document.locate(("star", key, "sql")) if star else check.location if check else Location(None)
         text = star.sql if star else ""
         seen: set[str] = set()
+        if not isinstance(tree, exp.Expression):  # a SELECT the SQL cache answered: parse it for this check
+            import sqlglot
+
+            tree = sqlglot.parse_one(tree.sql, read=dialect)
         for node in tree.find_all(exp.Column, exp.Table):
             ident = node.this
             if not isinstance(ident, exp.Identifier) or ident.quoted:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from engine.config import Check, Pipeline, StarTable
 from engine.errors import ConfigError, Issue, Location
@@ -21,6 +21,8 @@ from engine.validate import suggest
 
 if TYPE_CHECKING:
     from sqlglot import exp
+
+    from engine.sql_cache import SqlCache
 
 
 @dataclass(frozen=True)
@@ -57,10 +59,18 @@ class _Checker:
         self.r = renderer
         self.issues: list[Issue] = []
         self.tables = set(p.tables)
-        from sqlglot.dialects.dialect import Dialect
+        self.cache: SqlCache | None = None
+        self._dialect: Any = None
 
-        # one instance for every parse and qualify: sqlglot builds a new one per call given a name
-        self.dialect = Dialect.get_or_raise(renderer.sqlglot_dialect)
+    @property
+    def dialect(self) -> Any:
+        """One sqlglot dialect instance for every parse and qualify (sqlglot builds a new one per call given a
+        name); made on first use, so SQL the cache answers never imports sqlglot."""
+        if self._dialect is None:
+            from sqlglot.dialects.dialect import Dialect
+
+            self._dialect = Dialect.get_or_raise(self.r.sqlglot_dialect)
+        return self._dialect
 
     def add(self, message: str, where: Location, hint: str | None = None) -> None:
         self.issues.append(Issue(message, where, hint))
@@ -123,13 +133,28 @@ class _Checker:
 
     def sql(self, text: str, where: Location, file: Path | None,
             declared: list[str] | None, table: StarTable | None = None) -> tuple[str, ParsedSql] | None:
-        from sqlglot.errors import OptimizeError, ParseError
-
         try:
             rendered = self.r.user_sql(text, where)
         except ConfigError as exc:
             self.issues.extend(exc.issues)
             return None
+        hit = self.cache.get(rendered, declared) if self.cache else None
+        if hit is not None:  # this SQL passed every check below before, with these tables and columns
+            return rendered, ParsedSql(hit[1], hit[0])  # type: ignore[arg-type]
+        before = len(self.issues)
+        result = self._parsed(rendered, text, where, file, declared, table)
+        if result is not None and self.cache and len(self.issues) == before:
+            from engine.shadow import point_at
+
+            parsed = result[1]
+            self.cache.put(rendered, declared, parsed.tables,
+                           point_at(parsed.tree, dict(self.cache.names), self.r.sqlglot_dialect))
+        return result
+
+    def _parsed(self, rendered: str, text: str, where: Location, file: Path | None,
+                declared: list[str] | None, table: StarTable | None) -> tuple[str, ParsedSql] | None:
+        from sqlglot.errors import OptimizeError, ParseError
+
         dialect = self.dialect
         try:
             parsed = parse_select(rendered, dialect)
@@ -228,11 +253,16 @@ def _position(node: exp.Expression, name: str) -> tuple[int | None, int | None]:
 def analyse(p: Pipeline, renderer: SqlRenderer) -> Analysis:
     """Run every semantic check; return the rendered SELECTs and the build order."""
     from engine.paths import location_issues
+    from engine.shadow import shadow_name
+    from engine.sql_cache import SqlCache
 
     c = _Checker(p, renderer)
     c.issues.extend(location_issues(p))
     c.issues.extend(name_issues(p))
     c.issues.extend(bound_issues(p))
+    c.cache = SqlCache(renderer.sqlglot_dialect,
+                       {t: [(col.name, col.type) for col in p.table_columns(t)] for t in p.tables},
+                       {t: shadow_name(t) for t in p.tables})
     c.structure()
     selects: dict[str, str] = {}
     reads: dict[str, frozenset[str]] = {}

@@ -28,6 +28,14 @@ def shadow_name(table: str) -> str:
 
 def point_at(tree: exp.Expression, names: Mapping[str, str], dialect: str) -> str:
     """The SQL of ``tree`` with every reference to a table in ``names`` renamed to its value."""
+    from engine.sql_cache import CachedTree
+
+    if isinstance(tree, CachedTree):  # pointed already, when the SQL was first checked (engine/sql_cache.py)
+        if tree.names == tuple(sorted(names.items())):
+            return tree.pointed
+        from engine.graph import parse_select
+
+        tree = parse_select(tree.sql, dialect).tree
     from sqlglot import exp
 
     copy: Any = tree.copy()

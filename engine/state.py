@@ -91,6 +91,11 @@ def bookkeeping_statements(run: PlannedRun, decision: Decision) -> tuple[str, ..
 
 
 def record_files(ctx: RunContext, table: str, files: list[FileEntry]) -> None:
+    # also as one JSON text per batch, which a warehouse that parses JSON reads far faster than a VALUES list
+    import json
+
+    rows = [[f.key, str(f.size), f.version] for f in files]
     for i in range(0, len(files), BATCH):
         ctx.adapter.execute(ctx.renderer.template("state/record_files.sql", pipeline=ctx.pipeline.name,
-                                                  table=table, files=files[i:i + BATCH]), "state")
+                                                  table=table, files=files[i:i + BATCH],
+                                                  files_json=json.dumps(rows[i:i + BATCH])), "state")

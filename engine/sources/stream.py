@@ -14,7 +14,6 @@ from __future__ import annotations
 import glob
 import gzip
 import io
-import json
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -118,25 +117,21 @@ class Feed:
 
     def json_documents(self) -> Iterator[str]:
         """Each top-level JSON value of every file as text (array elements one by one)."""
-        decoder = json.JSONDecoder()
+        from engine.sources.json_layout import decoded
+
         for path in self.files():
             with open_binary(path, self.compression) as raw:
                 text = raw.read().decode("utf-8-sig")
-            pos, end = 0, len(text)
-            while True:
-                while pos < end and text[pos] in " \t\r\n":
-                    pos += 1
-                if pos >= end:
-                    break
-                try:
-                    value, stop = decoder.raw_decode(text, pos)
-                except json.JSONDecodeError as exc:
-                    raise ValueError(f"{path}: line {exc.lineno} column {exc.colno}: {exc.msg}") from None
-                if isinstance(value, list):
-                    yield from (json.dumps(v, ensure_ascii=False) for v in value)
-                else:
-                    yield text[pos:stop]
-                pos = stop
+            yield from decoded(text, path)
+
+    def json_copy_rows(self) -> Iterator[bytes]:
+        """Every JSON document of every file as a row of COPY's text format, by the file's layout
+        (engine/sources/json_layout.py)."""
+        from engine.sources.json_layout import copy_rows
+
+        for path in self.files():
+            with open_binary(path, self.compression) as raw:
+                yield from copy_rows(raw, path)
 
 
 class _Reencoded(io.RawIOBase):

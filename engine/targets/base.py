@@ -120,6 +120,8 @@ class LoadSpec:
     feed: Feed | None = None
     #: a template whose queries explain a failed load, rendered with the same context
     diagnose: str | None = None
+    #: the context the diagnosis renders with, where it differs from the load's
+    diagnose_context: dict[str, Any] | None = None
     #: a template whose single query returns how many bad records this load skipped and wrote to
     #: _etl_rejects (a source with on_error: skip), rendered with the same context
     rejects: str | None = None
@@ -336,7 +338,8 @@ class Adapter(ABC):
         try:
             cursor.execute(sql)
             names = [d[0] for d in cursor.description or []]
-            return names, [tuple(r) for r in cursor.fetchall()]
+            # a statement without a result (a check's DROP or CREATE of its temporary table) has no rows
+            return names, [tuple(r) for r in cursor.fetchall()] if cursor.description else []
         except Exception as exc:
             if self._interrupted(exc):  # Ctrl-C during a check or a query, as during any statement
                 raise KeyboardInterrupt from None

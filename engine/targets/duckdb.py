@@ -13,6 +13,7 @@ from engine.config import Source, StagingTable
 from engine.errors import ConfigError, Issue, RunLocked, TargetError
 from engine.inputs import LoadFiles
 from engine.sources.jsonpaths import JsonField, json_fields, read_columns
+from engine.targets._duckdb_json import JsonFiles, explain_files, json_files
 from engine.targets.base import Adapter, Capabilities, ErrorLookup, LoadSpec, Lock, Option, Publish, TemplateCall
 
 if TYPE_CHECKING:
@@ -115,20 +116,23 @@ class DuckDBAdapter(Adapter):
 
     def load_spec(self, source: Source, table: StagingTable, files: LoadFiles) -> LoadSpec:
         skip = source.on_error == "skip"
-        groups = _by_compression(files.paths, source.compression, files.patterns)
         checks: dict[str, Any] = {"on_error": source.on_error, "source": source.name, "raw_limit": RAW_LIMIT,
                                   "max_errors": MAX_ERRORS if source.max_errors is None else source.max_errors}
         if source.format == "json":
             fields = json_fields(table.columns, files.jsonpaths, source.location)
+            sorted_files = json_files(files.paths, source.compression, source.json_format, fail=not skip,
+                                      patterns=files.patterns)
             context: dict[str, Any] = {
-                "table": table.name, "groups": groups, "fields": fields,
-                "read_columns": read_columns(fields), "json_format": source.json_format, **checks,
-                **_checked_json(table, fields, _plain_and_gzip(groups)),
+                "table": table.name, "fields": fields, "read_columns": read_columns(fields), **checks,
+                **_checked_json(table, fields, sorted_files),
             }
             if skip:
                 return LoadSpec("load_json_checked.sql", context, rejects="rejects/count.sql")
-            # the fast path: one read_json per compression; a failure is explained after the fact
-            return LoadSpec("load_json.sql", context, diagnose="load_json_diagnose.sql")
+            # large newline-delimited files through read_json, the rest checked as text; a failure of either
+            # is explained after the fact by the checks of a skip load over every file
+            return LoadSpec("load_json.sql", context, diagnose="load_json_diagnose.sql", diagnose_context={
+                **context, **_checked_json(table, fields, explain_files(sorted_files))})
+        groups = _by_compression(files.paths, source.compression, files.patterns)
         if source.jsonpaths:
             raise ConfigError([Issue("jsonpaths applies to format json only", source.location)])
         context = {"table": table.name, "groups": groups, "columns": table.columns, **checks}
@@ -190,22 +194,7 @@ MAX_ERRORS = 100000
 _TEXT_TYPE = re.compile(r"^\s*(varchar|text|string|char|bpchar|character|nvarchar)\b", re.IGNORECASE)
 
 
-def _plain_and_gzip(groups: list[tuple[str, list[str]]]) -> tuple[list[str], list[str]]:
-    """The files a checked load reads as text and those it gunzips. Listed files come sorted by their
-    bytes already; glob patterns (a plan shown before listing) go by name."""
-    plain: list[str] = []
-    gzip: list[str] = []
-    for compression, paths in groups:
-        for path in paths:
-            if compression == "gzip" or (compression == "auto" and path.endswith(".gz")):
-                gzip.append(path)
-            else:
-                plain.append(path)
-    return plain, gzip
-
-
-def _checked_json(table: StagingTable, fields: list[JsonField],
-                  files: tuple[list[str], list[str]]) -> dict[str, Any]:
+def _checked_json(table: StagingTable, fields: list[JsonField], files: JsonFiles) -> dict[str, Any]:
     """What the checked JSON templates need: each field's JSON path and how it is cast."""
     not_null = {c.name for c in table.columns if c.not_null}
     top = [f.key for f in fields if f.subpath is None]
@@ -224,7 +213,8 @@ def _checked_json(table: StagingTable, fields: list[JsonField],
                         # read through one json_transform of the record: a top-level key no other column reads
                         "struct": not nested and top.count(f.key) == 1})
     return {"checked_fields": checked, "dup_keys": list(dict.fromkeys(f.key for f in fields)),
-            "plain_files": files[0], "gzip_files": files[1]}
+            "fast_groups": files.fast, "plain_files": files.plain, "gzip_files": files.gzip,
+            "multiline_files": files.multiline}
 
 
 def _json_path(f: JsonField) -> str:

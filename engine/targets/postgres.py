@@ -73,8 +73,9 @@ class PostgresAdapter(Adapter):
             return
         with cursor.copy(sql) as copy:
             if feed.kind == "json":
-                for document in feed.json_documents():
-                    copy.write_row((document,))
+                # COPY's text format: a newline-delimited file streams as bytes, not a row at a time
+                for rows in feed.json_copy_rows():
+                    copy.write(rows)
             else:
                 for chunk in feed.csv_chunks():
                     copy.write(chunk)

@@ -71,7 +71,7 @@ SELECT file, line, try(decode(bytes)) AS text, decode(bytes, 'replace') AS raw,
        CASE WHEN try(decode(bytes)) IS NULL THEN 'not valid UTF-8' END AS bad
 FROM (
     SELECT file, generate_subscripts(parts, 1) AS line, CAST(unnest(parts) AS BLOB) AS bytes
-    FROM (SELECT file, string_split(CAST(content AS VARCHAR), '\x0A') AS parts FROM blobs WHERE text IS NULL)
+    FROM (SELECT file, string_split(CAST(content AS VARCHAR), chr(92) || 'x0A') AS parts FROM blobs WHERE text IS NULL)
 )
 {% if gzip_files %}
 UNION ALL
@@ -92,33 +92,40 @@ FROM gz_rejected
 {% endmacro %}
 
 {% macro check_records() %}
-{# Records: in a newline-delimited file every non-blank line; in a pretty-printed file (one with a line
-    that is just "{" or "[") a record starts at each line that begins in column 1 with anything but a
-    closing bracket, so concatenated pretty-printed objects split where a formatter starts them. A top-level
-    array is taken apart into its elements, as read_json does. Then each record is checked the way the
+{# Records, by the file's layout (decided in engine/targets/duckdb_json.py from its first non-blank line;
+    multiline_files lists the pretty and array ones): in a lines file every non-blank line; in a pretty or
+    array file a record starts at each line that begins in column 1 with anything but white space or a
+    closing bracket, so concatenated pretty-printed objects split where a formatter starts them, and a
+    record that is an array is taken apart into its elements. In a lines file an array line is one bad
+    record, as read_json(format='newline_delimited') refuses it. Then each record is checked the way the
     fast path would fail on it, and cast with the same rules: JSON values through TRY_CAST of the JSON
-    (as read_json casts), nested paths through TRY_CAST of the text (as load_json.sql casts them). #}
+    (as read_json casts), nested paths through TRY_CAST of the text (as load_json.sql casts them). A record
+    with no value in any column (null, {}, or none of the keys the load reads) is bad too: the fast path
+    cannot tell a null line from an empty object, so both policies refuse both. #}
 CREATE OR REPLACE TEMP TABLE {{ checked_table | ident }} AS
-{# trim() and rtrim() are slow in DuckDB (they walk the text by grapheme): ends_with, substr and a regular
+{# no backslash in this SQL (chr() instead), so its statements split without a full tokenizer (render.py);
+   trim() and rtrim() are slow in DuckDB (they walk the text by grapheme): ends_with, substr and a regular
    expression do the same work here for a fraction of the time #}
 WITH lines AS (
     SELECT file, line, raw, bad,
-           CASE WHEN ends_with(t, chr(13)) THEN substr(t, 1, length(t) - 1) ELSE t END AS text
+           {# read_json takes a vertical tab or form feed around a line's value as white space #}
+           CASE WHEN contains(t, chr(11)) OR contains(t, chr(12)) THEN regexp_replace(t, '^[' || chr(9) || chr(11) || chr(12) || ' ]+|[' || chr(9) || chr(11) || chr(12) || chr(13) || ' ]+$', '', 'g')
+                WHEN ends_with(t, chr(13)) THEN substr(t, 1, length(t) - 1) ELSE t END AS text
     FROM (SELECT *, CASE WHEN line = 1 AND starts_with(text, chr(65279)) THEN substr(text, 2) ELSE text END AS t
           FROM {{ lines_table | ident }})
 ),
-used AS (SELECT * FROM lines WHERE bad IS NOT NULL OR regexp_matches(text, '[^ \t\r\n]')),
+used AS (SELECT * FROM lines WHERE bad IS NOT NULL OR regexp_matches(text, '[^ ' || chr(9) || chr(13) || chr(10) || ']')),
 files AS (
-    SELECT file, coalesce(bool_or(CASE WHEN length(text) < 16 THEN trim(text) IN ('{', '[') END), false) AS pretty
-    FROM used GROUP BY file
+    SELECT DISTINCT file, list_contains(CAST([{% for p in multiline_files %}{{ p | literal }}{{ ", " if not loop.last }}{% endfor %}] AS VARCHAR[]), file) AS pretty
+    FROM used
 ),
 records AS (
-    SELECT u.file, u.line, u.text, coalesce(u.raw, u.text) AS raw, u.bad
+    SELECT u.file, u.line, u.text, coalesce(u.raw, u.text) AS raw, u.bad, false AS pretty
     FROM used AS u JOIN files AS f USING (file)
     WHERE NOT f.pretty
     UNION ALL
     SELECT file, min(line), string_agg(text, chr(10) ORDER BY line), string_agg(coalesce(raw, text), chr(10) ORDER BY line),
-           max(bad)
+           max(bad), true
     FROM (
         SELECT u.*, sum(CASE WHEN left(u.text, 1) NOT IN (' ', chr(9), '}', ']') THEN 1 ELSE 0 END)
                     OVER (PARTITION BY u.file ORDER BY u.line) AS record
@@ -132,12 +139,13 @@ typed_records AS (
     SELECT *, CASE WHEN bad IS NULL AND json_valid(text) THEN json_type(text) END AS kind FROM records
 ),
 docs AS (
-    SELECT file, line, raw, bad, text AS doc, kind FROM typed_records WHERE kind IS DISTINCT FROM 'ARRAY'
+    SELECT file, line, raw, bad, text AS doc, kind FROM typed_records WHERE kind IS DISTINCT FROM 'ARRAY' OR NOT pretty
     UNION ALL
-    {# a top-level array: its elements are the records (valid JSON, being parts of valid JSON) #}
+    {# a top-level array of a pretty or array file: its elements are the records (valid JSON, being parts of
+       valid JSON); an element that is not an object is one bad record #}
     SELECT file, line, doc AS raw, NULL AS bad, doc, json_type(doc) AS kind
     FROM (SELECT file, line, unnest(CAST(json_extract(text, '$[*]') AS VARCHAR[])) AS doc
-          FROM typed_records WHERE kind = 'ARRAY')
+          FROM typed_records WHERE kind = 'ARRAY' AND pretty)
 ),
 parsed AS (
     SELECT file, line, raw, doc,
@@ -205,6 +213,9 @@ SELECT file AS _etl_file, line AS _etl_line, raw AS _etl_raw,
                 THEN {{ ("column " ~ f.column ~ ": missing or null, but declared not_null") | literal }} END,
 {% endif %}
 {% endfor %}
+           CASE WHEN reason IS NULL{% for f in checked_fields %} AND v{{ loop.index }} IS NULL{% if f.kind in ("json_cast", "text_cast") %} AND s{{ loop.index }} IS NULL{% endif %}{% endfor %}
+
+                THEN 'no value in any column (the record is empty, or holds none of the keys the load reads)' END,
            NULL), '')) AS _etl_reason,
 {% for f in checked_fields %}
        v{{ loop.index }}{{ "," if not loop.last }}

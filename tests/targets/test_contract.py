@@ -134,7 +134,8 @@ def test_a_run_follows_the_declared_transaction_and_lock(kind: str, tmp_path: Pa
 def test_publish_comes_after_every_check_and_follows_the_declared_strategy(kind: str, tmp_path: Path) -> None:
     conn, planned, _ = _recorded_run(tmp_path, kind)
     run = conn.executed
-    checks = [i for i, s in enumerate(run) if s.startswith("SELECT COUNT(*)")]
+    check_sql = {sql for step in planned.plan.steps if step.kind == "check" for sql in step.statements}
+    checks = [i for i, s in enumerate(run) if s in check_sql]
     for t in TABLES:
         new_in = run.index(f'ALTER TABLE "{t}__etl_next" RENAME TO "{t}"')
         assert new_in > max(checks)

@@ -169,7 +169,8 @@ CREATE TABLE "time__etl_next" (
 
 -- load:staging_events
 INSERT INTO "staging_events__etl_next" ("artist", "auth", "first_name", "gender", "item_in_session", "last_name", "length", "level", "location", "method", "page", "registration", "session_id", "song", "status", "ts", "user_agent", "user_id")
-SELECT
+SELECT * FROM (
+    SELECT
 "artist" AS "artist",
 "auth" AS "auth",
 "firstName" AS "first_name",
@@ -188,17 +189,21 @@ SELECT
 "ts" AS "ts",
 "userAgent" AS "user_agent",
 "userId" AS "user_id"
-FROM read_json(
-    ['<project>/examples/sparkify/data/log_data/**/*.json'],
-    format = 'auto',
-    columns = {'artist': 'VARCHAR', 'auth': 'VARCHAR', 'firstName': 'VARCHAR', 'gender': 'VARCHAR', 'itemInSession': 'INTEGER', 'lastName': 'VARCHAR', 'length': 'DOUBLE', 'level': 'VARCHAR', 'location': 'VARCHAR', 'method': 'VARCHAR', 'page': 'VARCHAR', 'registration': 'DOUBLE', 'sessionId': 'INTEGER', 'song': 'VARCHAR', 'status': 'INTEGER', 'ts': 'BIGINT', 'userAgent': 'VARCHAR', 'userId': 'VARCHAR'},
-    compression = 'auto',
-    union_by_name = false
-);
+    FROM read_json(
+        ['<project>/examples/sparkify/data/log_data/**/*.json'],
+        format = 'newline_delimited',
+        columns = {'artist': 'VARCHAR', 'auth': 'VARCHAR', 'firstName': 'VARCHAR', 'gender': 'VARCHAR', 'itemInSession': 'INTEGER', 'lastName': 'VARCHAR', 'length': 'DOUBLE', 'level': 'VARCHAR', 'location': 'VARCHAR', 'method': 'VARCHAR', 'page': 'VARCHAR', 'registration': 'DOUBLE', 'sessionId': 'INTEGER', 'song': 'VARCHAR', 'status': 'INTEGER', 'ts': 'BIGINT', 'userAgent': 'VARCHAR', 'userId': 'VARCHAR'},
+        compression = 'auto',
+        union_by_name = false
+    )
+) AS r
+WHERE CASE WHEN r."artist" IS NULL AND r."auth" IS NULL AND r."first_name" IS NULL AND r."gender" IS NULL AND r."item_in_session" IS NULL AND r."last_name" IS NULL AND r."length" IS NULL AND r."level" IS NULL AND r."location" IS NULL AND r."method" IS NULL AND r."page" IS NULL AND r."registration" IS NULL AND r."session_id" IS NULL AND r."song" IS NULL AND r."status" IS NULL AND r."ts" IS NULL AND r."user_agent" IS NULL AND r."user_id" IS NULL
+           THEN error('a record with no value in any column') ELSE true END;
 
 -- load:staging_songs
 INSERT INTO "staging_songs__etl_next" ("num_songs", "artist_id", "artist_latitude", "artist_longitude", "artist_location", "artist_name", "song_id", "title", "duration", "year")
-SELECT
+SELECT * FROM (
+    SELECT
 "num_songs" AS "num_songs",
 "artist_id" AS "artist_id",
 "artist_latitude" AS "artist_latitude",
@@ -209,13 +214,16 @@ SELECT
 "title" AS "title",
 "duration" AS "duration",
 "year" AS "year"
-FROM read_json(
-    ['<project>/examples/sparkify/data/song_data/**/*.json'],
-    format = 'auto',
-    columns = {'num_songs': 'INTEGER', 'artist_id': 'VARCHAR', 'artist_latitude': 'DOUBLE', 'artist_longitude': 'DOUBLE', 'artist_location': 'VARCHAR', 'artist_name': 'VARCHAR', 'song_id': 'VARCHAR', 'title': 'VARCHAR', 'duration': 'DOUBLE', 'year': 'INTEGER'},
-    compression = 'auto',
-    union_by_name = false
-);
+    FROM read_json(
+        ['<project>/examples/sparkify/data/song_data/**/*.json'],
+        format = 'newline_delimited',
+        columns = {'num_songs': 'INTEGER', 'artist_id': 'VARCHAR', 'artist_latitude': 'DOUBLE', 'artist_longitude': 'DOUBLE', 'artist_location': 'VARCHAR', 'artist_name': 'VARCHAR', 'song_id': 'VARCHAR', 'title': 'VARCHAR', 'duration': 'DOUBLE', 'year': 'INTEGER'},
+        compression = 'auto',
+        union_by_name = false
+    )
+) AS r
+WHERE CASE WHEN r."num_songs" IS NULL AND r."artist_id" IS NULL AND r."artist_latitude" IS NULL AND r."artist_longitude" IS NULL AND r."artist_location" IS NULL AND r."artist_name" IS NULL AND r."song_id" IS NULL AND r."title" IS NULL AND r."duration" IS NULL AND r."year" IS NULL
+           THEN error('a record with no value in any column') ELSE true END;
 
 -- transform:songplays
 INSERT INTO "songplays__etl_next" ("songplay_id", "start_time", "user_id", "level", "song_id", "artist_id", "session_id", "location", "user_agent")
@@ -368,104 +376,139 @@ FROM (
 ) AS stamps;
 
 -- check:primary_key_unique_songplays
-SELECT COUNT(*) FROM (
-    SELECT "songplay_id"
-    FROM "songplays__etl_next"
-    GROUP BY "songplay_id"
-    HAVING COUNT(*) > 1
-) AS duplicated_keys;
+DROP TABLE IF EXISTS "_etl_keys_songplays__etl_next";
+
+-- check:primary_key_unique_songplays
+CREATE TEMPORARY TABLE "_etl_keys_songplays__etl_next" AS
+SELECT
+    (SELECT COUNT(*) FROM (
+        SELECT "songplay_id"
+        FROM "songplays__etl_next"
+        GROUP BY "songplay_id"
+        HAVING COUNT(*) > 1
+    ) AS duplicated) AS duplicated_keys,
+    COUNT(CASE WHEN child."songplay_id" IS NULL THEN 1 END) AS null_keys,
+    COUNT(CASE WHEN child."start_time" IS NOT NULL AND "parent_1".k IS NULL THEN 1 END) AS "orphans_start_time",
+    COUNT(CASE WHEN child."user_id" IS NOT NULL AND "parent_2".k IS NULL THEN 1 END) AS "orphans_user_id",
+    COUNT(CASE WHEN child."song_id" IS NOT NULL AND "parent_3".k IS NULL THEN 1 END) AS "orphans_song_id",
+    COUNT(CASE WHEN child."artist_id" IS NOT NULL AND "parent_4".k IS NULL THEN 1 END) AS "orphans_artist_id"
+FROM "songplays__etl_next" AS child
+LEFT JOIN (SELECT DISTINCT "start_time" AS k FROM "time__etl_next") AS "parent_1"
+    ON child."start_time" = "parent_1".k
+LEFT JOIN (SELECT DISTINCT "user_id" AS k FROM "users__etl_next") AS "parent_2"
+    ON child."user_id" = "parent_2".k
+LEFT JOIN (SELECT DISTINCT "song_id" AS k FROM "songs__etl_next") AS "parent_3"
+    ON child."song_id" = "parent_3".k
+LEFT JOIN (SELECT DISTINCT "artist_id" AS k FROM "artists__etl_next") AS "parent_4"
+    ON child."artist_id" = "parent_4".k;
+
+-- check:primary_key_unique_songplays
+SELECT duplicated_keys FROM "_etl_keys_songplays__etl_next";
 
 -- check:primary_key_not_null_songplays
-SELECT COUNT(*) FROM "songplays__etl_next"
-WHERE "songplay_id" IS NULL;
+SELECT "null_keys" FROM "_etl_keys_songplays__etl_next";
 
 -- check:foreign_key_songplays_start_time
-SELECT COUNT(*)
-FROM "songplays__etl_next" AS child
-LEFT JOIN "time__etl_next" AS parent
-    ON child."start_time" = parent."start_time"
-WHERE child."start_time" IS NOT NULL
-  AND parent."start_time" IS NULL;
+SELECT "orphans_start_time" FROM "_etl_keys_songplays__etl_next";
 
 -- check:foreign_key_songplays_user_id
-SELECT COUNT(*)
-FROM "songplays__etl_next" AS child
-LEFT JOIN "users__etl_next" AS parent
-    ON child."user_id" = parent."user_id"
-WHERE child."user_id" IS NOT NULL
-  AND parent."user_id" IS NULL;
+SELECT "orphans_user_id" FROM "_etl_keys_songplays__etl_next";
 
 -- check:foreign_key_songplays_song_id
-SELECT COUNT(*)
-FROM "songplays__etl_next" AS child
-LEFT JOIN "songs__etl_next" AS parent
-    ON child."song_id" = parent."song_id"
-WHERE child."song_id" IS NOT NULL
-  AND parent."song_id" IS NULL;
+SELECT "orphans_song_id" FROM "_etl_keys_songplays__etl_next";
 
 -- check:foreign_key_songplays_artist_id
-SELECT COUNT(*)
-FROM "songplays__etl_next" AS child
-LEFT JOIN "artists__etl_next" AS parent
-    ON child."artist_id" = parent."artist_id"
-WHERE child."artist_id" IS NOT NULL
-  AND parent."artist_id" IS NULL;
+SELECT "orphans_artist_id" FROM "_etl_keys_songplays__etl_next";
 
 -- check:primary_key_unique_users
-SELECT COUNT(*) FROM (
-    SELECT "user_id"
-    FROM "users__etl_next"
-    GROUP BY "user_id"
-    HAVING COUNT(*) > 1
-) AS duplicated_keys;
+DROP TABLE IF EXISTS "_etl_keys_users__etl_next";
+
+-- check:primary_key_unique_users
+CREATE TEMPORARY TABLE "_etl_keys_users__etl_next" AS
+SELECT
+    (SELECT COUNT(*) FROM (
+        SELECT "user_id"
+        FROM "users__etl_next"
+        GROUP BY "user_id"
+        HAVING COUNT(*) > 1
+    ) AS duplicated) AS duplicated_keys,
+    COUNT(CASE WHEN child."user_id" IS NULL THEN 1 END) AS null_keys
+FROM "users__etl_next" AS child;
+
+-- check:primary_key_unique_users
+SELECT duplicated_keys FROM "_etl_keys_users__etl_next";
 
 -- check:primary_key_not_null_users
-SELECT COUNT(*) FROM "users__etl_next"
-WHERE "user_id" IS NULL;
+SELECT "null_keys" FROM "_etl_keys_users__etl_next";
 
 -- check:primary_key_unique_songs
-SELECT COUNT(*) FROM (
-    SELECT "song_id"
-    FROM "songs__etl_next"
-    GROUP BY "song_id"
-    HAVING COUNT(*) > 1
-) AS duplicated_keys;
+DROP TABLE IF EXISTS "_etl_keys_songs__etl_next";
+
+-- check:primary_key_unique_songs
+CREATE TEMPORARY TABLE "_etl_keys_songs__etl_next" AS
+SELECT
+    (SELECT COUNT(*) FROM (
+        SELECT "song_id"
+        FROM "songs__etl_next"
+        GROUP BY "song_id"
+        HAVING COUNT(*) > 1
+    ) AS duplicated) AS duplicated_keys,
+    COUNT(CASE WHEN child."song_id" IS NULL THEN 1 END) AS null_keys,
+    COUNT(CASE WHEN child."artist_id" IS NOT NULL AND "parent_1".k IS NULL THEN 1 END) AS "orphans_artist_id"
+FROM "songs__etl_next" AS child
+LEFT JOIN (SELECT DISTINCT "artist_id" AS k FROM "artists__etl_next") AS "parent_1"
+    ON child."artist_id" = "parent_1".k;
+
+-- check:primary_key_unique_songs
+SELECT duplicated_keys FROM "_etl_keys_songs__etl_next";
 
 -- check:primary_key_not_null_songs
-SELECT COUNT(*) FROM "songs__etl_next"
-WHERE "song_id" IS NULL;
+SELECT "null_keys" FROM "_etl_keys_songs__etl_next";
 
 -- check:foreign_key_songs_artist_id
-SELECT COUNT(*)
-FROM "songs__etl_next" AS child
-LEFT JOIN "artists__etl_next" AS parent
-    ON child."artist_id" = parent."artist_id"
-WHERE child."artist_id" IS NOT NULL
-  AND parent."artist_id" IS NULL;
+SELECT "orphans_artist_id" FROM "_etl_keys_songs__etl_next";
 
 -- check:primary_key_unique_artists
-SELECT COUNT(*) FROM (
-    SELECT "artist_id"
-    FROM "artists__etl_next"
-    GROUP BY "artist_id"
-    HAVING COUNT(*) > 1
-) AS duplicated_keys;
+DROP TABLE IF EXISTS "_etl_keys_artists__etl_next";
+
+-- check:primary_key_unique_artists
+CREATE TEMPORARY TABLE "_etl_keys_artists__etl_next" AS
+SELECT
+    (SELECT COUNT(*) FROM (
+        SELECT "artist_id"
+        FROM "artists__etl_next"
+        GROUP BY "artist_id"
+        HAVING COUNT(*) > 1
+    ) AS duplicated) AS duplicated_keys,
+    COUNT(CASE WHEN child."artist_id" IS NULL THEN 1 END) AS null_keys
+FROM "artists__etl_next" AS child;
+
+-- check:primary_key_unique_artists
+SELECT duplicated_keys FROM "_etl_keys_artists__etl_next";
 
 -- check:primary_key_not_null_artists
-SELECT COUNT(*) FROM "artists__etl_next"
-WHERE "artist_id" IS NULL;
+SELECT "null_keys" FROM "_etl_keys_artists__etl_next";
 
 -- check:primary_key_unique_time
-SELECT COUNT(*) FROM (
-    SELECT "start_time"
-    FROM "time__etl_next"
-    GROUP BY "start_time"
-    HAVING COUNT(*) > 1
-) AS duplicated_keys;
+DROP TABLE IF EXISTS "_etl_keys_time__etl_next";
+
+-- check:primary_key_unique_time
+CREATE TEMPORARY TABLE "_etl_keys_time__etl_next" AS
+SELECT
+    (SELECT COUNT(*) FROM (
+        SELECT "start_time"
+        FROM "time__etl_next"
+        GROUP BY "start_time"
+        HAVING COUNT(*) > 1
+    ) AS duplicated) AS duplicated_keys,
+    COUNT(CASE WHEN child."start_time" IS NULL THEN 1 END) AS null_keys
+FROM "time__etl_next" AS child;
+
+-- check:primary_key_unique_time
+SELECT duplicated_keys FROM "_etl_keys_time__etl_next";
 
 -- check:primary_key_not_null_time
-SELECT COUNT(*) FROM "time__etl_next"
-WHERE "start_time" IS NULL;
+SELECT "null_keys" FROM "_etl_keys_time__etl_next";
 
 -- check:row_count_staging_events_equals
 SELECT COUNT(*) FROM "staging_events__etl_next";
