@@ -4,19 +4,56 @@ Each table is compared both ways with EXCEPT ALL (a multiset difference: a row k
 and once on the other counts), over the engine's columns in the engine's order, so a column the floor
 computes differently, or a duplicate, or a lost row, shows up as a non-zero difference.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
 
 #: the seven tables of the Sparkify pipeline, compared by these columns (the engine's order)
 COLUMNS = {
-    "staging_events": ("artist", "auth", "first_name", "gender", "item_in_session", "last_name", "length", "level",
-                       "location", "method", "page", "registration", "session_id", "song", "status", "ts",
-                       "user_agent", "user_id"),
-    "staging_songs": ("num_songs", "artist_id", "artist_latitude", "artist_longitude", "artist_location",
-                      "artist_name", "song_id", "title", "duration", "year"),
-    "songplays": ("songplay_id", "start_time", "user_id", "level", "song_id", "artist_id", "session_id", "location",
-                  "user_agent"),
+    "staging_events": (
+        "artist",
+        "auth",
+        "first_name",
+        "gender",
+        "item_in_session",
+        "last_name",
+        "length",
+        "level",
+        "location",
+        "method",
+        "page",
+        "registration",
+        "session_id",
+        "song",
+        "status",
+        "ts",
+        "user_agent",
+        "user_id",
+    ),
+    "staging_songs": (
+        "num_songs",
+        "artist_id",
+        "artist_latitude",
+        "artist_longitude",
+        "artist_location",
+        "artist_name",
+        "song_id",
+        "title",
+        "duration",
+        "year",
+    ),
+    "songplays": (
+        "songplay_id",
+        "start_time",
+        "user_id",
+        "level",
+        "song_id",
+        "artist_id",
+        "session_id",
+        "location",
+        "user_agent",
+    ),
     "users": ("user_id", "first_name", "last_name", "gender", "level"),
     "songs": ("song_id", "title", "artist_id", "year", "duration"),
     "artists": ("artist_id", "name", "location", "latitude", "longitude"),
@@ -39,7 +76,8 @@ def difference(a: Path, b: Path) -> list[tuple[str, int, int, int, int]]:
             row = con.execute(
                 f"SELECT (SELECT count(*) FROM {ta}), (SELECT count(*) FROM {tb}), "
                 f"(SELECT count(*) FROM (SELECT {cols} FROM {ta} EXCEPT ALL SELECT {cols} FROM {tb})), "
-                f"(SELECT count(*) FROM (SELECT {cols} FROM {tb} EXCEPT ALL SELECT {cols} FROM {ta}))").fetchone()
+                f"(SELECT count(*) FROM (SELECT {cols} FROM {tb} EXCEPT ALL SELECT {cols} FROM {ta}))"
+            ).fetchone()
             assert row is not None
             out.append((table, int(row[0]), int(row[1]), int(row[2]), int(row[3])))
         return out
@@ -53,15 +91,23 @@ def identical(rows: list[tuple[str, int, int, int, int]]) -> bool:
 
 def section(per_size: dict[str, list[tuple[str, int, int, int, int]]]) -> list[str]:
     """The markdown of the comparison, one table per size."""
-    out = ["## Same tables: engine-duckdb against the floor", "",
-           "The first run's warehouse of each, every table compared both ways with `EXCEPT ALL` over the",
-           "engine's columns (rows the engine has that the floor lacks, and the reverse, duplicates counted).", ""]
+    out = [
+        "## Same tables: engine-duckdb against the floor",
+        "",
+        "The first run's warehouse of each, every table compared both ways with `EXCEPT ALL` over the",
+        "engine's columns (rows the engine has that the floor lacks, and the reverse, duplicates counted).",
+        "",
+    ]
     if not per_size:
         return [*out, "(not compared: the engine or the floor did not run)", ""]
     for size, rows in per_size.items():
         verdict = "identical" if identical(rows) else "DIFFERENT"
-        out += [f"**{size}**: {verdict}", "",
-                "| table | engine rows | floor rows | engine EXCEPT ALL floor | floor EXCEPT ALL engine |",
-                "|---|---|---|---|---|",
-                *(f"| {t} | {ra:,} | {rb:,} | {d1:,} | {d2:,} |" for t, ra, rb, d1, d2 in rows), ""]
+        out += [
+            f"**{size}**: {verdict}",
+            "",
+            "| table | engine rows | floor rows | engine EXCEPT ALL floor | floor EXCEPT ALL engine |",
+            "|---|---|---|---|---|",
+            *(f"| {t} | {ra:,} | {rb:,} | {d1:,} | {d2:,} |" for t, ra, rb, d1, d2 in rows),
+            "",
+        ]
     return out

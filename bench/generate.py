@@ -12,6 +12,7 @@ Stdlib only. Examples::
     python bench/generate.py --sample --out examples/sparkify/data --clean
     python bench/generate.py --events 10000000 --songs 100000 --out /tmp/sparkify-10m
 """
+
 from __future__ import annotations
 
 import argparse
@@ -26,50 +27,236 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-LOG_KEYS = ("artist", "auth", "firstName", "gender", "itemInSession", "lastName", "length",
-            "level", "location", "method", "page", "registration", "sessionId", "song",
-            "status", "ts", "userAgent", "userId")
+LOG_KEYS = (
+    "artist",
+    "auth",
+    "firstName",
+    "gender",
+    "itemInSession",
+    "lastName",
+    "length",
+    "level",
+    "location",
+    "method",
+    "page",
+    "registration",
+    "sessionId",
+    "song",
+    "status",
+    "ts",
+    "userAgent",
+    "userId",
+)
 # One %-template with the keys in LOG_KEYS order: json.dumps per event is far too slow
 # at 10M events, so every value is pre-encoded JSON and only ints are formatted here.
-LINE = ('{"artist":%s,"auth":%s,"firstName":%s,"gender":%s,"itemInSession":%d,'
-        '"lastName":%s,"length":%s,"level":%s,"location":%s,"method":%s,"page":%s,'
-        '"registration":%s,"sessionId":%d,"song":%s,"status":%d,"ts":%d,'
-        '"userAgent":%s,"userId":%s}')
+LINE = (
+    '{"artist":%s,"auth":%s,"firstName":%s,"gender":%s,"itemInSession":%d,'
+    '"lastName":%s,"length":%s,"level":%s,"location":%s,"method":%s,"page":%s,'
+    '"registration":%s,"sessionId":%d,"song":%s,"status":%d,"ts":%d,'
+    '"userAgent":%s,"userId":%s}'
+)
 DAY_MS = 86_400_000
 OUTPUTS = ("log_data", "song_data", "log_json_path.json", "expected_counts.yaml")
-COUNT_KEYS = ("events", "nextsong_events", "distinct_ts", "distinct_users", "song_rows",
-              "distinct_songs", "distinct_artists", "matched_plays")
+COUNT_KEYS = (
+    "events",
+    "nextsong_events",
+    "distinct_ts",
+    "distinct_users",
+    "song_rows",
+    "distinct_songs",
+    "distinct_artists",
+    "matched_plays",
+)
 # (page, method, status, weight per 1000 drawn pages); Login/Logout are placed by the
 # session script, as in the real logs where they bracket logged-out stretches.
-PAGES = (("NextSong", "PUT", 200, 905), ("Home", "GET", 200, 30), ("Downgrade", "GET", 200, 14),
-         ("Settings", "GET", 200, 12), ("Help", "GET", 200, 10), ("About", "GET", 200, 8),
-         ("Upgrade", "GET", 200, 7), ("Save Settings", "PUT", 307, 4), ("Error", "GET", 404, 3),
-         ("Submit Upgrade", "PUT", 307, 4), ("Submit Downgrade", "PUT", 307, 3),
-         ("Login", "PUT", 307, 0), ("Logout", "PUT", 307, 0))
+PAGES = (
+    ("NextSong", "PUT", 200, 905),
+    ("Home", "GET", 200, 30),
+    ("Downgrade", "GET", 200, 14),
+    ("Settings", "GET", 200, 12),
+    ("Help", "GET", 200, 10),
+    ("About", "GET", 200, 8),
+    ("Upgrade", "GET", 200, 7),
+    ("Save Settings", "PUT", 307, 4),
+    ("Error", "GET", 404, 3),
+    ("Submit Upgrade", "PUT", 307, 4),
+    ("Submit Downgrade", "PUT", 307, 3),
+    ("Login", "PUT", 307, 0),
+    ("Logout", "PUT", 307, 0),
+)
 P = {name: i for i, (name, _m, _s, _w) in enumerate(PAGES)}
 NEXT = P["NextSong"]
 PAGE_TABLE = [i for i, page in enumerate(PAGES) for _ in range(page[3])]
 UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 ALNUM = UPPER + "0123456789"
-ONSETS = ("b", "c", "d", "f", "g", "h", "j", "k", "l", "m", "n", "p", "r", "s", "t",
-          "v", "z", "br", "cr", "dr", "fl", "gr", "kl", "pr", "st", "tr", "sh", "ch")
+ONSETS = (
+    "b",
+    "c",
+    "d",
+    "f",
+    "g",
+    "h",
+    "j",
+    "k",
+    "l",
+    "m",
+    "n",
+    "p",
+    "r",
+    "s",
+    "t",
+    "v",
+    "z",
+    "br",
+    "cr",
+    "dr",
+    "fl",
+    "gr",
+    "kl",
+    "pr",
+    "st",
+    "tr",
+    "sh",
+    "ch",
+)
 VOWELS = ("a", "e", "i", "o", "u", "a", "e", "o", "ai", "ea", "ou", "y")
-WORDS = ("night", "blue", "river", "fire", "paper", "silver", "golden", "lonely",
-         "broken", "electric", "summer", "winter", "ghost", "heart", "city", "dream",
-         "wild", "echo", "shadow", "glass", "velvet", "stone", "ocean", "midnight",
-         "static", "neon", "honey", "thunder", "little", "crimson", "hollow",
-         "northern", "secret", "falling", "burning", "last", "empty", "sweet",
-         "distant", "radio", "garden", "mirror", "satellite", "wolves", "tiger",
-         "dancing", "lantern", "harbor", "machine", "highway", "letters", "rain",
-         "sparrow", "canyon")
-FIRST = {"F": ("Ada", "Bea", "Cleo", "Dina", "Elsa", "Fern", "Gwen", "Hana", "Iris",
-               "Juno", "Kira", "Lena", "Mira", "Nora", "Opal", "Pia", "Rosa", "Sade",
-               "Tess", "Una", "Vera", "Wren", "Yara", "Zoe"),
-         "M": ("Abel", "Bram", "Cyrus", "Dex", "Emil", "Finn", "Gus", "Hugo", "Ivo",
-               "Jonas", "Kai", "Leon", "Milo", "Nico", "Otto", "Pablo", "Quinn",
-               "Rafe", "Silas", "Theo", "Ugo", "Vince", "Wade", "Zane")}
-STATES = ("AL", "AZ", "CA", "CO", "FL", "GA", "IL", "IN", "KY", "MA", "MI", "MN",
-          "MO", "NC", "NJ", "NY", "OH", "OR", "PA", "TN", "TX", "UT", "VA", "WA", "WI")
+WORDS = (
+    "night",
+    "blue",
+    "river",
+    "fire",
+    "paper",
+    "silver",
+    "golden",
+    "lonely",
+    "broken",
+    "electric",
+    "summer",
+    "winter",
+    "ghost",
+    "heart",
+    "city",
+    "dream",
+    "wild",
+    "echo",
+    "shadow",
+    "glass",
+    "velvet",
+    "stone",
+    "ocean",
+    "midnight",
+    "static",
+    "neon",
+    "honey",
+    "thunder",
+    "little",
+    "crimson",
+    "hollow",
+    "northern",
+    "secret",
+    "falling",
+    "burning",
+    "last",
+    "empty",
+    "sweet",
+    "distant",
+    "radio",
+    "garden",
+    "mirror",
+    "satellite",
+    "wolves",
+    "tiger",
+    "dancing",
+    "lantern",
+    "harbor",
+    "machine",
+    "highway",
+    "letters",
+    "rain",
+    "sparrow",
+    "canyon",
+)
+FIRST = {
+    "F": (
+        "Ada",
+        "Bea",
+        "Cleo",
+        "Dina",
+        "Elsa",
+        "Fern",
+        "Gwen",
+        "Hana",
+        "Iris",
+        "Juno",
+        "Kira",
+        "Lena",
+        "Mira",
+        "Nora",
+        "Opal",
+        "Pia",
+        "Rosa",
+        "Sade",
+        "Tess",
+        "Una",
+        "Vera",
+        "Wren",
+        "Yara",
+        "Zoe",
+    ),
+    "M": (
+        "Abel",
+        "Bram",
+        "Cyrus",
+        "Dex",
+        "Emil",
+        "Finn",
+        "Gus",
+        "Hugo",
+        "Ivo",
+        "Jonas",
+        "Kai",
+        "Leon",
+        "Milo",
+        "Nico",
+        "Otto",
+        "Pablo",
+        "Quinn",
+        "Rafe",
+        "Silas",
+        "Theo",
+        "Ugo",
+        "Vince",
+        "Wade",
+        "Zane",
+    ),
+}
+STATES = (
+    "AL",
+    "AZ",
+    "CA",
+    "CO",
+    "FL",
+    "GA",
+    "IL",
+    "IN",
+    "KY",
+    "MA",
+    "MI",
+    "MN",
+    "MO",
+    "NC",
+    "NJ",
+    "NY",
+    "OH",
+    "OR",
+    "PA",
+    "TN",
+    "TX",
+    "UT",
+    "VA",
+    "WA",
+    "WI",
+)
 
 
 def word(rng: random.Random, syllables: int) -> str:
@@ -92,8 +279,7 @@ def artist_name(rng: random.Random) -> str:
 
 def song_title(rng: random.Random) -> str:
     """Draw a title from English words and pseudo-words (titles may repeat, like real ones)."""
-    parts = [rng.choice(WORDS) if rng.random() < 0.75 else word(rng, 2).lower()
-             for _ in range(rng.randint(1, 4))]
+    parts = [rng.choice(WORDS) if rng.random() < 0.75 else word(rng, 2).lower() for _ in range(rng.randint(1, 4))]
     return " ".join(parts).title() if rng.random() < 0.8 else " ".join(parts)
 
 
@@ -111,15 +297,19 @@ def user_agent(rng: random.Random) -> str:
     v = rng.randint(30, 40)
     kind = rng.randrange(3)
     if kind == 0:
-        ua = (f"Mozilla/5.0 (Windows NT 6.{rng.randint(1, 3)}; WOW64) AppleWebKit/537.36 "
-              f"(KHTML, like Gecko) Chrome/{v}.0.{rng.randint(1800, 2100)}.{rng.randint(10, 150)}"
-              " Safari/537.36")
+        ua = (
+            f"Mozilla/5.0 (Windows NT 6.{rng.randint(1, 3)}; WOW64) AppleWebKit/537.36 "
+            f"(KHTML, like Gecko) Chrome/{v}.0.{rng.randint(1800, 2100)}.{rng.randint(10, 150)}"
+            " Safari/537.36"
+        )
     elif kind == 1:
         ua = f"Mozilla/5.0 (X11; Linux x86_64; rv:{v}.0) Gecko/20100101 Firefox/{v}.0"
     else:
-        ua = (f"Mozilla/5.0 (Macintosh; Intel Mac OS X 10_{rng.randint(7, 10)}_{rng.randint(1, 5)}) "
-              f"AppleWebKit/600.{rng.randint(1, 8)}.{rng.randint(1, 17)} (KHTML, like Gecko) "
-              f"Version/{rng.randint(6, 8)}.0 Safari/600.1.17")
+        ua = (
+            f"Mozilla/5.0 (Macintosh; Intel Mac OS X 10_{rng.randint(7, 10)}_{rng.randint(1, 5)}) "
+            f"AppleWebKit/600.{rng.randint(1, 8)}.{rng.randint(1, 17)} (KHTML, like Gecko) "
+            f"Version/{rng.randint(6, 8)}.0 Safari/600.1.17"
+        )
     return f'"{ua}"' if kind != 1 else ua
 
 
@@ -159,8 +349,15 @@ class Generator:
             loc = "" if geo < 0.4 else rng.choice(cities)
             lat = round(rng.uniform(-40, 60), 5) if geo > 0.7 else None
             lon = round(rng.uniform(-125, 40), 5) if geo > 0.7 else None
-            artists.append((fresh(rng, self.ids, lambda r: "AR" + "".join(r.choices(ALNUM, k=16))),
-                            lat, loc, lon, fresh(rng, names, artist_name)))
+            artists.append(
+                (
+                    fresh(rng, self.ids, lambda r: "AR" + "".join(r.choices(ALNUM, k=16))),
+                    lat,
+                    loc,
+                    lon,
+                    fresh(rng, names, artist_name),
+                )
+            )
         self.catalogue_artists = names
         owner = list(range(n_art)) + [rng.randrange(n_art) for _ in range(n - n_art)]
         rng.shuffle(owner)
@@ -169,16 +366,26 @@ class Generator:
             art_id, lat, loc, lon, name = artists[a_i]
             if a_i in described and (variants == 0 or rng.random() < 0.3):
                 variants += 1  # same artist_id, other description: a dimension must choose
-                loc, lat, lon = ((rng.choice(cities), round(rng.uniform(-40, 60), 5),
-                                  round(rng.uniform(-125, 40), 5)) if loc == "" else ("", None, None))
+                loc, lat, lon = (
+                    (rng.choice(cities), round(rng.uniform(-40, 60), 5), round(rng.uniform(-125, 40), 5))
+                    if loc == ""
+                    else ("", None, None)
+                )
             described.add(a_i)
-            songs.append({"artist_id": art_id, "artist_latitude": lat, "artist_location": loc,
-                          "artist_longitude": lon, "artist_name": name,
-                          "duration": round(rng.uniform(30.0, 600.0), 5), "num_songs": 1,
-                          "song_id": fresh(rng, self.ids,
-                                           lambda r: "SO" + "".join(r.choices(ALNUM, k=16))),
-                          "title": song_title(rng),
-                          "year": 0 if rng.random() < 0.45 else rng.randint(1955, 2010)})
+            songs.append(
+                {
+                    "artist_id": art_id,
+                    "artist_latitude": lat,
+                    "artist_location": loc,
+                    "artist_longitude": lon,
+                    "artist_name": name,
+                    "duration": round(rng.uniform(30.0, 600.0), 5),
+                    "num_songs": 1,
+                    "song_id": fresh(rng, self.ids, lambda r: "SO" + "".join(r.choices(ALNUM, k=16))),
+                    "title": song_title(rng),
+                    "year": 0 if rng.random() < 0.45 else rng.randint(1955, 2010),
+                }
+            )
         return songs
 
     def write_songs(self, songs: list[dict[str, Any]]) -> None:
@@ -191,11 +398,12 @@ class Generator:
         dup = songs[1 + rng.randrange(len(songs) - 1)]
         files = [("".join(json.dumps(s, indent=2) + "\n" for s in (songs[0], dup)), 2)]
         for i in range(1, len(songs), k):
-            chunk = [json.dumps(s, separators=(",", ":")) for s in songs[i:i + k]]
+            chunk = [json.dumps(s, separators=(",", ":")) for s in songs[i : i + k]]
             files.append(("\n".join(chunk) + ("\n" if k > 1 else ""), len(chunk)))
         for text, rows in files:
-            track = fresh(rng, self.ids, lambda r: "TRA" + r.choice("ABCD") + r.choice(UPPER)
-                          + "".join(r.choices(ALNUM, k=13)))
+            track = fresh(
+                rng, self.ids, lambda r: "TRA" + r.choice("ABCD") + r.choice(UPPER) + "".join(r.choices(ALNUM, k=13))
+            )
             path = self.out / "song_data" / track[2] / track[3] / track[4] / f"{track}.json"
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
@@ -221,16 +429,26 @@ class Generator:
             gender = rng.choice("FM")
             last = word(rng, rng.randint(2, 3))
             reg = float(start_ms - rng.randrange(DAY_MS, 90 * DAY_MS))
-            self.users.append(tuple(json.dumps(v) for v in (
-                rng.choice(FIRST[gender]), gender, last, rng.choice(cities), reg,
-                rng.choice(agents), str(uid))))
+            self.users.append(
+                tuple(
+                    json.dumps(v)
+                    for v in (
+                        rng.choice(FIRST[gender]),
+                        gender,
+                        last,
+                        rng.choice(cities),
+                        reg,
+                        rng.choice(agents),
+                        str(uid),
+                    )
+                )
+            )
             self.level.append(1 if rng.random() < 0.55 else 0)
         self.start_ms = start_ms
         self.logged_out = ("null",) * 6 + ('""',)
         self.pages = [(json.dumps(m), json.dumps(p), s) for p, m, s, _w in PAGES]
 
-    def session(self, u: int, length: int, base: int, win: int, sid: int,
-                out: list[tuple[int, ...]]) -> None:
+    def session(self, u: int, length: int, base: int, win: int, sid: int, out: list[tuple[int, ...]]) -> None:
         """Script one session: logged-out Home/Login prefix or Logout suffix, drawn pages
         in between; gaps follow song lengths so timestamps look like real listening."""
         rng, c, r = self.rng, self.counts, self.rng.random
@@ -308,15 +526,38 @@ class Generator:
                 self.seen_users.add(u)
             art, song, length = plays[play]
             method, page_json, status = pages[page]
-            lines.append(line % (art, auth[logged_in], f[0], f[1], item, f[2], length, levels[lvl],
-                                 f[3], method, page_json, f[4], sid, song, status, ts, f[5], f[6]))
+            lines.append(
+                line
+                % (
+                    art,
+                    auth[logged_in],
+                    f[0],
+                    f[1],
+                    item,
+                    f[2],
+                    length,
+                    levels[lvl],
+                    f[3],
+                    method,
+                    page_json,
+                    f[4],
+                    sid,
+                    song,
+                    status,
+                    ts,
+                    f[5],
+                    f[6],
+                )
+            )
         c["events"] += len(lines)
         d = self.a.start + timedelta(days=day)
         path = self.out / "log_data" / f"{d:%Y}" / f"{d:%m}" / f"{d:%Y-%m-%d}-events.json"
         path.parent.mkdir(parents=True, exist_ok=True)
         with open(path, "w", encoding="utf-8", newline="\n") as fh:
-            fh.writelines(("\n" if i else "") + "\n".join(lines[i:i + 50_000])  # no final \n,
-                          for i in range(0, len(lines), 50_000))  # like the real files
+            fh.writelines(
+                ("\n" if i else "") + "\n".join(lines[i : i + 50_000])  # no final \n,
+                for i in range(0, len(lines), 50_000)
+            )  # like the real files
 
     def run(self) -> dict[str, int]:
         """Write songs, logs, the JSONPaths file and expected_counts.yaml; return counts."""
@@ -339,19 +580,19 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     ap.add_argument("--out", required=True, help="output folder")
     ap.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
-    ap.add_argument("--start", type=date.fromisoformat, default=date(2018, 11, 1),
-                    help="first day, YYYY-MM-DD (default 2018-11-01)")
+    ap.add_argument(
+        "--start", type=date.fromisoformat, default=date(2018, 11, 1), help="first day, YYYY-MM-DD (default 2018-11-01)"
+    )
     ap.add_argument("--days", type=int, help="daily log files (default 30; sample 3)")
     ap.add_argument("--events", type=int, help="total events (default 8000; sample 300)")
     ap.add_argument("--songs", type=int, help="distinct songs (default 2000; sample 60)")
     ap.add_argument("--users", type=int, help="user pool (default events/80, 10..100000)")
-    ap.add_argument("--songs-per-file", type=int,
-                    help="songs per file (default 1 if songs <= 20000, else songs/2000)")
-    ap.add_argument("--match-rate", type=float,
-                    help="share of NextSong events matching a song (default 0.05; sample 0.3)")
+    ap.add_argument("--songs-per-file", type=int, help="songs per file (default 1 if songs <= 20000, else songs/2000)")
+    ap.add_argument(
+        "--match-rate", type=float, help="share of NextSong events matching a song (default 0.05; sample 0.3)"
+    )
     ap.add_argument("--sample", action="store_true", help="small shipped-sample defaults")
-    ap.add_argument("--clean", action="store_true",
-                    help="delete earlier generator outputs in --out before writing")
+    ap.add_argument("--clean", action="store_true", help="delete earlier generator outputs in --out before writing")
     a = ap.parse_args(argv)
     defaults = (3, 300, 60, 0.3) if a.sample else (30, 8000, 2000, 0.05)
     for key, value in zip(("days", "events", "songs", "match_rate"), defaults, strict=True):
@@ -384,8 +625,11 @@ def main(argv: list[str] | None = None) -> int:
     out.mkdir(parents=True, exist_ok=True)
     began = time.perf_counter()
     counts = Generator(args).run()
-    print(f"wrote {counts['events']:,} events, {counts['song_rows']:,} song rows to {out} "
-          f"in {time.perf_counter() - began:.1f} s", file=sys.stderr)
+    print(
+        f"wrote {counts['events']:,} events, {counts['song_rows']:,} song rows to {out} "
+        f"in {time.perf_counter() - began:.1f} s",
+        file=sys.stderr,
+    )
     return 0
 
 

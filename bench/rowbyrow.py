@@ -15,6 +15,7 @@ and the seconds spent loading (everything after start-up), which is the part tha
 
     python bench/rowbyrow.py --data ../shared/datasets/sparkify --db /tmp/rbr.duckdb
 """
+
 from __future__ import annotations
 
 import argparse
@@ -29,29 +30,49 @@ from typing import Any
 import duckdb
 
 # staging_events columns in JSONPaths order (log_json_path.json), with the log key each reads
-EVENT_COLUMNS = (("artist", "artist", "VARCHAR"), ("auth", "auth", "VARCHAR"),
-                 ("first_name", "firstName", "VARCHAR"), ("gender", "gender", "VARCHAR"),
-                 ("item_in_session", "itemInSession", "INTEGER"), ("last_name", "lastName", "VARCHAR"),
-                 ("length", "length", "DOUBLE"), ("level", "level", "VARCHAR"),
-                 ("location", "location", "VARCHAR"), ("method", "method", "VARCHAR"),
-                 ("page", "page", "VARCHAR"), ("registration", "registration", "DOUBLE"),
-                 ("session_id", "sessionId", "INTEGER"), ("song", "song", "VARCHAR"),
-                 ("status", "status", "INTEGER"), ("ts", "ts", "BIGINT"),
-                 ("user_agent", "userAgent", "VARCHAR"), ("user_id", "userId", "VARCHAR"))
-SONG_COLUMNS = (("num_songs", "INTEGER"), ("artist_id", "VARCHAR"), ("artist_latitude", "DOUBLE"),
-                ("artist_longitude", "DOUBLE"), ("artist_location", "VARCHAR"), ("artist_name", "VARCHAR"),
-                ("song_id", "VARCHAR"), ("title", "VARCHAR"), ("duration", "DOUBLE"), ("year", "INTEGER"))
+EVENT_COLUMNS = (
+    ("artist", "artist", "VARCHAR"),
+    ("auth", "auth", "VARCHAR"),
+    ("first_name", "firstName", "VARCHAR"),
+    ("gender", "gender", "VARCHAR"),
+    ("item_in_session", "itemInSession", "INTEGER"),
+    ("last_name", "lastName", "VARCHAR"),
+    ("length", "length", "DOUBLE"),
+    ("level", "level", "VARCHAR"),
+    ("location", "location", "VARCHAR"),
+    ("method", "method", "VARCHAR"),
+    ("page", "page", "VARCHAR"),
+    ("registration", "registration", "DOUBLE"),
+    ("session_id", "sessionId", "INTEGER"),
+    ("song", "song", "VARCHAR"),
+    ("status", "status", "INTEGER"),
+    ("ts", "ts", "BIGINT"),
+    ("user_agent", "userAgent", "VARCHAR"),
+    ("user_id", "userId", "VARCHAR"),
+)
+SONG_COLUMNS = (
+    ("num_songs", "INTEGER"),
+    ("artist_id", "VARCHAR"),
+    ("artist_latitude", "DOUBLE"),
+    ("artist_longitude", "DOUBLE"),
+    ("artist_location", "VARCHAR"),
+    ("artist_name", "VARCHAR"),
+    ("song_id", "VARCHAR"),
+    ("title", "VARCHAR"),
+    ("duration", "DOUBLE"),
+    ("year", "INTEGER"),
+)
 EVENT_KEYS = tuple((k, t) for _c, k, t in EVENT_COLUMNS)
 DDL = {
     "staging_events": ", ".join(f"{c} {t}" for c, _k, t in EVENT_COLUMNS),
     "staging_songs": ", ".join(f"{c} {t}" for c, t in SONG_COLUMNS),
     "songplays": "songplay_id BIGINT NOT NULL, start_time TIMESTAMP NOT NULL, user_id INTEGER, level VARCHAR, "
-                 "song_id VARCHAR, artist_id VARCHAR, session_id INTEGER, location VARCHAR, user_agent VARCHAR",
+    "song_id VARCHAR, artist_id VARCHAR, session_id INTEGER, location VARCHAR, user_agent VARCHAR",
     "users": "user_id INTEGER NOT NULL, first_name VARCHAR, last_name VARCHAR, gender VARCHAR, level VARCHAR",
     "songs": "song_id VARCHAR NOT NULL, title VARCHAR, artist_id VARCHAR, year INTEGER, duration DOUBLE",
     "artists": "artist_id VARCHAR NOT NULL, name VARCHAR, location VARCHAR, latitude DOUBLE, longitude DOUBLE",
     "time": "start_time TIMESTAMP NOT NULL, hour INTEGER, day INTEGER, week INTEGER, month INTEGER, "
-            "year INTEGER, weekday INTEGER",
+    "year INTEGER, weekday INTEGER",
 }
 EPOCH = datetime(1970, 1, 1)
 
@@ -117,8 +138,7 @@ def pick_artists(songs: list[dict[str, Any]]) -> dict[str, tuple[Any, ...]]:
             continue
         loc = (s.get("artist_location") or "").strip(" ") or None
         lat, lon = s.get("artist_latitude"), s.get("artist_longitude")
-        key = ((lat is None) + (loc is None), nl(s.get("artist_name")), nl(s.get("artist_location")),
-               nl(lat), nl(lon))
+        key = ((lat is None) + (loc is None), nl(s.get("artist_name")), nl(s.get("artist_location")), nl(lat), nl(lon))
         row = (s["artist_id"], s.get("artist_name"), loc, lat, lon)
         if s["artist_id"] not in best or key < best[s["artist_id"]][0]:
             best[s["artist_id"]] = (key, row)
@@ -174,8 +194,10 @@ def load(data: Path, db: str, sample: float) -> dict[str, Any]:
         if uid is None or uid == "":
             continue
         # ORDER BY ts DESC, session_id DESC, item_in_session DESC (NULLS LAST): the largest key wins
-        key = tuple((v is not None, v if v is not None else 0)
-                    for v in (e.get("ts"), e.get("sessionId"), e.get("itemInSession")))
+        key = tuple(
+            (v is not None, v if v is not None else 0)
+            for v in (e.get("ts"), e.get("sessionId"), e.get("itemInSession"))
+        )
         if uid not in users or key > users[uid][0]:
             users[uid] = (key, (int(uid), e.get("firstName"), e.get("lastName"), e.get("gender"), e.get("level")))
     for _key, row in users.values():
@@ -193,17 +215,32 @@ def load(data: Path, db: str, sample: float) -> dict[str, Any]:
         if match not in catalogue or (nl(ids[0]), nl(ids[1])) < tuple(map(nl, catalogue[match])):
             catalogue[match] = ids
     plays = [e for e in events if e.get("page") == "NextSong"]
-    plays.sort(key=lambda e: (nl(e.get("ts")), nl(e.get("sessionId")), nl(e.get("itemInSession")),
-                              nl(e.get("userId"))))
+    plays.sort(key=lambda e: (nl(e.get("ts")), nl(e.get("sessionId")), nl(e.get("itemInSession")), nl(e.get("userId"))))
     for n, e in enumerate(plays, 1):
         song_id, artist_id = catalogue.get((e.get("song"), e.get("artist"), e.get("length")), (None, None))
-        insert(con, "songplays", (n, EPOCH + timedelta(milliseconds=e["ts"]), as_int(e.get("userId")),
-                                  e.get("level"), song_id, artist_id, e.get("sessionId"), e.get("location"),
-                                  e.get("userAgent")))
+        insert(
+            con,
+            "songplays",
+            (
+                n,
+                EPOCH + timedelta(milliseconds=e["ts"]),
+                as_int(e.get("userId")),
+                e.get("level"),
+                song_id,
+                artist_id,
+                e.get("sessionId"),
+                e.get("location"),
+                e.get("userAgent"),
+            ),
+        )
     con.execute("COMMIT")
     con.close()
-    return {"events": len(events), "song_rows": len(songs), "load_seconds": time.perf_counter() - began,
-            "sample": sample}
+    return {
+        "events": len(events),
+        "song_rows": len(songs),
+        "load_seconds": time.perf_counter() - began,
+        "sample": sample,
+    }
 
 
 def main(argv: list[str] | None = None) -> int:

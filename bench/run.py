@@ -36,6 +36,7 @@ generator's expected_counts.yaml); a mismatch is printed and the command exits 1
     python bench/run.py                                   # real,1m,10m x 3 runs -> bench/RESULTS.md
     python bench/run.py --sizes real --runs 5 --contenders a,b,d
 """
+
 from __future__ import annotations
 
 import argparse
@@ -65,21 +66,31 @@ BENCH = ROOT / "bench"
 TABLES = ("staging_events", "staging_songs", "songplays", "users", "songs", "artists", "time")
 CONTENDERS = {"a": "engine-duckdb", "b": "floor", "c": "rowbyrow", "d": "dbt-duckdb", "e": "engine-postgres"}
 # size -> (events, songs) for bench/generate.py; None: the real data set
-SIZES: dict[str, tuple[int, int] | None] = {"real": None, "1m": (1_000_000, 10_000), "10m": (10_000_000, 100_000),
-                                             "30m": (30_000_000, 300_000)}
+SIZES: dict[str, tuple[int, int] | None] = {
+    "real": None,
+    "1m": (1_000_000, 10_000),
+    "10m": (10_000_000, 100_000),
+    "30m": (30_000_000, 300_000),
+}
 #: events per size, for seconds per million events (the real set: counted when it is prepared)
 EVENTS: dict[str, int] = {size: spec[0] for size, spec in SIZES.items() if spec}
 REAL_DATA = ROOT.parent / "shared" / "datasets" / "sparkify"
 # expected_counts.yaml key for each table's row count
-EXPECTED_KEYS = {"staging_events": "events", "staging_songs": "song_rows", "songplays": "nextsong_events",
-                 "users": "distinct_users", "songs": "distinct_songs", "artists": "distinct_artists",
-                 "time": "distinct_ts"}
-GIB = 1024 ** 3
+EXPECTED_KEYS = {
+    "staging_events": "events",
+    "staging_songs": "song_rows",
+    "songplays": "nextsong_events",
+    "users": "distinct_users",
+    "songs": "distinct_songs",
+    "artists": "distinct_artists",
+    "time": "distinct_ts",
+}
+GIB = 1024**3
 # Runs the floor.sql text in a fresh interpreter: argv = floor.sql, data root, warehouse file.
 FLOOR_RUNNER = (
     "import sys, duckdb\n"
     "sql = open(sys.argv[1], encoding='utf-8').read()\n"
-    "sql = sql.replace('{{ data_root }}', \"'\" + sys.argv[2].replace(\"'\", \"''\") + \"'\")\n"
+    'sql = sql.replace(\'{{ data_root }}\', "\'" + sys.argv[2].replace("\'", "\'\'") + "\'")\n'
     "con = duckdb.connect(sys.argv[3])\n"
     "con.execute(sql)\n"
     "con.close()\n"
@@ -87,6 +98,7 @@ FLOOR_RUNNER = (
 
 
 # ---------------------------------------------------------------- pure helpers (tested)
+
 
 @dataclass
 class Result:
@@ -152,7 +164,7 @@ def human_bytes(n: int | float | None) -> str:
         return "-"
     if n >= GIB:
         return f"{n / GIB:.2f} GiB"
-    return f"{n / 1024 ** 2:.0f} MiB"
+    return f"{n / 1024**2:.0f} MiB"
 
 
 def human_seconds(s: float) -> str:
@@ -168,8 +180,10 @@ def human_seconds(s: float) -> str:
 def markdown_table(header: list[str], rows: list[list[str]]) -> str:
     """A GitHub markdown table, columns padded for reading as plain text too."""
     widths = [max(len(str(x)) for x in col) for col in zip(header, *rows, strict=True)]
+
     def line(cells: list[str]) -> str:
         return "| " + " | ".join(str(c).ljust(w) for c, w in zip(cells, widths, strict=True)) + " |"
+
     sep = "|" + "|".join("-" * (w + 2) for w in widths) + "|"
     return "\n".join([line(header), sep, *(line(r) for r in rows)])
 
@@ -188,22 +202,51 @@ def result_rows(results: list[Result]) -> list[list[str]]:
         note = "; ".join(r.notes)
         if r.sample < 1:
             m, mlo, mhi = spread(r.measured)
-            note = (f"linear extrapolation (a lower bound) from a {r.sample:.2%} sample (measured {human_seconds(m)} s"
-                    + (f", {human_seconds(mlo)}-{human_seconds(mhi)}" if len(r.measured) > 1 else "")
-                    + "; RSS is the sample's)" + (f"; {note}" if note else ""))
+            note = (
+                f"linear extrapolation (a lower bound) from a {r.sample:.2%} sample (measured {human_seconds(m)} s"
+                + (f", {human_seconds(mlo)}-{human_seconds(mhi)}" if len(r.measured) > 1 else "")
+                + "; RSS is the sample's)"
+                + (f"; {note}" if note else "")
+            )
         per_m = f"{med / (EVENTS[r.size] / 1e6):.2f}" if EVENTS.get(r.size) else "-"
         cpu = statistics.median(r.cpu) if r.cpu and r.sample >= 1 else None
-        cpu_ratio = f"{cpu:.1f} ({cpu / cpu_floors[r.size]:.2f}x)" if cpu and cpu_floors.get(r.size) else \
-            (f"{cpu:.1f}" if cpu else "-")
+        cpu_ratio = (
+            f"{cpu:.1f} ({cpu / cpu_floors[r.size]:.2f}x)"
+            if cpu and cpu_floors.get(r.size)
+            else (f"{cpu:.1f}" if cpu else "-")
+        )
         load = f"{min(r.load):.1f}-{max(r.load):.1f}" if r.load else "-"
-        rows.append([r.size, r.contender, str(len(r.seconds)), human_seconds(med),
-                     f"{human_seconds(lo)}-{human_seconds(hi)}", ratio, per_m, cpu_ratio, human_bytes(max(r.peak_rss)),
-                     load, note])
+        rows.append(
+            [
+                r.size,
+                r.contender,
+                str(len(r.seconds)),
+                human_seconds(med),
+                f"{human_seconds(lo)}-{human_seconds(hi)}",
+                ratio,
+                per_m,
+                cpu_ratio,
+                human_bytes(max(r.peak_rss)),
+                load,
+                note,
+            ]
+        )
     return rows
 
 
-RESULT_HEADER = ["size", "contender", "runs", "median s", "min-max s", "x floor", "s / M events",
-                 "CPU s (x floor)", "peak RSS", "load avg", "notes"]
+RESULT_HEADER = [
+    "size",
+    "contender",
+    "runs",
+    "median s",
+    "min-max s",
+    "x floor",
+    "s / M events",
+    "CPU s (x floor)",
+    "peak RSS",
+    "load avg",
+    "notes",
+]
 
 
 def find(results: list[Result], size: str, contender: str) -> Result | None:
@@ -233,34 +276,59 @@ def evaluate_goals(results: list[Result], cli_times: dict[str, float]) -> list[t
             goals.append((goal, verdict(e <= limit * f), f"{e:.2f} s vs {f:.2f} s = {e / f:.2f}x"))
     e, d = med("real", "engine-duckdb"), med("real", "dbt-duckdb")
     goal = ">= 2x faster than dbt-duckdb on real data"
-    goals.append((goal, "not measured", "-") if e is None or d is None else
-                 (goal, verdict(d >= 2 * e), f"dbt {d:.2f} s / engine {e:.2f} s = {d / e:.2f}x"))
+    goals.append(
+        (goal, "not measured", "-")
+        if e is None or d is None
+        else (goal, verdict(d >= 2 * e), f"dbt {d:.2f} s / engine {e:.2f} s = {d / e:.2f}x")
+    )
     e, d = med("10m", "engine-duckdb"), med("10m", "dbt-duckdb")
     goal = "no slower than dbt-duckdb at 10m"
-    goals.append((goal, "not measured", "-") if e is None or d is None else
-                 (goal, verdict(e <= d), f"engine {e:.1f} s vs dbt {d:.1f} s = {e / d:.2f}x"))
+    goals.append(
+        (goal, "not measured", "-")
+        if e is None or d is None
+        else (goal, verdict(e <= d), f"engine {e:.1f} s vs dbt {d:.1f} s = {e / d:.2f}x")
+    )
     r = find(results, "10m", "engine-duckdb")
     goal = "engine peak memory at 10m <= 3 GB"
-    goals.append((goal, "not measured", "-") if r is None else
-                 (goal, verdict(max(r.peak_rss) <= 3 * 10 ** 9),
-                  f"{max(r.peak_rss) / 10 ** 9:.2f} GB ({human_bytes(max(r.peak_rss))})"))
+    goals.append(
+        (goal, "not measured", "-")
+        if r is None
+        else (
+            goal,
+            verdict(max(r.peak_rss) <= 3 * 10**9),
+            f"{max(r.peak_rss) / 10**9:.2f} GB ({human_bytes(max(r.peak_rss))})",
+        )
+    )
     r30 = find(results, "30m", "engine-duckdb")
     goal = "engine peak memory flat from 10m to 30m (within 15%)"
-    goals.append((goal, "not measured", "-") if r is None or r30 is None else
-                 (goal, verdict(max(r30.peak_rss) <= 1.15 * max(r.peak_rss)),
-                  f"{human_bytes(max(r.peak_rss))} -> {human_bytes(max(r30.peak_rss))}"))
+    goals.append(
+        (goal, "not measured", "-")
+        if r is None or r30 is None
+        else (
+            goal,
+            verdict(max(r30.peak_rss) <= 1.15 * max(r.peak_rss)),
+            f"{human_bytes(max(r.peak_rss))} -> {human_bytes(max(r30.peak_rss))}",
+        )
+    )
     per_m = {size: med(size, "engine-duckdb") for size in ("1m", "10m", "30m")}
     goal = "engine cost linear from 1m to 30m (s per M events within 25% of 1m's)"
     known = {k: v / (EVENTS[k] / 1e6) for k, v in per_m.items() if v is not None}
-    goals.append((goal, "not measured", "-") if "1m" not in known or len(known) < 2 else
-                 (goal, verdict(all(v <= 1.25 * known["1m"] for v in known.values())),
-                  ", ".join(f"{k}: {v:.2f} s/M" for k, v in known.items())))
+    goals.append(
+        (goal, "not measured", "-")
+        if "1m" not in known or len(known) < 2
+        else (
+            goal,
+            verdict(all(v <= 1.25 * known["1m"] for v in known.values())),
+            ", ".join(f"{k}: {v:.2f} s/M" for k, v in known.items()),
+        )
+    )
     for name in ("validate", "dry-run"):
         for mode, what in (("cold", "no stored answer"), ("warm", "stored answer replayed")):
             goal = f"{name} <= 0.3 s ({what})"
             t = cli_times.get(f"{name} {mode}")
-            goals.append((goal, "not measured", "-") if t is None else
-                         (goal, verdict(t <= 0.3), f"{t:.3f} s (median of 5)"))
+            goals.append(
+                (goal, "not measured", "-") if t is None else (goal, verdict(t <= 0.3), f"{t:.3f} s (median of 5)")
+            )
     return goals
 
 
@@ -287,6 +355,7 @@ def importtime_summary(entries: list[tuple[int, int, int, str]], top: int = 10) 
 
 
 # ---------------------------------------------------------------- measuring processes
+
 
 @dataclass
 class Run:
@@ -338,9 +407,14 @@ def measure(cmd: list[str], cwd: Path, env: dict[str, str] | None = None) -> Run
         proc.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
-        return Run(seconds, max(usage.ru_maxrss * 1024, peak_tree), proc.returncode,
-                   out.read().decode(errors="replace"), err.read().decode(errors="replace"),
-                   usage.ru_utime + usage.ru_stime)
+        return Run(
+            seconds,
+            max(usage.ru_maxrss * 1024, peak_tree),
+            proc.returncode,
+            out.read().decode(errors="replace"),
+            err.read().decode(errors="replace"),
+            usage.ru_utime + usage.ru_stime,
+        )
 
 
 def duckdb_counts(path: Path) -> dict[str, int]:
@@ -358,6 +432,7 @@ def tail(text: str, lines: int = 8) -> str:
 
 
 # ---------------------------------------------------------------- data, environment
+
 
 def parse_expected(path: Path) -> dict[str, int]:
     import yaml
@@ -382,8 +457,20 @@ def prepare_data(size: str, data_dir: Path) -> Path:
             return out
     print(f"generating {size} ({events:,} events, {songs:,} songs) into {out} ...", flush=True)
     out.mkdir(parents=True, exist_ok=True)
-    subprocess.run([sys.executable, str(BENCH / "generate.py"), "--events", str(events), "--songs", str(songs),
-                    "--out", str(out), "--clean"], check=True)
+    subprocess.run(
+        [
+            sys.executable,
+            str(BENCH / "generate.py"),
+            "--events",
+            str(events),
+            "--songs",
+            str(songs),
+            "--out",
+            str(out),
+            "--clean",
+        ],
+        check=True,
+    )
     return out
 
 
@@ -433,8 +520,7 @@ def snapshot(dest: Path) -> str:
             shutil.copytree(src, dst, ignore=ignore)
         elif src.exists():
             shutil.copy2(src, dst)
-    subprocess.run([sys.executable, "-m", "compileall", "-q", str(dest / "engine")], check=False,
-                   capture_output=True)
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(dest / "engine")], check=False, capture_output=True)
     return f"{sha}{' + uncommitted changes' if dirty else ''} (snapshot {fingerprint(dest)})"
 
 
@@ -446,7 +532,7 @@ def machine() -> dict[str, str]:
                 cpu = line.split(":", 1)[1].strip()
                 break
         kb = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1))
-        ram = f"{kb / 1024 ** 2:.1f} GiB"
+        ram = f"{kb / 1024**2:.1f} GiB"
     except (OSError, AttributeError):
         ram = "?"
     return {"cpu": cpu, "cores": str(os.cpu_count()), "ram": ram, "os": platform.platform()}
@@ -484,8 +570,9 @@ def dbt_drift() -> list[str]:
 def start_postgres() -> dict[str, str] | None:
     """The DSN of .ci/start-postgres as libpq key/values, or None when no server can be had."""
     try:
-        proc = subprocess.run(["bash", str(ROOT / ".ci" / "start-postgres")], capture_output=True, text=True,
-                              timeout=120)
+        proc = subprocess.run(
+            ["bash", str(ROOT / ".ci" / "start-postgres")], capture_output=True, text=True, timeout=120
+        )
     except (OSError, subprocess.TimeoutExpired):
         return None
     if proc.returncode != 0 or not proc.stdout.strip():
@@ -519,6 +606,7 @@ def pg_version(dsn: dict[str, str]) -> str:
 
 # ---------------------------------------------------------------- contenders
 
+
 class Bench:
     def __init__(self, args: argparse.Namespace) -> None:
         self.a = args
@@ -526,8 +614,10 @@ class Bench:
         self.engine = snapshot(self.snap)
         # -P: not the working directory on sys.path; PYTHONPATH: the snapshot before the installed engine
         self.etl = [sys.executable, "-P", "-m", "engine"]
-        self.etl_env = {**os.environ, "PYTHONPATH": os.pathsep.join(
-            [str(self.snap), *filter(None, [os.environ.get("PYTHONPATH")])])}
+        self.etl_env = {
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join([str(self.snap), *filter(None, [os.environ.get("PYTHONPATH")])]),
+        }
         self.dbt = find_dbt(args.dbt, args.data_dir) if "dbt-duckdb" in args.contenders else None
         self.pg = start_postgres() if "engine-postgres" in args.contenders else None
         self.serial = 0
@@ -552,8 +642,11 @@ class Bench:
         a, b = self.kept.pop((size, "engine-duckdb"), None), self.kept.pop((size, "floor"), None)
         if a and b:
             self.same[size] = difference(a, b)
-            print(f"  tables of engine-duckdb and floor: {'identical' if identical(self.same[size]) else 'DIFFERENT'}"
-                  f" {[(t, d1, d2) for t, _ra, _rb, d1, d2 in self.same[size] if d1 or d2]}", flush=True)
+            print(
+                f"  tables of engine-duckdb and floor: {'identical' if identical(self.same[size]) else 'DIFFERENT'}"
+                f" {[(t, d1, d2) for t, _ra, _rb, d1, d2 in self.same[size] if d1 or d2]}",
+                flush=True,
+            )
         for path in (a, b):
             if path:
                 shutil.rmtree(path.parent, ignore_errors=True)
@@ -568,12 +661,22 @@ class Bench:
         return None
 
     def engine_imports_from_snapshot(self) -> bool:
-        probe = subprocess.run([sys.executable, "-P", "-c", "import engine; print(engine.__file__)"],
-                               env=self.etl_env, cwd=self.snap, capture_output=True, text=True)
+        probe = subprocess.run(
+            [sys.executable, "-P", "-c", "import engine; print(engine.__file__)"],
+            env=self.etl_env,
+            cwd=self.snap,
+            capture_output=True,
+            text=True,
+        )
         return probe.stdout.strip() == str(self.snap / "engine" / "__init__.py")
 
-    def once(self, contender: str, data: Path, events: int, song_rows: int,
-             ) -> tuple[Run, dict[str, int] | None, float, float | None]:
+    def once(
+        self,
+        contender: str,
+        data: Path,
+        events: int,
+        song_rows: int,
+    ) -> tuple[Run, dict[str, int] | None, float, float | None]:
         """One timed run in a fresh temporary directory: (run, row counts, sample fraction, extrapolated s)."""
         self.serial += 1
         with tempfile.TemporaryDirectory(prefix=f"etl-bench-{contender}-") as tmp:
@@ -590,33 +693,67 @@ class Bench:
                 return run, self.keep(contender, db) if run.returncode == 0 else None, 1.0, None
             if contender == "rowbyrow":
                 sample = min(1.0, self.a.rowbyrow_events / events)
-                run = measure([sys.executable, str(BENCH / "rowbyrow.py"), "--data", str(data), "--db", str(db),
-                               "--sample", repr(sample)], work)
+                run = measure(
+                    [
+                        sys.executable,
+                        str(BENCH / "rowbyrow.py"),
+                        "--data",
+                        str(data),
+                        "--db",
+                        str(db),
+                        "--sample",
+                        repr(sample),
+                    ],
+                    work,
+                )
                 if run.returncode != 0:
                     return run, None, sample, None
                 if sample >= 1:
                     return run, duckdb_counts(db), 1.0, None
                 info = json.loads(run.stdout.strip().splitlines()[-1])
-                full = extrapolate(run.seconds, info["load_seconds"], info["events"] + info["song_rows"],
-                                   events + song_rows)
+                full = extrapolate(
+                    run.seconds, info["load_seconds"], info["events"] + info["song_rows"], events + song_rows
+                )
                 return run, None, sample, full
             if contender == "dbt-duckdb":
                 env = {**os.environ, "DBT_DUCKDB_PATH": str(db), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
-                run = measure([self.dbt, "run", "--project-dir", str(BENCH / "dbt_sparkify"),
-                               "--profiles-dir", str(BENCH / "dbt_sparkify"), "--target-path", str(work / "target"),
-                               "--log-path", str(work / "logs"), "--no-version-check",
-                               "--vars", json.dumps({"data_root": str(data)})], work, env)
+                run = measure(
+                    [
+                        self.dbt,
+                        "run",
+                        "--project-dir",
+                        str(BENCH / "dbt_sparkify"),
+                        "--profiles-dir",
+                        str(BENCH / "dbt_sparkify"),
+                        "--target-path",
+                        str(work / "target"),
+                        "--log-path",
+                        str(work / "logs"),
+                        "--no-version-check",
+                        "--vars",
+                        json.dumps({"data_root": str(data)}),
+                    ],
+                    work,
+                    env,
+                )
                 return run, duckdb_counts(db) if run.returncode == 0 else None, 1.0, None
             if contender == "engine-postgres":
                 assert self.pg is not None
                 dbname = f"etl_bench_{os.getpid()}_{self.serial}"
                 pg_admin(self.pg, f'CREATE DATABASE "{dbname}"')
                 try:
-                    env = {**self.etl_env, "PGHOST": self.pg.get("host", "127.0.0.1"),
-                           "PGPORT": self.pg.get("port", "5432"), "PGUSER": self.pg.get("user", "postgres"),
-                           "PGDATABASE": dbname}
-                    run = measure([*self.etl, "run", "pipeline.yaml", "--target", "postgres",
-                                   "--var", f"data_root={data}"], work, env)
+                    env = {
+                        **self.etl_env,
+                        "PGHOST": self.pg.get("host", "127.0.0.1"),
+                        "PGPORT": self.pg.get("port", "5432"),
+                        "PGUSER": self.pg.get("user", "postgres"),
+                        "PGDATABASE": dbname,
+                    }
+                    run = measure(
+                        [*self.etl, "run", "pipeline.yaml", "--target", "postgres", "--var", f"data_root={data}"],
+                        work,
+                        env,
+                    )
                     return run, pg_counts(self.pg, dbname) if run.returncode == 0 else None, 1.0, None
                 finally:
                     pg_admin(self.pg, f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
@@ -629,8 +766,9 @@ class Bench:
         if expected:
             events, song_rows = expected["events"], expected["song_rows"]
         else:  # the real set: count what is there (cheap), for a row-by-row extrapolation
-            events = sum(sum(1 for line in p.open(encoding="utf-8") if line.strip())
-                         for p in (data / "log_data").rglob("*.json"))
+            events = sum(
+                sum(1 for line in p.open(encoding="utf-8") if line.strip()) for p in (data / "log_data").rglob("*.json")
+            )
             song_rows = sum(1 for _p in (data / "song_data").rglob("*.json"))  # about one song a file
             EVENTS[size] = events
         self.current = size
@@ -647,8 +785,9 @@ class Bench:
                 run, counts, sample, full = self.once(c, data, events, song_rows)
                 if run.returncode != 0:
                     r.failed = f"exit {run.returncode}: " + tail(run.stderr or run.stdout, 3).replace("\n", " / ")
-                    print(f"  {c:16} run {i + 1}: FAILED ({run.returncode})\n{tail(run.stderr or run.stdout)}",
-                          flush=True)
+                    print(
+                        f"  {c:16} run {i + 1}: FAILED ({run.returncode})\n{tail(run.stderr or run.stdout)}", flush=True
+                    )
                     continue
                 r.sample = sample
                 r.peak_rss.append(run.peak_rss)
@@ -660,13 +799,15 @@ class Bench:
                     r.seconds.append(run.seconds)
                     r.counts = counts
                 shown = f"{run.seconds:8.2f} s (CPU {run.cpu:.1f} s, load {r.load[-1]:.1f})"
-                shown += (f" (sample {sample:.2%}; ~{full:,.0f} s in full)" if full else "")
+                shown += f" (sample {sample:.2%}; ~{full:,.0f} s in full)" if full else ""
                 print(f"  {c:16} run {i + 1}: {shown}  peak RSS {human_bytes(run.peak_rss)}", flush=True)
                 if i == 0:
                     planned[c] = runs_within(run.seconds, self.a.runs, self.a.budget)
                     if planned[c] < self.a.runs:
-                        r.notes.append(f"{planned[c]} run(s): one takes {human_seconds(run.seconds)} s, "
-                                       f"budget {self.a.budget:.0f} s")
+                        r.notes.append(
+                            f"{planned[c]} run(s): one takes {human_seconds(run.seconds)} s, "
+                            f"budget {self.a.budget:.0f} s"
+                        )
         if "engine-postgres" in results and results["engine-postgres"].ok:
             results["engine-postgres"].notes.append("client RSS only (server not counted)")
         self.compare(size)
@@ -696,17 +837,27 @@ class Bench:
                     print(f"  {name}: FAILED\n{tail(runs[0].stderr or runs[0].stdout)}")
                     break
                 times[f"{name} {mode}"] = statistics.median(r.seconds for r in runs)
-                print(f"  {name:9} {mode} median {times[f'{name} {mode}']:.3f} s (runs: "
-                      + ", ".join(f"{r.seconds:.3f}" for r in runs) + ")", flush=True)
+                print(
+                    f"  {name:9} {mode} median {times[f'{name} {mode}']:.3f} s (runs: "
+                    + ", ".join(f"{r.seconds:.3f}" for r in runs)
+                    + ")",
+                    flush=True,
+                )
             shutil.rmtree(store, ignore_errors=True)
-            probe = subprocess.run([sys.executable, "-X", "importtime", *self.etl[1:], *args], cwd=self.snap,
-                                   env=self.etl_env, capture_output=True, text=True)
+            probe = subprocess.run(
+                [sys.executable, "-X", "importtime", *self.etl[1:], *args],
+                cwd=self.snap,
+                env=self.etl_env,
+                capture_output=True,
+                text=True,
+            )
             imports[name] = importtime_summary(parse_importtime(probe.stderr))
         shutil.rmtree(store, ignore_errors=True)
         return times, imports
 
 
 # ---------------------------------------------------------------- report
+
 
 def counts_section(per_size: dict[str, tuple[list[Result], dict[str, int] | None]]) -> tuple[str, list[str]]:
     """The row counts per size and source, and every disagreement between them."""
@@ -721,8 +872,10 @@ def counts_section(per_size: dict[str, tuple[list[Result], dict[str, int] | None
         if not sources:
             continue
         header = ["source", *TABLES]
-        rows = [[name, *(f"{c.get(t, '-'):,}" if isinstance(c.get(t), int) else "-" for t in TABLES)]
-                for name, c in sources.items()]
+        rows = [
+            [name, *(f"{c.get(t, '-'):,}" if isinstance(c.get(t), int) else "-" for t in TABLES)]
+            for name, c in sources.items()
+        ]
         bad = count_mismatches(sources)
         problems += [f"{size}: {p}" for p in bad]
         verdict = "all agree" if not bad else "MISMATCH: " + "; ".join(bad)
@@ -730,9 +883,15 @@ def counts_section(per_size: dict[str, tuple[list[Result], dict[str, int] | None
     return "\n".join(lines), problems
 
 
-def report(bench: Bench, per_size: dict[str, tuple[list[Result], dict[str, int] | None]],
-           cli: dict[str, float], imports: dict[str, list[list[str]]], began: datetime, elapsed: float,
-           load: tuple[str, str]) -> tuple[str, list[str]]:
+def report(
+    bench: Bench,
+    per_size: dict[str, tuple[list[Result], dict[str, int] | None]],
+    cli: dict[str, float],
+    imports: dict[str, list[list[str]]],
+    began: datetime,
+    elapsed: float,
+    load: tuple[str, str],
+) -> tuple[str, list[str]]:
     results = [r for rs, _e in per_size.values() for r in rs]
     m = machine()
     import duckdb
@@ -788,38 +947,56 @@ def report(bench: Bench, per_size: dict[str, tuple[list[Result], dict[str, int] 
         "stored answer in .etl-engine/ beside the pipeline and replays it while nothing it read has changed;",
         "cold deletes it before every call (the first call after an edit), warm keeps it.",
         "",
-        markdown_table(["command", "cold: median of 5 (s)", "warm: median of 5 (s)"],
-                       [[f"etl-engine {' '.join(c)}",
-                         *(f"{cli[f'{n} {m}']:.3f}" if f"{n} {m}" in cli else "-" for m in ("cold", "warm"))]
-                        for n, c in (("validate", ["validate", "pipeline.yaml"]),
-                                     ("dry-run", ["run", "pipeline.yaml", "--dry-run"]))]),
+        markdown_table(
+            ["command", "cold: median of 5 (s)", "warm: median of 5 (s)"],
+            [
+                [
+                    f"etl-engine {' '.join(c)}",
+                    *(f"{cli[f'{n} {m}']:.3f}" if f"{n} {m}" in cli else "-" for m in ("cold", "warm")),
+                ]
+                for n, c in (
+                    ("validate", ["validate", "pipeline.yaml"]),
+                    ("dry-run", ["run", "pipeline.yaml", "--dry-run"]),
+                )
+            ],
+        ),
         "",
     ]
     for name, rows in imports.items():
-        out += [f"`python -X importtime -m engine {'validate' if name == 'validate' else 'run --dry-run'} "
-                "pipeline.yaml` (cold): import time by top-level package:", "",
-                markdown_table(["package", "ms", "modules"], rows), ""]
-    out += ["## Contenders", "",
-            "- **engine-duckdb**: `etl-engine run pipeline.yaml --var data_root=DATA`, run as `python -P -m engine`",
-            "  from a copy of the engine taken at the start (see versions), with pipeline.yaml and transforms/ in a",
-            "  temporary directory so the warehouse file is new each run; includes the engine's checks.",
-            "- **floor**: bench/floor.sql, seven `CREATE TABLE ... AS` statements, the tightest same-output script:",
-            "  events by read_json newline-delimited with the staging types, song files by read_text, cut between",
-            "  top-level objects and cast by json_transform; the transforms' SQL; run by the duckdb package in a",
-            "  fresh `python -c` process; no checks. Its tables equal the engine's (see Same tables).",
-            "- **rowbyrow**: bench/rowbyrow.py, the Udacity-script style: json in Python, one INSERT per row",
-            "  (DuckDB, one transaction). Sampled sizes: the fraction is in the notes, the time is start-up plus",
-            "  the measured load time scaled by rows (events + song rows); its RSS is the sample's. A lower bound:",
-            "  DuckDB's cost per INSERT grows as the transaction grows (about 0.9 ms at 5k rows, 1.5 ms at 40k).",
-            "- **dbt-duckdb**: `dbt run` on bench/dbt_sparkify (staging models read with the same read_json,",
-            "  star models are transforms/*.sql with `ref()`), threads 1, fresh target and log paths each run,",
-            "  so dbt parses the project every time; no dbt tests (the engine's run includes its checks).",
-            "- **engine-postgres**: `etl-engine run pipeline.yaml --target postgres` on a new database per run.",
-            ""]
+        out += [
+            f"`python -X importtime -m engine {'validate' if name == 'validate' else 'run --dry-run'} "
+            "pipeline.yaml` (cold): import time by top-level package:",
+            "",
+            markdown_table(["package", "ms", "modules"], rows),
+            "",
+        ]
+    out += [
+        "## Contenders",
+        "",
+        "- **engine-duckdb**: `etl-engine run pipeline.yaml --var data_root=DATA`, run as `python -P -m engine`",
+        "  from a copy of the engine taken at the start (see versions), with pipeline.yaml and transforms/ in a",
+        "  temporary directory so the warehouse file is new each run; includes the engine's checks.",
+        "- **floor**: bench/floor.sql, seven `CREATE TABLE ... AS` statements, the tightest same-output script:",
+        "  events by read_json newline-delimited with the staging types, song files by read_text, cut between",
+        "  top-level objects and cast by json_transform; the transforms' SQL; run by the duckdb package in a",
+        "  fresh `python -c` process; no checks. Its tables equal the engine's (see Same tables).",
+        "- **rowbyrow**: bench/rowbyrow.py, the Udacity-script style: json in Python, one INSERT per row",
+        "  (DuckDB, one transaction). Sampled sizes: the fraction is in the notes, the time is start-up plus",
+        "  the measured load time scaled by rows (events + song rows); its RSS is the sample's. A lower bound:",
+        "  DuckDB's cost per INSERT grows as the transaction grows (about 0.9 ms at 5k rows, 1.5 ms at 40k).",
+        "- **dbt-duckdb**: `dbt run` on bench/dbt_sparkify (staging models read with the same read_json,",
+        "  star models are transforms/*.sql with `ref()`), threads 1, fresh target and log paths each run,",
+        "  so dbt parses the project every time; no dbt tests (the engine's run includes its checks).",
+        "- **engine-postgres**: `etl-engine run pipeline.yaml --target postgres` on a new database per run.",
+        "",
+    ]
     if drift:
         out += [f"WARNING: the dbt models {', '.join(drift)} no longer match transforms/*.sql.", ""]
-    problems += [f"{size}: the engine's tables differ from the floor's" for size, rows in bench.same.items()
-                 if not identical(rows)]
+    problems += [
+        f"{size}: the engine's tables differ from the floor's"
+        for size, rows in bench.same.items()
+        if not identical(rows)
+    ]
     if problems:
         out += ["## ROW COUNT MISMATCH", "", *[f"- {p}" for p in problems], ""]
     return "\n".join(out), problems
@@ -829,18 +1006,30 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     ap.add_argument("--sizes", default="real,1m,10m", help=f"comma-separated, of {', '.join(SIZES)}")
     ap.add_argument("--runs", type=int, default=3, help="runs per contender and size (default 3)")
-    ap.add_argument("--contenders", default="a,b,c,d,e",
-                    help="comma-separated letters or names: " + ", ".join(f"{k}={v}" for k, v in CONTENDERS.items()))
+    ap.add_argument(
+        "--contenders",
+        default="a,b,c,d,e",
+        help="comma-separated letters or names: " + ", ".join(f"{k}={v}" for k, v in CONTENDERS.items()),
+    )
     ap.add_argument("--data-dir", type=Path, default=Path("/tmp/etl-bench"), help="generated data cache")
-    ap.add_argument("--budget", type=float, default=360.0,
-                    help="seconds per contender and size: a slow first run cuts the runs to fit (default 360)")
-    ap.add_argument("--rowbyrow-events", type=int, default=10_000,
-                    help="row-by-row loads about this many events, sampling bigger data (default 10000)")
+    ap.add_argument(
+        "--budget",
+        type=float,
+        default=360.0,
+        help="seconds per contender and size: a slow first run cuts the runs to fit (default 360)",
+    )
+    ap.add_argument(
+        "--rowbyrow-events",
+        type=int,
+        default=10_000,
+        help="row-by-row loads about this many events, sampling bigger data (default 10000)",
+    )
     ap.add_argument("--dbt", help="the dbt executable (default: dbt on PATH, else DATA_DIR/dbt-venv/bin/dbt)")
     ap.add_argument("--results", type=Path, default=BENCH / "RESULTS.md", help="markdown report to write")
     ap.add_argument("--no-cli", action="store_true", help="skip the validate / dry-run / import-time section")
-    ap.add_argument("--skip", default="", help="contender@size pairs not to run, comma-separated (e.g. "
-                    "engine-postgres@30m)")
+    ap.add_argument(
+        "--skip", default="", help="contender@size pairs not to run, comma-separated (e.g. engine-postgres@30m)"
+    )
     a = ap.parse_args(argv)
     a.sizes = [s.strip() for s in a.sizes.split(",") if s.strip()]
     unknown = [s for s in a.sizes if s not in SIZES]
@@ -868,7 +1057,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         print(f"engine under test: {bench.engine}, from {bench.snap}", flush=True)
         for c in args.contenders:
-            if (why := bench.skip_reason(c)):
+            if why := bench.skip_reason(c):
                 print(f"note: skipping {c}: {why}")
         per_size = {size: bench.size(size) for size in args.sizes}
         cli: dict[str, float] = {}

@@ -38,8 +38,12 @@ if TYPE_CHECKING:
     from engine.plan import build_plan
     from engine.runner import run_plan
 
-_LAZY = {"Pipeline": "engine.api", "load_pipeline": "engine.config", "build_plan": "engine.plan",
-         "run_plan": "engine.runner"}
+_LAZY = {
+    "Pipeline": "engine.api",
+    "load_pipeline": "engine.config",
+    "build_plan": "engine.plan",
+    "run_plan": "engine.runner",
+}
 
 
 def __getattr__(name: str) -> Any:

@@ -48,9 +48,16 @@ class Pipeline:
         self.settings = settings or Settings()
 
     @classmethod
-    def load(cls, path: str | Path, vars: Mapping[str, Any] | None = None, vars_files: Sequence[str | Path] = (),
-             config: str | Path | None = None, env: Mapping[str, str] | None = None,
-             cwd: Path | None = None, allow: Sequence[str | Path] = ()) -> Pipeline:
+    def load(
+        cls,
+        path: str | Path,
+        vars: Mapping[str, Any] | None = None,
+        vars_files: Sequence[str | Path] = (),
+        config: str | Path | None = None,
+        env: Mapping[str, str] | None = None,
+        cwd: Path | None = None,
+        allow: Sequence[str | Path] = (),
+    ) -> Pipeline:
         """Load ``path``. ``vars`` override the file's vars (as ``--var``; relative paths in them resolve
         against ``cwd``, default the working directory); ``config`` is a settings file (dwh.cfg) for
         ``${VAR}`` references the environment (``env``, default os.environ) does not set; ``allow`` names
@@ -70,8 +77,9 @@ class Pipeline:
     def name(self) -> str:
         return self.model.name
 
-    def plan(self, target: str | None = None, connect: Any = None, select: Sequence[str] = (),
-             exclude: Sequence[str] = ()) -> PlannedRun:
+    def plan(
+        self, target: str | None = None, connect: Any = None, select: Sequence[str] = (), exclude: Sequence[str] = ()
+    ) -> PlannedRun:
         """Check everything a run needs short of a connection (references, SQL, graph, target options)
         and render every statement; ``connect`` is a DB-API connection factory (tests, embedding);
         ``select``/``exclude`` limit the run to some tables (dbt's selector syntax, engine/selection.py)."""
@@ -79,8 +87,7 @@ class Pipeline:
 
         return plan_run(self.model, target, self.settings, connect, tuple(select), tuple(exclude))
 
-    def validate(self, target: str | None = None, select: Sequence[str] = (),
-                 exclude: Sequence[str] = ()) -> Checked:
+    def validate(self, target: str | None = None, select: Sequence[str] = (), exclude: Sequence[str] = ()) -> Checked:
         """Every check ``plan`` makes (without rendering what only shipped templates would render);
         raises ConfigError with every issue at its file and line. With ``select``/``exclude``, the
         selection is resolved and planned too."""
@@ -91,11 +98,20 @@ class Pipeline:
             return Checked(planned.target, len(planned.plan.steps), len(planned.plan.selected))
         return check_plan(self.model, target, self.settings)
 
-    def run(self, target: str | None = None, *, full_refresh: bool = False, wait: float = 0.0,
-            listener: Listener | None = None, select: Sequence[str] = (), exclude: Sequence[str] = (),
-            prune: bool = False) -> RunResult:
-        return self.plan(target, select=select, exclude=exclude).run(listener, full_refresh=full_refresh,
-                                                                     wait=wait, prune=prune)
+    def run(
+        self,
+        target: str | None = None,
+        *,
+        full_refresh: bool = False,
+        wait: float = 0.0,
+        listener: Listener | None = None,
+        select: Sequence[str] = (),
+        exclude: Sequence[str] = (),
+        prune: bool = False,
+    ) -> RunResult:
+        return self.plan(target, select=select, exclude=exclude).run(
+            listener, full_refresh=full_refresh, wait=wait, prune=prune
+        )
 
     def query(self, name: str, target: str | None = None) -> Rows:
         """Run the analytic query ``name`` against the built warehouse, in a read-only transaction."""
@@ -113,8 +129,14 @@ class Pipeline:
         (answer,) = query.run(planned, [("sql", query.adhoc(planned, text))], str(self.model.file))
         return Rows(answer.columns, answer.rows)
 
-    def history(self, target: str | None = None, run_id: str | None = None, limit: int = 20,
-                wait: float = 0.0, say: Callable[[str], None] | None = None) -> Rows:
+    def history(
+        self,
+        target: str | None = None,
+        run_id: str | None = None,
+        limit: int = 20,
+        wait: float = 0.0,
+        say: Callable[[str], None] | None = None,
+    ) -> Rows:
         """The runs recorded in the warehouse, newest first, or one run's steps.  Where a run holds the
         warehouse (a DuckDB file admits one process), wait up to ``wait`` seconds, told through ``say``."""
         from engine import history

@@ -28,10 +28,18 @@ def default_path(plan: PlannedRun) -> Path:
 def run_results(plan: PlannedRun, result: RunResult, wall: float, started_at: str, error: str | None) -> dict[str, Any]:
     from engine import __version__
 
-    return {"schema_version": SCHEMA_VERSION, "engine_version": __version__, "pipeline": plan.pipeline.name,
-            "pipeline_file": str(plan.pipeline.file), "target": plan.target.name,
-            "target_type": plan.adapter.name, "started_at": started_at, "finished_at": now(),
-            **run_totals(result, wall, error), "steps": [step_record(s) for s in result.steps]}
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "engine_version": __version__,
+        "pipeline": plan.pipeline.name,
+        "pipeline_file": str(plan.pipeline.file),
+        "target": plan.target.name,
+        "target_type": plan.adapter.name,
+        "started_at": started_at,
+        "finished_at": now(),
+        **run_totals(result, wall, error),
+        "steps": [step_record(s) for s in result.steps],
+    }
 
 
 def write(path: Path, data: dict[str, Any]) -> None:

@@ -45,8 +45,15 @@ def _columns(raw: dict[str, Any]) -> tuple[Column, ...]:
         if isinstance(spec, str):
             out.append(Column(name, spec.lower()))
         else:
-            out.append(Column(name, spec["type"].lower(), bool(spec.get("not_null", False)),
-                              spec.get("encode"), spec.get("description")))
+            out.append(
+                Column(
+                    name,
+                    spec["type"].lower(),
+                    bool(spec.get("not_null", False)),
+                    spec.get("encode"),
+                    spec.get("description"),
+                )
+            )
     return tuple(out)
 
 
@@ -70,8 +77,7 @@ class _Builder:
             path=self.r.path(raw["path"], self.loc("sources", name, "path"), self.root),
             format=raw["format"],
             location=where,
-            jsonpaths=self.r.path(jsonpaths, self.loc("sources", name, "jsonpaths"), self.root)
-            if jsonpaths else None,
+            jsonpaths=self.r.path(jsonpaths, self.loc("sources", name, "jsonpaths"), self.root) if jsonpaths else None,
             json_format=raw.get("json_format", "auto"),
             include=tuple(self.r.render(g, where) for g in _as_tuple(raw.get("include"))),
             compression=raw.get("compression", "auto"),
@@ -86,7 +92,8 @@ class _Builder:
             on_error=raw.get("on_error", "fail"),
             region=raw.get("region"),
             manifest=self.r.render(raw["manifest"], self.loc("sources", name, "manifest"))
-            if raw.get("manifest") else None,
+            if raw.get("manifest")
+            else None,
             compupdate=raw.get("compupdate"),
             statupdate=raw.get("statupdate"),
             s3=self.s3_options(raw["s3"], where) if raw.get("s3") else None,
@@ -97,7 +104,8 @@ class _Builder:
             empty_as_null=raw.get("empty_as_null", False),
             json_keys=raw.get("json_keys", "exact"),
             manifest_prefix=self.r.render(raw["manifest_prefix"], self.loc("sources", name, "manifest_prefix"))
-            if raw.get("manifest_prefix") else None,
+            if raw.get("manifest_prefix")
+            else None,
             description=raw.get("description"),
             match_columns=raw.get("match_columns", "name"),
         )
@@ -118,8 +126,9 @@ class _Builder:
         except OSError as exc:
             raise ConfigError([Issue(f"cannot read SQL file {sql_file}: {exc.strerror}", self.loc(*path))]) from None
         except UnicodeDecodeError as exc:
-            raise ConfigError([Issue(f"SQL file {sql_file} is not UTF-8 text (byte {exc.start})",
-                                     self.loc(*path))]) from None
+            raise ConfigError(
+                [Issue(f"SQL file {sql_file} is not UTF-8 text (byte {exc.start})", self.loc(*path))]
+            ) from None
 
     def star(self, name: str, raw: dict[str, Any]) -> StarTable:
         sql_text, sql_file = self.sql_text(raw["sql"], "star", name, "sql")
@@ -139,23 +148,43 @@ class _Builder:
             sort = SortKey(tuple(sort_raw))
         elif isinstance(sort_raw, dict):
             sort = SortKey(tuple(sort_raw["keys"]), sort_raw.get("style", "compound"))
-        return StarTable(name, raw["kind"], _columns(raw["columns"]), _as_tuple(raw["primary_key"]),
-                         tuple(fks), dist, sort, sql_text, sql_file, self.loc("star", name),
-                         grants=_grants(raw.get("grants")), description=raw.get("description"),
-                         tags=tuple(raw.get("tags") or ()))
+        return StarTable(
+            name,
+            raw["kind"],
+            _columns(raw["columns"]),
+            _as_tuple(raw["primary_key"]),
+            tuple(fks),
+            dist,
+            sort,
+            sql_text,
+            sql_file,
+            self.loc("star", name),
+            grants=_grants(raw.get("grants")),
+            description=raw.get("description"),
+            tags=tuple(raw.get("tags") or ()),
+        )
 
     def check(self, index: int, raw: dict[str, Any]) -> Check:
-        kinds = [k for k in ("row_count", "unique", "not_null", "relationships", "accepted_values", "sql")
-                 if k in raw]
+        kinds = [k for k in ("row_count", "unique", "not_null", "relationships", "accepted_values", "sql") if k in raw]
         if len(kinds) != 1:
-            raise ConfigError([Issue("a check needs exactly one of row_count, unique, not_null, "
-                                     "relationships, accepted_values, sql", self.loc("checks", index))])
+            raise ConfigError(
+                [
+                    Issue(
+                        "a check needs exactly one of row_count, unique, not_null, relationships, accepted_values, sql",
+                        self.loc("checks", index),
+                    )
+                ]
+            )
         kind = kinds[0]
         body = raw[kind]
         where = self.loc("checks", index, kind)
         table = body["table"]
-        common: dict[str, Any] = {"kind": kind, "table": table, "location": where,
-                                  "severity": raw.get("severity", "error")}
+        common: dict[str, Any] = {
+            "kind": kind,
+            "table": table,
+            "location": where,
+            "severity": raw.get("severity", "error"),
+        }
         if kind == "row_count":
             bounds: dict[str, Any] = {}
             missing = []
@@ -170,11 +199,12 @@ class _Builder:
             bounds["max_growth_pct"] = change.get("max_growth_pct")
             detail = "_".join(k for k in ("equals", "min", "max", "equals_sql", "change") if k in body)
             name = raw.get("name") or f"row_count_{table}_{detail or 'any'}"
-            skipped = (f"{', '.join(missing)} not set"
-                       if missing and not any(v is not None for v in bounds.values())
-                       and "equals_sql" not in body else None)
-            return Check(name=name, **common, **bounds, equals_sql=body.get("equals_sql"),
-                         skipped_reason=skipped)
+            skipped = (
+                f"{', '.join(missing)} not set"
+                if missing and not any(v is not None for v in bounds.values()) and "equals_sql" not in body
+                else None
+            )
+            return Check(name=name, **common, **bounds, equals_sql=body.get("equals_sql"), skipped_reason=skipped)
         if kind == "accepted_values":
             name = raw.get("name") or f"accepted_values_{table}_{body['column']}"
             return Check(name=name, **common, columns=(body["column"],), values=tuple(body["values"]))
@@ -182,8 +212,9 @@ class _Builder:
             return Check(name=raw.get("name") or f"sql_{table}_{index + 1}", **common, query=body["query"])
         if kind == "relationships":
             name = raw.get("name") or f"relationships_{table}_{body['column']}"
-            return Check(name=name, **common, columns=(body["column"],), to_table=body["to"],
-                         to_column=body.get("field"))
+            return Check(
+                name=name, **common, columns=(body["column"],), to_table=body["to"], to_column=body.get("field")
+            )
         cols = _as_tuple(body["columns"])
         name = raw.get("name") or f"{kind}_{table}_{'_'.join(cols)}"
         return Check(name=name, **common, columns=cols)
@@ -197,8 +228,7 @@ class _Builder:
         try:
             return int(text.replace(",", "").replace("_", ""))
         except ValueError:
-            raise ConfigError([Issue(f"expected a whole number, got {text!r}",
-                                     self.doc.locate(path))]) from None
+            raise ConfigError([Issue(f"expected a whole number, got {text!r}", self.doc.locate(path))]) from None
 
     def target(self, name: str, raw: dict[str, Any]) -> Target:
         options: dict[str, str] = {}
@@ -209,8 +239,14 @@ class _Builder:
             text = str(value).lower() if isinstance(value, bool) else str(value)
             options[key] = self.r.render(text, self.loc("targets", name, key))
             bases[key] = self.r.base_for(text, self.root)
-        return Target(name, raw["type"], options, bases, self.loc("targets", name),
-                      {key: self.loc("targets", name, key) for key in options})
+        return Target(
+            name,
+            raw["type"],
+            options,
+            bases,
+            self.loc("targets", name),
+            {key: self.loc("targets", name, key) for key in options},
+        )
 
 
 def _merge_vars_files(doc: Document, base: Vars, cli: Vars, extra_files: list[Path]) -> Vars:
@@ -252,8 +288,9 @@ def _merge_vars_files(doc: Document, base: Vars, cli: Vars, extra_files: list[Pa
     return layered
 
 
-def build_pipeline(doc: Document, cli_vars: Vars | None = None,
-                   vars_files: list[Path] | None = None, allow: tuple[Path, ...] = ()) -> Pipeline:
+def build_pipeline(
+    doc: Document, cli_vars: Vars | None = None, vars_files: list[Path] | None = None, allow: tuple[Path, ...] = ()
+) -> Pipeline:
     """The model for a document that has passed schema validation; ``allow``: folders the user allows."""
     from engine.paths import explicit_roots
 
@@ -266,8 +303,15 @@ def build_pipeline(doc: Document, cli_vars: Vars | None = None,
     if default_target not in targets:
         from engine.validate import suggest
 
-        raise ConfigError([Issue(f"default_target '{default_target}' is not defined under targets",
-                                 doc.locate(("default_target",)), suggest(default_target, list(targets)))])
+        raise ConfigError(
+            [
+                Issue(
+                    f"default_target '{default_target}' is not defined under targets",
+                    doc.locate(("default_target",)),
+                    suggest(default_target, list(targets)),
+                )
+            ]
+        )
     queries = {}
     for qname, raw in (data.get("queries") or {}).items():
         sql, desc = (raw, None) if isinstance(raw, str) else (raw["sql"], raw.get("description"))
@@ -285,23 +329,41 @@ def build_pipeline(doc: Document, cli_vars: Vars | None = None,
         targets=targets,
         default_target=default_target,
         sources={n: b.source(n, raw) for n, raw in data["sources"].items()},
-        staging={n: StagingTable(n, raw["source"], _columns(raw["columns"]), b.loc("staging", n),
-                                 grants=_grants(raw.get("grants")), description=raw.get("description"),
-                                 column_locations={c: b.loc("staging", n, "columns", c, key=True)
-                                                   for c in raw["columns"]},
-                                 tags=tuple(raw.get("tags") or ()))
-                 for n, raw in data["staging"].items()},
+        staging={
+            n: StagingTable(
+                n,
+                raw["source"],
+                _columns(raw["columns"]),
+                b.loc("staging", n),
+                grants=_grants(raw.get("grants")),
+                description=raw.get("description"),
+                column_locations={c: b.loc("staging", n, "columns", c, key=True) for c in raw["columns"]},
+                tags=tuple(raw.get("tags") or ()),
+            )
+            for n, raw in data["staging"].items()
+        },
         star={n: b.star(n, raw) for n, raw in (data.get("star") or {}).items()},
         checks=tuple(b.check(i, raw) for i, raw in enumerate(data.get("checks") or [])),
         queries=queries,
         templates_dir=Path(renderer.path(templates, doc.locate(("templates",)), doc.file.parent))
-        if templates else None,
+        if templates
+        else None,
         document=doc,
         grants=_grants(data.get("grants")) or {},
-        allowed_roots=(*explicit_roots([renderer.path(str(r), doc.locate(("allowed_roots", i)), doc.file.parent)
-                                        for i, r in enumerate(data.get("allowed_roots") or [])], doc.file.parent),
-                       *(root for name, value in (cli_vars or Vars()).values.items()
-                         for root in explicit_roots([value], (cli_vars or Vars()).origins.get(name, Path.cwd()))),
-                       *allow),
+        allowed_roots=(
+            *explicit_roots(
+                [
+                    renderer.path(str(r), doc.locate(("allowed_roots", i)), doc.file.parent)
+                    for i, r in enumerate(data.get("allowed_roots") or [])
+                ],
+                doc.file.parent,
+            ),
+            *(
+                root
+                for name, value in (cli_vars or Vars()).values.items()
+                for root in explicit_roots([value], (cli_vars or Vars()).origins.get(name, Path.cwd()))
+            ),
+            *allow,
+        ),
         description=data.get("description"),
     )

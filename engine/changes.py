@@ -38,8 +38,16 @@ class Decision:
         return [t for t, why in self.tables.items() if why.startswith("kept")]
 
 
-def decide(graph: TableGraph, selected: frozenset[str], declared: dict[str, str], recorded: dict[str, str],
-           existing: set[str], *, full_refresh: bool = False, incremental_ok: str | None = None) -> Decision:
+def decide(
+    graph: TableGraph,
+    selected: frozenset[str],
+    declared: dict[str, str],
+    recorded: dict[str, str],
+    existing: set[str],
+    *,
+    full_refresh: bool = False,
+    incremental_ok: str | None = None,
+) -> Decision:
     """The run's plan of action.
 
     ``declared``: each table's definition hash now; ``recorded``: as built; ``existing``: tables the
@@ -66,9 +74,12 @@ def decide(graph: TableGraph, selected: frozenset[str], declared: dict[str, str]
         elif recorded[t] != declared[t]:
             changed[t] = "definition changed"
     if not changed:
-        return Decision("incremental", frozenset(), "only files not loaded before",
-                        {t: "updated (new files only)" if not graph.parents(t) else "updated (merged by key)"
-                         for t in order})
+        return Decision(
+            "incremental",
+            frozenset(),
+            "only files not loaded before",
+            {t: "updated (new files only)" if not graph.parents(t) else "updated (merged by key)" for t in order},
+        )
     reasons = {t: f"rebuilt ({why})" for t, why in changed.items()}
     rebuild = set(changed)
     for t in order:  # graph order: a table's parents come first

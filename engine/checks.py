@@ -34,8 +34,11 @@ def evaluate(check: Check, results: list[list[tuple[Any, ...]]], before: int | N
     # the number is the last statement's (a key check's scan creates its temporary table first)
     value = _scalar(results[0] if check.kind == "row_count" else results[-1] if results else [])
     relative = check.max_drop_pct is not None or check.max_growth_pct is not None
-    if relative and before is None and not (check.equals_sql or check.equals is not None
-                                            or check.min is not None or check.max is not None):
+    if (
+        relative
+        and before is None
+        and not (check.equals_sql or check.equals is not None or check.min is not None or check.max is not None)
+    ):
         return CheckResult(check, "skipped", "no rows from an earlier run to compare with", f"{value:,} rows")
     if check.kind == "row_count":
         expected_parts = []
@@ -65,8 +68,13 @@ def evaluate(check: Check, results: list[list[tuple[Any, ...]]], before: int | N
         expected, actual = " and ".join(expected_parts) or "any", f"{value:,} rows"
     else:
         ok = value == 0
-        noun = {"unique": "duplicated keys", "not_null": "NULL rows", "relationships": "orphan rows",
-                "accepted_values": "rows with other values", "sql": "failing rows"}[check.kind]
+        noun = {
+            "unique": "duplicated keys",
+            "not_null": "NULL rows",
+            "relationships": "orphan rows",
+            "accepted_values": "rows with other values",
+            "sql": "failing rows",
+        }[check.kind]
         expected, actual = f"0 {noun}", f"{value:,} {noun}"
     status = "pass" if ok else ("warn" if check.severity == "warn" else "fail")
     return CheckResult(check, status, expected, actual)

@@ -231,14 +231,21 @@ class Pipeline:
 
         chosen = name or self.default_target
         if chosen not in self.targets:
-            raise ConfigError([Issue(f"unknown target '{chosen}'", self.document.locate(("targets",)),
-                                     suggest(chosen, list(self.targets))
-                                     or f"defined targets: {', '.join(self.targets)}")])
+            raise ConfigError(
+                [
+                    Issue(
+                        f"unknown target '{chosen}'",
+                        self.document.locate(("targets",)),
+                        suggest(chosen, list(self.targets)) or f"defined targets: {', '.join(self.targets)}",
+                    )
+                ]
+            )
         return self.targets[chosen]
 
 
-def load_pipeline(file: str | Path, cli_vars: Vars | None = None,
-                  vars_files: list[Path] | None = None, allow: tuple[Path, ...] = ()) -> Pipeline:
+def load_pipeline(
+    file: str | Path, cli_vars: Vars | None = None, vars_files: list[Path] | None = None, allow: tuple[Path, ...] = ()
+) -> Pipeline:
     """Load, schema-validate and build the model for ``file``; semantic checks come after.
 
     ``allow``: folders outside the pipeline's and the working directory its sources may read."""

@@ -42,24 +42,36 @@ class RunContext:
         """The run lock for this pipeline, first after BEGIN (see the adapter's ``lock``)."""
         if self.adapter.lock is Lock.EXCLUSIVE_CONNECTION:
             return ()
-        return self.renderer.statements("lock.sql", key=lock_key(self.pipeline.name), pipeline=self.pipeline.name,
-                                        lock_table=lock_table(self.pipeline.name),
-                                        wait_ms=max(1, int(wait * 1000)))
+        return self.renderer.statements(
+            "lock.sql",
+            key=lock_key(self.pipeline.name),
+            pipeline=self.pipeline.name,
+            lock_table=lock_table(self.pipeline.name),
+            wait_ms=max(1, int(wait * 1000)),
+        )
 
     def lock_bound(self, wait: float) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """What bounds a blocking lock's wait, before BEGIN, and what lifts the bound once it is held."""
         if self.adapter.lock is not Lock.BLOCKING:
             return (), ()
         wait_ms = max(1, int(wait * 1000))
-        return (self.renderer.statements("lock_wait.sql", wait_ms=wait_ms),
-                self.renderer.statements("lock_wait_reset.sql"))
+        return (
+            self.renderer.statements("lock_wait.sql", wait_ms=wait_ms),
+            self.renderer.statements("lock_wait_reset.sql"),
+        )
 
     def setup_statements(self) -> tuple[str, ...]:
         """The bookkeeping tables, and the lock table where the lock is a table lock."""
         r = self.renderer
-        return (*r.statements("history/create.sql"), *r.statements("state/create.sql"),
-                *(r.statements("lock_table.sql", lock_table=lock_table(self.pipeline.name))
-                  if self.adapter.lock is Lock.BLOCKING else ()))
+        return (
+            *r.statements("history/create.sql"),
+            *r.statements("state/create.sql"),
+            *(
+                r.statements("lock_table.sql", lock_table=lock_table(self.pipeline.name))
+                if self.adapter.lock is Lock.BLOCKING
+                else ()
+            ),
+        )
 
 
 def lock_key(pipeline: str) -> int:
@@ -104,8 +116,9 @@ class PlannedRun:
 
         return render_load(self.context, step, paths)
 
-    def run(self, listener: Listener | None = None, full_refresh: bool = False, wait: float = 0.0,
-            prune: bool = False) -> RunResult:
+    def run(
+        self, listener: Listener | None = None, full_refresh: bool = False, wait: float = 0.0, prune: bool = False
+    ) -> RunResult:
         from engine.runner import run_plan
 
         return run_plan(self, listener, full_refresh=full_refresh, wait=wait, prune=prune)
@@ -135,8 +148,9 @@ class PlannedRun:
         return self.context.renderer
 
 
-def make_context(pipeline: Pipeline, target_name: str | None = None, settings: Settings | None = None,
-                 connect: Any = None) -> RunContext:
+def make_context(
+    pipeline: Pipeline, target_name: str | None = None, settings: Settings | None = None, connect: Any = None
+) -> RunContext:
     """The adapter and renderer for a target, and the pipeline's analysis (its SQL checked and parsed)."""
     from engine.errors import ConfigError
 
@@ -153,8 +167,14 @@ def make_context(pipeline: Pipeline, target_name: str | None = None, settings: S
     return RunContext(pipeline, target, adapter, r, analysis)
 
 
-def plan_run(pipeline: Pipeline, target_name: str | None = None, settings: Settings | None = None,
-             connect: Any = None, select: tuple[str, ...] = (), exclude: tuple[str, ...] = ()) -> PlannedRun:
+def plan_run(
+    pipeline: Pipeline,
+    target_name: str | None = None,
+    settings: Settings | None = None,
+    connect: Any = None,
+    select: tuple[str, ...] = (),
+    exclude: tuple[str, ...] = (),
+) -> PlannedRun:
     """Render the full run for ``target_name`` (over the tables ``select``/``exclude`` leave, when given);
     see ``engine.plan.Plan``."""
     from engine.errors import Location
@@ -173,13 +193,26 @@ def plan_run(pipeline: Pipeline, target_name: str | None = None, settings: Setti
     tables = [(t, definitions[t]) for t in pipeline.tables if t in selected]
     bookkeeping = r.statements("state/record_tables.sql", pipeline=pipeline.name, tables=tables)
     bound, release = ctx.lock_bound(0.0)
-    plan = Plan(pipeline=pipeline.name, target=ctx.target.name, where=ctx.adapter.describe(),
-                transactional=ctx.adapter.capabilities.transactional_ddl, setup=ctx.setup_statements(),
-                begin=r.template("begin.sql"), lock=ctx.lock_statements(0.0),
-                reset=r.statements("state/reset.sql", pipeline=pipeline.name, tables=sorted(selected)), steps=steps,
-                bookkeeping=bookkeeping, commit=r.template("commit.sql"),
-                cleanup=cleanup_statements(ctx, None, selected), rollback=r.template("rollback.sql"),
-                lock_bound=bound, lock_release=release, definitions=definitions, graph=graph, selected=selected)
+    plan = Plan(
+        pipeline=pipeline.name,
+        target=ctx.target.name,
+        where=ctx.adapter.describe(),
+        transactional=ctx.adapter.capabilities.transactional_ddl,
+        setup=ctx.setup_statements(),
+        begin=r.template("begin.sql"),
+        lock=ctx.lock_statements(0.0),
+        reset=r.statements("state/reset.sql", pipeline=pipeline.name, tables=sorted(selected)),
+        steps=steps,
+        bookkeeping=bookkeeping,
+        commit=r.template("commit.sql"),
+        cleanup=cleanup_statements(ctx, None, selected),
+        rollback=r.template("rollback.sql"),
+        lock_bound=bound,
+        lock_release=release,
+        definitions=definitions,
+        graph=graph,
+        selected=selected,
+    )
     planned = PlannedRun(ctx, plan)
     lint_plan(planned)  # a target with a lint file (Redshift): SQL that would fail there, refused here
     return planned

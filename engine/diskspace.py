@@ -67,10 +67,12 @@ def refuse_if_short(plan: RunContext) -> None:
         folder = os.path.dirname(folder)
     free = shutil.disk_usage(folder).free
     if free < need:
-        raise TargetError(f"not enough free space for this run: {_size(free)} free on the filesystem of {path}, "
-                          f"and the run may need about {_size(need)} (the sources' size plus a margin); nothing "
-                          "was changed. Free some space, or point the target's path at a larger disk "
-                          "(ETL_ENGINE_MIN_FREE_BYTES=N sets the space required)")
+        raise TargetError(
+            f"not enough free space for this run: {_size(free)} free on the filesystem of {path}, "
+            f"and the run may need about {_size(need)} (the sources' size plus a margin); nothing "
+            "was changed. Free some space, or point the target's path at a larger disk "
+            "(ETL_ENGINE_MIN_FREE_BYTES=N sets the space required)"
+        )
 
 
 @dataclass
@@ -78,7 +80,7 @@ class FileGuard:
     """The warehouse file as a connection found it, so a failed run can leave it no larger."""
 
     path: str
-    size: int | None       # None: no file yet, or a WAL pending (then nothing is cut)
+    size: int | None  # None: no file yet, or a WAL pending (then nothing is cut)
     failed: bool = False
     committed_since: bool = False
 

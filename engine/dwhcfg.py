@@ -54,8 +54,9 @@ class DwhCfg:
             text = path.read_text(encoding="utf-8")
             ini.read_string(text, source=str(path))
         except FileNotFoundError:
-            raise ConfigError([Issue("config file not found", Location(path),
-                                     "pass --config with the path of your dwh.cfg")]) from None
+            raise ConfigError(
+                [Issue("config file not found", Location(path), "pass --config with the path of your dwh.cfg")]
+            ) from None
         except (OSError, UnicodeDecodeError) as exc:
             reason = getattr(exc, "strerror", None) or str(exc).splitlines()[0]
             raise ConfigError([Issue(f"cannot read the file: {reason}", Location(path))]) from None

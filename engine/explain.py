@@ -29,9 +29,14 @@ def explain(p: Pipeline, target_name: str | None, measure: bool) -> str:
         lines.append(f"target '{target.name}' ({target.type}) has no distribution or sort keys: nothing to choose")
         return "\n".join(lines)
     stored = profile.load(p)
-    lines.append(f"physical design for target '{target.name}' ({target.type}), "
-                 + (f"from {profile.profile_path(p).name}" if stored else
-                    "nothing measured (etl-engine explain --measure reads the data once)"))
+    lines.append(
+        f"physical design for target '{target.name}' ({target.type}), "
+        + (
+            f"from {profile.profile_path(p).name}"
+            if stored
+            else "nothing measured (etl-engine explain --measure reads the data once)"
+        )
+    )
     for d in design(p, stored).values():
         lines.extend(_table(d))
     return "\n".join(lines)

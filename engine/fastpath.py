@@ -21,8 +21,7 @@ from typing import IO, Any
 
 CACHE_FORMAT = 1
 #: options that take a value (so the value is not mistaken for the pipeline file)
-VALUED = {"--var", "--vars-file", "--target", "-t", "--config", "--wait", "--allow-path", "--select", "-s",
-          "--exclude"}
+VALUED = {"--var", "--vars-file", "--target", "-t", "--config", "--wait", "--allow-path", "--select", "-s", "--exclude"}
 
 _env_names: set[str] = set()
 #: the audit event a plan raises when it reads something remote (an S3 CSV header): never replayed
@@ -166,11 +165,19 @@ class Recorder:
         # the engine's own modules, imported before the audit hook was in place, count too
         package = Path(__file__).resolve().parent
         self.paths.update(str(p) for p in package.rglob("*.py"))
-        stamps = {p: s for p in sorted(self.paths) if (s := _stamp(p)) is not None
-                  and not p.startswith(str(entry_file.parent))}
-        entry = {"format": CACHE_FORMAT, "code": code, "paths": stamps,
-                 "env": {n: _env_hash(n) for n in sorted(_env_names)},
-                 "stdout": "".join(self.out.parts), "stderr": "".join(self.err.parts)}
+        stamps = {
+            p: s
+            for p in sorted(self.paths)
+            if (s := _stamp(p)) is not None and not p.startswith(str(entry_file.parent))
+        }
+        entry = {
+            "format": CACHE_FORMAT,
+            "code": code,
+            "paths": stamps,
+            "env": {n: _env_hash(n) for n in sorted(_env_names)},
+            "stdout": "".join(self.out.parts),
+            "stderr": "".join(self.err.parts),
+        }
         try:
             entry_file.parent.mkdir(parents=True, exist_ok=True)
             tmp = entry_file.with_suffix(".tmp")

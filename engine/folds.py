@@ -26,14 +26,27 @@ def _picked_from(select: exp.Select) -> exp.Expression | None:
     source = select.args.get("from") or select.args.get("from_")
     inner = source.this if source is not None else None
     where = select.args.get("where")
-    if isinstance(inner, exp.Subquery) and isinstance(inner.this, exp.Select) and where is not None \
-            and not select.args.get("joins"):
-        picks = {e.alias.lower() for e in inner.this.expressions
-                 if isinstance(e, exp.Alias) and isinstance(e.this, exp.Window)
-                 and isinstance(e.this.this, exp.RowNumber) and e.this.args.get("partition_by")}
+    if (
+        isinstance(inner, exp.Subquery)
+        and isinstance(inner.this, exp.Select)
+        and where is not None
+        and not select.args.get("joins")
+    ):
+        picks = {
+            e.alias.lower()
+            for e in inner.this.expressions
+            if isinstance(e, exp.Alias)
+            and isinstance(e.this, exp.Window)
+            and isinstance(e.this.this, exp.RowNumber)
+            and e.this.args.get("partition_by")
+        }
         condition = where.this
-        if isinstance(condition, (exp.EQ, exp.LTE)) and isinstance(condition.this, exp.Column) \
-                and condition.this.name.lower() in picks and condition.expression.sql() == "1":
+        if (
+            isinstance(condition, (exp.EQ, exp.LTE))
+            and isinstance(condition.this, exp.Column)
+            and condition.this.name.lower() in picks
+            and condition.expression.sql() == "1"
+        ):
             return inner.this.copy()
     if select.args.get("group") or select.args.get("distinct"):
         rows: Any = select.copy()
@@ -69,8 +82,9 @@ def fold_notes(plan: RunContext, step: Step) -> list[str]:
     source = next((s for sql in step.statements if (s := fold_source(sql, plan.renderer.sqlglot_dialect))), None)
     if source is None:
         return []
-    rows = plan.adapter.fetch(plan.renderer.template("fold_count.sql", source=source, table=step.into or table),
-                              step.id)
+    rows = plan.adapter.fetch(
+        plan.renderer.template("fold_count.sql", source=source, table=step.into or table), step.id
+    )
     if not rows or len(rows[0]) < 2 or rows[0][0] is None or rows[0][1] is None:
         return []
     source_rows, keys = int(rows[0][0]), int(rows[0][1])

@@ -44,8 +44,12 @@ def parse_select(sql: str, dialect: DialectType) -> ParsedSql:
 KIND_RANK = {"create": 0, "load": 1, "transform": 2, "check": 3, "publish": 4}
 
 
-def topological_order(nodes: list[str], deps: Mapping[str, Iterable[str]], rank: dict[str, tuple[int, int]],
-                      locations: dict[str, Location] | None = None) -> list[str]:
+def topological_order(
+    nodes: list[str],
+    deps: Mapping[str, Iterable[str]],
+    rank: dict[str, tuple[int, int]],
+    locations: dict[str, Location] | None = None,
+) -> list[str]:
     """Kahn's algorithm, always taking the ready node of lowest rank, so the order is stable.
 
     Ranking by (kind, declaration order) makes every create come first and every check
@@ -71,8 +75,15 @@ def topological_order(nodes: list[str], deps: Mapping[str, Iterable[str]], rank:
         stuck = [n for n in nodes if n not in set(order)]
         cycle = find_cycle(stuck, deps)
         where = (locations or {}).get(cycle[0]) or Location(None)
-        raise GraphError([Issue(f"dependency cycle: {' -> '.join(cycle)}", where,
-                                "a table cannot read, directly or not, from itself")])
+        raise GraphError(
+            [
+                Issue(
+                    f"dependency cycle: {' -> '.join(cycle)}",
+                    where,
+                    "a table cannot read, directly or not, from itself",
+                )
+            ]
+        )
     return order
 
 
@@ -85,19 +96,25 @@ def find_cycle(nodes: list[str], deps: Mapping[str, Iterable[str]]) -> list[str]
     while True:
         nxt = next(d for d in sorted(set(deps.get(node, ()))) if d in allowed)
         if nxt in seen:
-            return [*path[seen[nxt]:], nxt]
+            return [*path[seen[nxt] :], nxt]
         seen[nxt] = len(path)
         path.append(nxt)
         node = nxt
 
 
-def table_order(tables: list[str], reads: dict[str, frozenset[str]],
-                locations: dict[str, Location]) -> list[str]:
+def table_order(tables: list[str], reads: dict[str, frozenset[str]], locations: dict[str, Location]) -> list[str]:
     """Tables in build order; a GraphError names the cycle if there is one."""
     rank = {t: (0, i) for i, t in enumerate(tables)}
     deps = {t: [r for r in reads.get(t, frozenset()) if r in rank and r != t] for t in tables}
     for t in tables:
         if t in reads.get(t, frozenset()):
-            raise GraphError([Issue(f"dependency cycle: {t} -> {t}", locations.get(t) or Location(None),
-                                    "a table cannot read from itself")])
+            raise GraphError(
+                [
+                    Issue(
+                        f"dependency cycle: {t} -> {t}",
+                        locations.get(t) or Location(None),
+                        "a table cannot read from itself",
+                    )
+                ]
+            )
     return topological_order(tables, deps, rank, locations)

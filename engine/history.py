@@ -67,8 +67,10 @@ def setup(ctx: RunContext, plan: Plan) -> None:
 
 
 def _locked(ctx: RunContext) -> RunLocked:
-    return RunLocked(f"another run of pipeline '{ctx.pipeline.name}' is in progress on target "
-                     f"'{ctx.target.name}'; try again when it ends, or pass --wait SECONDS")
+    return RunLocked(
+        f"another run of pipeline '{ctx.pipeline.name}' is in progress on target "
+        f"'{ctx.target.name}'; try again when it ends, or pass --wait SECONDS"
+    )
 
 
 def take_lock(ctx: RunContext, wait: float) -> None:
@@ -100,18 +102,30 @@ def _record_sql(ctx: RunContext, run: RunRecord, result: RunResult) -> tuple[str
     from engine.redact import redact
     from engine.samples import as_json
 
-    steps = [{"step": s.step.id, "table": s.step.table, "kind": s.step.kind, "status": s.status,
-              "rows": s.rows, "seconds": round(s.seconds, 4),
-              "detail": (s.check.actual + (f"; failing rows: {redact(as_json(s.check.failing))[:4000]}"
-                                           if s.check.failing else "")) if s.check
-              else (f"{s.rejected:,} rejected" if s.rejected else "; ".join(s.notes) or None)}
-             for s in result.steps]
+    steps = [
+        {
+            "step": s.step.id,
+            "table": s.step.table,
+            "kind": s.step.kind,
+            "status": s.status,
+            "rows": s.rows,
+            "seconds": round(s.seconds, 4),
+            "detail": (
+                s.check.actual
+                + (f"; failing rows: {redact(as_json(s.check.failing))[:4000]}" if s.check.failing else "")
+            )
+            if s.check
+            else (f"{s.rejected:,} rejected" if s.rejected else "; ".join(s.notes) or None),
+        }
+        for s in result.steps
+    ]
     safe = RunRecord(**{**run.__dict__, "error": redact(run.error)[:4000] if run.error else None})
     return ctx.renderer.statements("history/record.sql", run=safe, steps=steps)
 
 
-def record_unplanned(pipeline: Pipeline, target_name: str | None, settings: Settings | None,
-                     error: EngineError) -> None:
+def record_unplanned(
+    pipeline: Pipeline, target_name: str | None, settings: Settings | None, error: EngineError
+) -> None:
     """A run that failed while it was being planned (an S3 JSONPaths file out of reach): recorded where the
     warehouse can be reached, like any failed run; whatever goes wrong here is swallowed, as in record_failure."""
     from engine.redact import redact
@@ -125,13 +139,16 @@ def record_unplanned(pipeline: Pipeline, target_name: str | None, settings: Sett
             return
         r = SqlRenderer(adapter.templates(), adapter.sqlglot_dialect, pipeline.templates_dir, pipeline.vars)
         started = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
-        run = RunRecord(new_run_id(), pipeline.name, target.name, "", "full", "failed", started, 0.0,
-                        redact(str(error))[:4000])
+        run = RunRecord(
+            new_run_id(), pipeline.name, target.name, "", "full", "failed", started, 0.0, redact(str(error))[:4000]
+        )
         try:
             adapter.open()
             with adapter.transaction(r.template("begin.sql"), r.template("commit.sql"), r.template("rollback.sql")):
-                for sql in (*r.statements("history/create.sql"), *r.statements("history/record.sql", run=run,
-                                                                                 steps=[])):
+                for sql in (
+                    *r.statements("history/create.sql"),
+                    *r.statements("history/record.sql", run=run, steps=[]),
+                ):
                     adapter.execute(sql, "history")
         finally:
             adapter.close()
@@ -162,8 +179,9 @@ def record_failure(ctx: RunContext, plan: Plan, run: RunRecord, result: RunResul
 
 
 def runs(ctx: RunContext, limit: int) -> tuple[list[str], list[tuple[Any, ...]]]:
-    return ctx.adapter.fetch_named(ctx.renderer.template("history/runs.sql", pipeline=ctx.pipeline.name,
-                                                         limit=int(limit)), "history")
+    return ctx.adapter.fetch_named(
+        ctx.renderer.template("history/runs.sql", pipeline=ctx.pipeline.name, limit=int(limit)), "history"
+    )
 
 
 def steps(ctx: RunContext, run_id: str) -> tuple[list[str], list[tuple[Any, ...]]]:

@@ -62,11 +62,14 @@ def case_issues(p: Pipeline, trees: dict[str, exp.Expression], dialect: str) -> 
             seen.add(name)
             line, col = _position(node, name)
             what = "table" if isinstance(node, exp.Table) else "column"
-            issues.append(Issue(
-                f"{what} {name} is unquoted, so {dialect} reads it as {folded}, but it is declared as \"{declared}\"",
-                sql_location(star, base, text, line, col, star.sql_file if star else None),
-                f"name the {what} in lower snake_case in the YAML (e.g. {_snake(declared)}), or quote it as "
-                f"\"{declared}\" in the SQL"))
+            issues.append(
+                Issue(
+                    f'{what} {name} is unquoted, so {dialect} reads it as {folded}, but it is declared as "{declared}"',
+                    sql_location(star, base, text, line, col, star.sql_file if star else None),
+                    f"name the {what} in lower snake_case in the YAML (e.g. {_snake(declared)}), or quote it as "
+                    f'"{declared}" in the SQL',
+                )
+            )
     return issues
 
 

@@ -26,9 +26,9 @@ MANY_FILES = 1000
 class FileEntry:
     """One file of a source, as the manifest records it."""
 
-    key: str       # the path below the source's folder or prefix
+    key: str  # the path below the source's folder or prefix
     size: int
-    version: str   # mtime in ns (local) or ETag (S3): a changed file gets a new version
+    version: str  # mtime in ns (local) or ETag (S3): a changed file gets a new version
     location: str  # local path or s3:// URL
 
 
@@ -89,19 +89,21 @@ def list_files(source: Source, notes: list[str] | None = None) -> list[FileEntry
         prefix = source.path.rstrip("/")
         out = []
         for f in list_s3(source, include_patterns(source)):
-            key = f"s3://{bucket}/{f.key}"[len(prefix) + 1:]
+            key = f"s3://{bucket}/{f.key}"[len(prefix) + 1 :]
             if not any(r.match(key) for r in excluded):
                 out.append(FileEntry(key, f.size, f.etag, f"s3://{bucket}/{f.key}"))
         return out
     report = Walk()
     listed = list(list_local(source, report))
-    found = [FileEntry(key, st.st_size, str(st.st_mtime_ns), path) for key, path, st in listed
-             if not any(r.match(key) for r in excluded)]
+    found = [
+        FileEntry(key, st.st_size, str(st.st_mtime_ns), path)
+        for key, path, st in listed
+        if not any(r.match(key) for r in excluded)
+    ]
     if notes is not None:
         notes.extend(report.notes(source.name))
     if not found:
-        why = "every file is excluded" if listed else \
-            f"no file matches {', '.join(include_patterns(source))}"
+        why = "every file is excluded" if listed else f"no file matches {', '.join(include_patterns(source))}"
         skipped = "".join(f"; {note}" for note in report.notes(source.name))
         raise ConfigError([Issue(f"nothing to load from {source.path}: {why}{skipped}", source.location)])
     return sorted(found, key=lambda f: f.key)
@@ -114,7 +116,7 @@ def localise(source: Source, files: list[FileEntry], cache: Path) -> tuple[str, 
     from engine.sources.s3 import RemoteFile, download
 
     bucket = source.path[5:].partition("/")[0]
-    remote = [RemoteFile(f.location[len(f"s3://{bucket}/"):], f.size, f.version) for f in files]
+    remote = [RemoteFile(f.location[len(f"s3://{bucket}/") :], f.size, f.version) for f in files]
     return tuple(download(source, remote, cache))
 
 
@@ -125,5 +127,7 @@ def tiny_files_note(source: str, sizes: list[int]) -> str | None:
     average = sum(sizes) / len(sizes)
     if average >= TINY_FILE_BYTES:
         return None
-    return (f"source '{source}' is {len(sizes):,} files averaging {average:,.0f} bytes; each file costs a "
-            f"request and a read: `etl-engine compact` combines them into a few large ones")
+    return (
+        f"source '{source}' is {len(sizes):,} files averaging {average:,.0f} bytes; each file costs a "
+        f"request and a read: `etl-engine compact` combines them into a few large ones"
+    )

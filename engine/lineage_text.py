@@ -12,19 +12,37 @@ if TYPE_CHECKING:
 
 FORMATS = ("mermaid", "dot", "text")
 
-_MERMAID_SHAPE = {"source": ("[/", "/]"), "staging": ("[", "]"), "fact": ("[[", "]]"), "dimension": ("(", ")"),
-                  "query": ("{{", "}}"), "check": ("([", "])")}
-_DOT_STYLE = {"source": 'shape=parallelogram, fillcolor="#e3f8ff"', "staging": 'shape=box, fillcolor="#f0f4f8"',
-              "fact": 'shape=box, penwidth=2, fillcolor="#fff3c4"', "dimension": 'shape=box, fillcolor="#e3f9e5"',
-              "query": 'shape=hexagon, fillcolor="#eae2f8"', "check": 'shape=note, fillcolor="#fffbea"'}
+_MERMAID_SHAPE = {
+    "source": ("[/", "/]"),
+    "staging": ("[", "]"),
+    "fact": ("[[", "]]"),
+    "dimension": ("(", ")"),
+    "query": ("{{", "}}"),
+    "check": ("([", "])"),
+}
+_DOT_STYLE = {
+    "source": 'shape=parallelogram, fillcolor="#e3f8ff"',
+    "staging": 'shape=box, fillcolor="#f0f4f8"',
+    "fact": 'shape=box, penwidth=2, fillcolor="#fff3c4"',
+    "dimension": 'shape=box, fillcolor="#e3f9e5"',
+    "query": 'shape=hexagon, fillcolor="#eae2f8"',
+    "check": 'shape=note, fillcolor="#fffbea"',
+}
 
 
 def render(plan: PlannedRun, fmt: str, with_checks: bool = False) -> str:
     if fmt not in FORMATS:
         from engine.validate import suggest
 
-        raise ConfigError([Issue(f"unknown graph format '{fmt}'", Location(None),
-                                 suggest(fmt, list(FORMATS)) or f"formats: {', '.join(FORMATS)}")])
+        raise ConfigError(
+            [
+                Issue(
+                    f"unknown graph format '{fmt}'",
+                    Location(None),
+                    suggest(fmt, list(FORMATS)) or f"formats: {', '.join(FORMATS)}",
+                )
+            ]
+        )
     graph = lineage(plan, with_checks)
     return {"mermaid": mermaid, "dot": dot, "text": text}[fmt](graph)
 
@@ -51,9 +69,13 @@ def mermaid(graph: Lineage) -> str:
         members = [_mid(n) for n in graph.nodes if n.kind == kind]
         if members:
             lines.append(f"    class {','.join(members)} {kind}")
-    lines += ["    classDef source fill:#e3f8ff,stroke:#0b69a3", "    classDef staging fill:#f0f4f8,stroke:#627d98",
-              "    classDef fact fill:#fff3c4,stroke:#b44d12,stroke-width:2px",
-              "    classDef dimension fill:#e3f9e5,stroke:#207227", "    classDef query fill:#eae2f8,stroke:#44056e"]
+    lines += [
+        "    classDef source fill:#e3f8ff,stroke:#0b69a3",
+        "    classDef staging fill:#f0f4f8,stroke:#627d98",
+        "    classDef fact fill:#fff3c4,stroke:#b44d12,stroke-width:2px",
+        "    classDef dimension fill:#e3f9e5,stroke:#207227",
+        "    classDef query fill:#eae2f8,stroke:#44056e",
+    ]
     return "\n".join(lines) + "\n"
 
 

@@ -70,8 +70,18 @@ def rules(adapter_name: str) -> tuple[Match, ...]:
             kind = next(k for k in ("function", "keyword", "type", "sequence", "operator", "statement") if k in entry)
             value = entry[kind]
             words = tuple(str(w).upper() for w in (value if isinstance(value, list) else [value]))
-            out.append(Match(rule["id"], pages[entry.get("page", rule["page"])], rule["message"], entry["hint"],
-                             bool(rule.get("only_with_tables")), kind, words, entry.get("contains")))
+            out.append(
+                Match(
+                    rule["id"],
+                    pages[entry.get("page", rule["page"])],
+                    rule["message"],
+                    entry["hint"],
+                    bool(rule.get("only_with_tables")),
+                    kind,
+                    words,
+                    entry.get("contains"),
+                )
+            )
     return tuple(out)
 
 
@@ -122,7 +132,7 @@ def _matches(m: Match, i: int, tokens: list[Token], texts: list[str], starts: se
     if m.kind == "type":
         return before in ("::", "AS") or texts[0] == "CREATE"
     n = len(m.words)
-    if tuple(t or tokens[i + k].text for k, t in enumerate(texts[i:i + n])) != m.words:
+    if tuple(t or tokens[i + k].text for k, t in enumerate(texts[i : i + n])) != m.words:
         return False
     if m.kind == "statement":
         return i in starts and (m.contains is None or m.contains.upper() in _rest(texts, i))
@@ -222,8 +232,9 @@ def _rendered(plan: PlannedRun) -> Iterator[tuple[str, str]]:
             yield step_id, sql
     for steps in (plan.steps, plan.incremental_steps()):
         for step in steps:
-            diagnose = plan.renderer.statements(step.diagnose.template, **step.diagnose.context) \
-                if step.diagnose else ()
+            diagnose = (
+                plan.renderer.statements(step.diagnose.template, **step.diagnose.context) if step.diagnose else ()
+            )
             for sql in (*step.statements, *diagnose, *step.baseline):
                 if sql not in seen:
                     seen.add(sql)
@@ -237,8 +248,12 @@ def _rendered(plan: PlannedRun) -> Iterator[tuple[str, str]]:
 
 def _template_location(r: SqlRenderer, m: Match) -> Location | None:
     """Where the offending words are written in the templates this renderer uses (comments skipped)."""
-    pattern = re.compile(r"(?<![\w\"'])" + r"\s+".join(re.escape(w) for w in m.words)
-                         + (r"\s*\(" if m.kind == "function" else r"(?![\w\"'])"), re.I)
+    pattern = re.compile(
+        r"(?<![\w\"'])"
+        + r"\s+".join(re.escape(w) for w in m.words)
+        + (r"\s*\(" if m.kind == "function" else r"(?![\w\"'])"),
+        re.I,
+    )
     for name in r.env.list_templates():
         try:
             source, filename, _ = r.env.loader.get_source(r.env, name)  # type: ignore[union-attr]

@@ -21,10 +21,18 @@ def contexts(plan: PlannedRun) -> list[tuple[str, dict[str, Any]]]:
     from engine.inputs import FileEntry
 
     name = plan.pipeline.name
-    run = RunRecord("20260101T000000-abcdef", name, plan.target.name, "0" * 16, "full", "committed",
-                    "2026-01-01 00:00:00.000000", 1.0, None)
-    step = {"step": "load:x", "table": "x", "kind": "load", "status": "ok", "rows": 1, "seconds": 0.1,
-            "detail": None}
+    run = RunRecord(
+        "20260101T000000-abcdef",
+        name,
+        plan.target.name,
+        "0" * 16,
+        "full",
+        "committed",
+        "2026-01-01 00:00:00.000000",
+        1.0,
+        None,
+    )
+    step = {"step": "load:x", "table": "x", "kind": "load", "status": "ok", "rows": 1, "seconds": 0.1, "detail": None}
     entry = FileEntry("key.json", 1, "v1", "s3://bucket/key.json")
     return [
         ("state/create.sql", {}),
@@ -54,8 +62,7 @@ def bookkeeping(plan: PlannedRun) -> Iterator[tuple[str, str]]:
 
     for template, context in contexts(plan):
         try:
-            statements = plan.renderer.statements(template, **context) if plan.renderer.has_template(template) \
-                else ()
+            statements = plan.renderer.statements(template, **context) if plan.renderer.has_template(template) else ()
         except ConfigError:
             continue
         for sql in statements:

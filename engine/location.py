@@ -23,8 +23,9 @@ MAX_NODES = 200_000
 MAX_DEPTH = 64
 
 YamlPath = tuple[str | int, ...]
-_PLAIN_TAGS = {f"tag:yaml.org,2002:{t}" for t in
-               ("str", "int", "float", "bool", "null", "map", "seq", "timestamp", "merge")}
+_PLAIN_TAGS = {
+    f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp", "merge")
+}
 
 
 def format_path(path: YamlPath) -> str:
@@ -76,9 +77,15 @@ class _Loader(yaml.SafeLoader):
         try:
             if self.depth > MAX_DEPTH:
                 mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
-                raise ConfigError([Issue(f"the document nests deeper than {MAX_DEPTH} levels",
-                                         Location(self.file, mark.line + 1, mark.column + 1),
-                                         "flatten the structure")])
+                raise ConfigError(
+                    [
+                        Issue(
+                            f"the document nests deeper than {MAX_DEPTH} levels",
+                            Location(self.file, mark.line + 1, mark.column + 1),
+                            "flatten the structure",
+                        )
+                    ]
+                )
             return super().compose_node(parent, index)  # type: ignore[no-any-return]
         finally:
             self.depth -= 1
@@ -94,39 +101,70 @@ class _Builder:
     def build(self, node: yaml.Node, path: YamlPath) -> Any:
         self.count += 1
         if self.count > MAX_NODES:
-            raise ConfigError([Issue(
-                f"the document expands to more than {MAX_NODES:,} nodes (alias bomb?)",
-                self.doc.locate(path), "remove the repeated aliases")])
+            raise ConfigError(
+                [
+                    Issue(
+                        f"the document expands to more than {MAX_NODES:,} nodes (alias bomb?)",
+                        self.doc.locate(path),
+                        "remove the repeated aliases",
+                    )
+                ]
+            )
         if len(path) > MAX_DEPTH:  # aliases can nest deeper than the text does
-            raise ConfigError([Issue(f"the document nests deeper than {MAX_DEPTH} levels (through aliases)",
-                                     self._loc(node, path), "remove the nested aliases")])
+            raise ConfigError(
+                [
+                    Issue(
+                        f"the document nests deeper than {MAX_DEPTH} levels (through aliases)",
+                        self._loc(node, path),
+                        "remove the nested aliases",
+                    )
+                ]
+            )
         self.doc.value_marks[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
         if node.tag not in _PLAIN_TAGS:
-            raise ConfigError([Issue(f"YAML tag {node.tag!r} is not allowed", self._loc(node, path),
-                                     "pipeline files hold plain data; remove the tag")])
+            raise ConfigError(
+                [
+                    Issue(
+                        f"YAML tag {node.tag!r} is not allowed",
+                        self._loc(node, path),
+                        "pipeline files hold plain data; remove the tag",
+                    )
+                ]
+            )
         if isinstance(node, yaml.MappingNode):
             out: dict[str, Any] = {}
             for key_node, value_node in node.value:
                 if key_node.tag == "tag:yaml.org,2002:merge":
-                    self.issues.append(Issue("YAML merge keys (<<) are not supported",
-                                             self._loc(key_node, path), "write the keys out"))
+                    self.issues.append(
+                        Issue("YAML merge keys (<<) are not supported", self._loc(key_node, path), "write the keys out")
+                    )
                     continue
                 if key_node.tag not in _PLAIN_TAGS:
-                    raise ConfigError([Issue(f"YAML tag {key_node.tag!r} is not allowed", self._loc(key_node, path),
-                                             "pipeline files hold plain data; remove the tag")])
+                    raise ConfigError(
+                        [
+                            Issue(
+                                f"YAML tag {key_node.tag!r} is not allowed",
+                                self._loc(key_node, path),
+                                "pipeline files hold plain data; remove the tag",
+                            )
+                        ]
+                    )
                 key = self.loader.construct_object(key_node)
                 if not isinstance(key, (str, int, float, bool)) or key is None:
-                    self.issues.append(Issue("a mapping key must be a plain scalar",
-                                             self._loc(key_node, path)))
+                    self.issues.append(Issue("a mapping key must be a plain scalar", self._loc(key_node, path)))
                     continue
                 skey = str(key)
                 child = (*path, skey)
                 if skey in out:
-                    self.issues.append(Issue(f"duplicate key '{skey}'", self._loc(key_node, child),
-                                             "each key may appear once in a mapping"))
+                    self.issues.append(
+                        Issue(
+                            f"duplicate key '{skey}'",
+                            self._loc(key_node, child),
+                            "each key may appear once in a mapping",
+                        )
+                    )
                     continue
-                self.doc.key_marks[child] = (key_node.start_mark.line + 1,
-                                             key_node.start_mark.column + 1)
+                self.doc.key_marks[child] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
                 out[skey] = self.build(value_node, child)
             return out
         if isinstance(node, yaml.SequenceNode):
@@ -134,8 +172,7 @@ class _Builder:
         return self.loader.construct_object(node)
 
     def _loc(self, node: yaml.Node, path: YamlPath) -> Location:
-        return Location(self.doc.file, node.start_mark.line + 1, node.start_mark.column + 1,
-                        format_path(path))
+        return Location(self.doc.file, node.start_mark.line + 1, node.start_mark.column + 1, format_path(path))
 
 
 def _fast_loader(text: str) -> Any:
@@ -173,20 +210,33 @@ def load_yaml(file: Path) -> Document:
     except OSError as exc:
         raise ConfigError([Issue(f"cannot read file: {exc.strerror}", Location(file))]) from None
     if len(raw) > MAX_FILE_BYTES:
-        raise ConfigError([Issue(f"file is larger than {MAX_FILE_BYTES:,} bytes",
-                                 Location(file, _line_at(raw, MAX_FILE_BYTES)),
-                                 "a pipeline file declares tables; data belongs in sources")])
+        raise ConfigError(
+            [
+                Issue(
+                    f"file is larger than {MAX_FILE_BYTES:,} bytes",
+                    Location(file, _line_at(raw, MAX_FILE_BYTES)),
+                    "a pipeline file declares tables; data belongs in sources",
+                )
+            ]
+        )
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):  # also the start of UTF-32 LE
-        raise ConfigError([Issue("file is UTF-16 (or UTF-32), not UTF-8", Location(file, 1, 1),
-                                 "save it as UTF-8")])
+        raise ConfigError([Issue("file is UTF-16 (or UTF-32), not UTF-8", Location(file, 1, 1), "save it as UTF-8")])
     if b"\x00" in raw:
-        raise ConfigError([Issue("file holds a NUL byte", Location(file, _line_at(raw, raw.index(b"\x00"))),
-                                 "a binary file, or text saved as UTF-16? save it as UTF-8")])
+        raise ConfigError(
+            [
+                Issue(
+                    "file holds a NUL byte",
+                    Location(file, _line_at(raw, raw.index(b"\x00"))),
+                    "a binary file, or text saved as UTF-16? save it as UTF-8",
+                )
+            ]
+        )
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ConfigError([Issue("file is not valid UTF-8", Location(file, _line_at(raw, exc.start)),
-                                 "save it as UTF-8")]) from None
+        raise ConfigError(
+            [Issue("file is not valid UTF-8", Location(file, _line_at(raw, exc.start)), "save it as UTF-8")]
+        ) from None
     doc = Document(file=file, data=None)
     loader: Any = None
     try:
@@ -202,14 +252,27 @@ def load_yaml(file: Path) -> Document:
         mark = exc.problem_mark or exc.context_mark
         message = " ".join(filter(None, [exc.context, exc.problem]))
         hint = "indent with spaces, not tabs" if "\\t" in str(exc) or "tab" in message else None
-        raise ConfigError([Issue(f"YAML syntax error: {message}",
-                                 Location(file, mark.line + 1 if mark else None,
-                                          mark.column + 1 if mark else None), hint)]) from None
+        raise ConfigError(
+            [
+                Issue(
+                    f"YAML syntax error: {message}",
+                    Location(file, mark.line + 1 if mark else None, mark.column + 1 if mark else None),
+                    hint,
+                )
+            ]
+        ) from None
     except yaml.reader.ReaderError as exc:
         before = text[: exc.position]
         line, column = before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
-        raise ConfigError([Issue(f"file holds a control character (#x{exc.character:04x}) YAML does not allow",
-                                 Location(file, line, column), "remove it, or save the file as UTF-8 text")]) from None
+        raise ConfigError(
+            [
+                Issue(
+                    f"file holds a control character (#x{exc.character:04x}) YAML does not allow",
+                    Location(file, line, column),
+                    "remove it, or save the file as UTF-8 text",
+                )
+            ]
+        ) from None
     except yaml.YAMLError as exc:
         raise ConfigError([Issue(f"YAML error: {exc}", Location(file, 1))]) from None
     finally:

@@ -100,8 +100,9 @@ def _records(plan: RunContext, staging: StagingTable, column: str) -> list[str]:
         return [f"{head}: its files could not be listed again"]
     found: list[str] = []
     total = 0
-    reader = _json_nulls(plan, source, staging, column) if source.format == "json" \
-        else _csv_nulls(source, staging, column)
+    reader = (
+        _json_nulls(plan, source, staging, column) if source.format == "json" else _csv_nulls(source, staging, column)
+    )
     for entry in files:
         for line in reader(entry.location):
             total += 1
@@ -109,10 +110,13 @@ def _records(plan: RunContext, staging: StagingTable, column: str) -> list[str]:
                 found.append(f"    {entry.location}:{line}")
     if not total:
         return [f"{head}: no source record lacks it; the NULL comes from the table's SQL (a join or an expression)"]
-    return [f"{head} is missing or null in {total:,} source record(s) (those the table's SQL keeps give the NULL):",
-            *found, *(["    ..."] if total > SHOWN else []),
-            f"  declare {staging.name}.{column} not_null: true to refuse them at load (on_error: skip keeps them "
-            "in _etl_rejects), or keep them out in the table's SQL"]
+    return [
+        f"{head} is missing or null in {total:,} source record(s) (those the table's SQL keeps give the NULL):",
+        *found,
+        *(["    ..."] if total > SHOWN else []),
+        f"  declare {staging.name}.{column} not_null: true to refuse them at load (on_error: skip keeps them "
+        "in _etl_rejects), or keep them out in the table's SQL",
+    ]
 
 
 def _json_nulls(plan: RunContext, source: Source, staging: StagingTable, column: str) -> Any:
@@ -142,6 +146,7 @@ def _json_nulls(plan: RunContext, source: Source, staging: StagingTable, column:
                         break
                 if value is None:
                     yield number
+
     return lines
 
 
@@ -160,4 +165,5 @@ def _csv_nulls(source: Source, staging: StagingTable, column: str) -> Any:
                     continue
                 if index >= len(row) or row[index] in empty:
                     yield number
+
     return lines

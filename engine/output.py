@@ -109,12 +109,17 @@ def print_plan(planned: PlannedRun) -> None:
         for step_id, sql in items:
             out.write(f"\n-- {step_id}\n{redact(sql)};\n")
         if phase == "bookkeeping":
-            out.write("\n-- history: INSERT INTO \"_etl_runs\" / \"_etl_run_steps\" (this run's record, rendered "
-                      "when it ends; a failed run writes it after the rollback)\n")
+            out.write(
+                '\n-- history: INSERT INTO "_etl_runs" / "_etl_run_steps" (this run\'s record, rendered '
+                "when it ends; a failed run writes it after the rollback)\n"
+            )
     missing = planned.adapter.unresolved()
     if missing:
-        out.write("\n-- not set (a real run needs them): "
-                  + ", ".join(sorted({i.message.split(' ')[0] for i in missing})) + "\n")
+        out.write(
+            "\n-- not set (a real run needs them): "
+            + ", ".join(sorted({i.message.split(" ")[0] for i in missing}))
+            + "\n"
+        )
 
 
 #: what each phase of a run is, for the dry run
@@ -132,12 +137,17 @@ PLAN_PHASES = {
 }
 
 #: the time a command spends outside the steps, as the summary names it
-PHASES = {"startup": "startup (read the pipeline, plan)", "prepare": "prepare (connect, lock, read state)",
-          "commit": "commit (record the run, commit)", "other": "other (between steps, cleanup)"}
+PHASES = {
+    "startup": "startup (read the pipeline, plan)",
+    "prepare": "prepare (connect, lock, read state)",
+    "commit": "commit (record the run, commit)",
+    "other": "other (between steps, cleanup)",
+}
 
 
-def print_summary(result: RunResult, title: str, phases: dict[str, float] | None = None,
-                  wall: float | None = None) -> None:
+def print_summary(
+    result: RunResult, title: str, phases: dict[str, float] | None = None, wall: float | None = None
+) -> None:
     """The run's table: each step once, then the time outside the steps, and the total (``wall`` when
     given: the whole command's time, which the rows above add up to)."""
     from rich.table import Table
@@ -147,29 +157,41 @@ def print_summary(result: RunResult, title: str, phases: dict[str, float] | None
 
     table = Table(title=title, title_justify="left")
     rejecting = any(s.rejected is not None for s in result.steps)
-    columns = [("step", "left"), ("rows", "right"), *([("rejected", "right")] if rejecting else []),
-               ("seconds", "right"), ("status", "left")]
+    columns = [
+        ("step", "left"),
+        ("rows", "right"),
+        *([("rejected", "right")] if rejecting else []),
+        ("seconds", "right"),
+        ("status", "left"),
+    ]
     for name, justify in columns:
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
     for s in result.steps:
         if s.check is not None:
             continue
         rejected = [f"{s.rejected:,}" if s.rejected is not None else ""] if rejecting else []
-        table.add_row(s.step.id, f"{s.rows:,}" if s.rows is not None else "", *rejected, f"{s.seconds:.2f}",
-                      s.status)
+        table.add_row(s.step.id, f"{s.rows:,}" if s.rows is not None else "", *rejected, f"{s.seconds:.2f}", s.status)
     checks = [s for s in result.steps if s.check is not None]
     passed = sum(1 for s in checks if s.status == "pass")
     if checks:
-        table.add_row(f"checks ({len(checks)})", "", *([""] if rejecting else []),
-                      f"{sum(s.seconds for s in checks):.2f}",
-                      f"{passed} passed" + "".join(f", {n} {k}" for k, n in _count(checks).items()))
+        table.add_row(
+            f"checks ({len(checks)})",
+            "",
+            *([""] if rejecting else []),
+            f"{sum(s.seconds for s in checks):.2f}",
+            f"{passed} passed" + "".join(f", {n} {k}" for k, n in _count(checks).items()),
+        )
     for phase, seconds in (phases or {}).items():
         table.add_row(PHASES.get(phase, phase), "", *([""] if rejecting else []), f"{seconds:.2f}", "")
     mode = {"incremental": "incremental", "partial": "rebuilt what changed"}.get(result.mode, "full refresh")
     total_rejected = [f"{sum(s.rejected or 0 for s in result.steps):,}"] if rejecting else []
-    table.add_row(f"total ({mode}: {result.mode_reason})" if result.mode_reason else "total", "",
-                  *total_rejected, f"{result.seconds if wall is None else wall:.2f}",
-                  "committed" if result.committed else "rolled back")
+    table.add_row(
+        f"total ({mode}: {result.mode_reason})" if result.mode_reason else "total",
+        "",
+        *total_rejected,
+        f"{result.seconds if wall is None else wall:.2f}",
+        "committed" if result.committed else "rolled back",
+    )
     console().print(table)
     _tables_and_leftovers(result)
     problems = [s.check for s in checks if s.check and s.check.status in ("fail", "warn", "skipped")]
@@ -190,8 +212,7 @@ def print_summary(result: RunResult, title: str, phases: dict[str, float] | None
                 for line in as_text(c.failing):
                     console().print("  " + safe(line))
 
-    notes = [f"{s.step.id}: {note}" for s in result.steps if s.status != "kept"
-             for note in s.notes]
+    notes = [f"{s.step.id}: {note}" for s in result.steps if s.status != "kept" for note in s.notes]
     for note in notes:
         console().print(f"note: {safe(note)}")
 
@@ -210,8 +231,10 @@ def _tables_and_leftovers(result: RunResult) -> None:
         if result.pruned:
             console().print(f"pruned (built by this pipeline, no longer declared): {escape(names)}")
         else:
-            console().print(f"[yellow]not declared any more, still in the warehouse (built by this pipeline): "
-                            f"{escape(names)}; drop them with --prune[/]")
+            console().print(
+                f"[yellow]not declared any more, still in the warehouse (built by this pipeline): "
+                f"{escape(names)}; drop them with --prune[/]"
+            )
 
 
 def _count(checks: list[StepResult]) -> dict[str, int]:

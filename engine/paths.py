@@ -28,8 +28,11 @@ _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
 
 def explicit_roots(values: Iterable[str], base: Path) -> tuple[Path, ...]:
     """Folders named by the user, made absolute against ``base``; URLs are not folders."""
-    return tuple(Path(os.path.normpath(base / Path(v).expanduser())) for v in values
-                 if isinstance(v, str) and v.strip() and "://" not in v)
+    return tuple(
+        Path(os.path.normpath(base / Path(v).expanduser()))
+        for v in values
+        if isinstance(v, str) and v.strip() and "://" not in v
+    )
 
 
 def roots(pipeline: Pipeline) -> list[str]:
@@ -68,9 +71,14 @@ def _check(value: str, where: Location, folders: list[str], what: str) -> list[I
         return url_issues(value, where, what)
     if allowed(value, folders):
         return []
-    return [Issue(f"{what} {value} is outside the pipeline's folder and the working directory", where,
-                  "allow its folder explicitly: --allow-path DIR on the command line, or allowed_roots: [DIR] "
-                  "in the pipeline")]
+    return [
+        Issue(
+            f"{what} {value} is outside the pipeline's folder and the working directory",
+            where,
+            "allow its folder explicitly: --allow-path DIR on the command line, or allowed_roots: [DIR] "
+            "in the pipeline",
+        )
+    ]
 
 
 def url_issues(url: str, where: Location, what: str = "source") -> list[Issue]:
@@ -78,14 +86,24 @@ def url_issues(url: str, where: Location, what: str = "source") -> list[Issue]:
     match = _SCHEME.match(url)
     scheme = match.group(1) if match else url.partition("://")[0]
     if scheme.lower() not in SCHEMES:
-        return [Issue(f"{what} {url!r}: the URL scheme {scheme + '://'!r} is not supported", where,
-                      "a local folder (relative to the pipeline's folder) or s3://bucket/prefix")]
+        return [
+            Issue(
+                f"{what} {url!r}: the URL scheme {scheme + '://'!r} is not supported",
+                where,
+                "a local folder (relative to the pipeline's folder) or s3://bucket/prefix",
+            )
+        ]
     if scheme != scheme.lower():
         return [Issue(f"{what} {url!r}: write the scheme as s3://", where)]
-    bucket = url[len("s3://"):].partition("/")[0]
+    bucket = url[len("s3://") :].partition("/")[0]
     if not bucket:
         return [Issue(f"{what} {url!r} names no bucket", where, "s3://bucket/prefix")]
     if not _BUCKET.fullmatch(bucket) or ".." in bucket:
-        return [Issue(f"{what} {url!r}: {bucket!r} is not a valid S3 bucket name", where,
-                      "3 to 63 lowercase letters, digits, dots or hyphens, starting and ending with a letter or digit")]
+        return [
+            Issue(
+                f"{what} {url!r}: {bucket!r} is not a valid S3 bucket name",
+                where,
+                "3 to 63 lowercase letters, digits, dots or hyphens, starting and ending with a letter or digit",
+            )
+        ]
     return []

@@ -101,12 +101,19 @@ def _fact_partners(p: Pipeline, profile: Profile | None, small: set[str]) -> dic
     for name, fact in p.star.items():
         if fact.kind != "fact":
             continue
-        joins = [(profile.rows.get(fk.table, -1), fk) for fk in fact.foreign_keys
-                 if fk.table in p.star and p.star[fk.table].kind == "dimension" and fk.table not in small]
+        joins = [
+            (profile.rows.get(fk.table, -1), fk)
+            for fk in fact.foreign_keys
+            if fk.table in p.star and p.star[fk.table].kind == "dimension" and fk.table not in small
+        ]
         if not joins:
             if fact.foreign_keys and all(fk.table in small for fk in fact.foreign_keys):
-                out[name] = ("even", "", f"every dimension it joins is small enough for ALL (<= {ALL_MAX_ROWS:,} "
-                                         "rows): no key to collocate on, EVEN spreads its rows over all slices")
+                out[name] = (
+                    "even",
+                    "",
+                    f"every dimension it joins is small enough for ALL (<= {ALL_MAX_ROWS:,} "
+                    "rows): no key to collocate on, EVEN spreads its rows over all slices",
+                )
             continue
         size, fk = max(joins, key=lambda j: j[0])
         dim = p.star[fk.table]
@@ -115,25 +122,44 @@ def _fact_partners(p: Pipeline, profile: Profile | None, small: set[str]) -> dic
         if nulls is None:
             continue
         if nulls > NULL_KEY_MAX:
-            out[name] = ("even", "", f"{fk.column} joins its largest dimension {fk.table} but is {nulls:.1%} NULL: "
-                                     "every NULL hashes to the same slice, so EVEN instead of KEY")
+            out[name] = (
+                "even",
+                "",
+                f"{fk.column} joins its largest dimension {fk.table} but is {nulls:.1%} NULL: "
+                "every NULL hashes to the same slice, so EVEN instead of KEY",
+            )
             continue
-        out[name] = ("key", fk.column, f"shares a DISTKEY with its largest dimension {fk.table} "
-                                       f"({size:,} rows) on the join key ({nulls:.1%} NULL)")
-        out[fk.table] = ("key", ref, f"the largest dimension of {name} ({size:,} rows, too many for ALL): "
-                                     f"DISTKEY on the join key, collocated with the fact")
+        out[name] = (
+            "key",
+            fk.column,
+            f"shares a DISTKEY with its largest dimension {fk.table} "
+            f"({size:,} rows) on the join key ({nulls:.1%} NULL)",
+        )
+        out[fk.table] = (
+            "key",
+            ref,
+            f"the largest dimension of {name} ({size:,} rows, too many for ALL): "
+            f"DISTKEY on the join key, collocated with the fact",
+        )
     return out
 
 
-def _distribution(name: str, t: StarTable | None, profile: Profile | None, small: set[str],
-                  partners: dict[str, tuple[str, str, str]]) -> tuple[str, str | None, str]:
+def _distribution(
+    name: str, t: StarTable | None, profile: Profile | None, small: set[str], partners: dict[str, tuple[str, str, str]]
+) -> tuple[str, str | None, str]:
     rows = profile.rows if profile else {}
     if t is None:
         return "auto", None, "staging: loaded by COPY and read once by the transforms; Redshift chooses"
     if t.distribution is not None:
         nulls = profile.null_fraction(name, t.distribution.key) if profile and t.distribution.key else None
-        warn = (f"; but {t.distribution.key} is {nulls:.1%} NULL and every NULL hashes to the same slice "
-                "(remove distribution: to let the design choose)") if nulls is not None and nulls > NULL_KEY_MAX else ""
+        warn = (
+            (
+                f"; but {t.distribution.key} is {nulls:.1%} NULL and every NULL hashes to the same slice "
+                "(remove distribution: to let the design choose)"
+            )
+            if nulls is not None and nulls > NULL_KEY_MAX
+            else ""
+        )
         return t.distribution.style, t.distribution.key, "declared in the YAML" + warn
     if name in partners:
         style, key, why = partners[name]

@@ -96,8 +96,12 @@ class Plan:
         build = [(s.id, sql) for s in self.steps if s.kind not in ("check", "publish") for sql in s.statements]
         checks = [(s.id, sql) for s in self.steps if s.kind == "check" for sql in s.statements]
         publish = [(s.id, sql) for s in self.steps if s.kind == "publish" for sql in s.statements]
-        out += [("build", build), ("check", checks), ("publish", publish),
-                ("bookkeeping", [("bookkeeping", s) for s in self.bookkeeping])]
+        out += [
+            ("build", build),
+            ("check", checks),
+            ("publish", publish),
+            ("bookkeeping", [("bookkeeping", s) for s in self.bookkeeping]),
+        ]
         if self.transactional:
             out.append(("commit", [("commit", self.commit)]))
         out.append(("cleanup", [("cleanup", s) for s in self.cleanup]))
@@ -108,8 +112,9 @@ class Plan:
         return [item for _, items in self.phases() for item in items]
 
 
-def build_plan(pipeline: Pipeline, target_name: str | None = None, settings: Settings | None = None,
-               connect: object | None = None) -> PlannedRun:
+def build_plan(
+    pipeline: Pipeline, target_name: str | None = None, settings: Settings | None = None, connect: object | None = None
+) -> PlannedRun:
     """Validate semantics, derive the graph and render every statement for ``target_name``: the plan,
     with the run context that made it (adapter, renderer, pipeline), ready to run."""
     from engine.context import plan_run

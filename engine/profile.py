@@ -49,23 +49,41 @@ def load(p: Pipeline) -> Profile | None:
     try:
         data: dict[str, Any] = yaml.safe_load(text) or {}
         tables = data.get("tables") or {}
-        columns = {t: {c: (float(s["null_fraction"]), s.get("max_bytes"))
-                       for c, s in (v.get("columns") or {}).items()} for t, v in tables.items()}
+        columns = {
+            t: {c: (float(s["null_fraction"]), s.get("max_bytes")) for c, s in (v.get("columns") or {}).items()}
+            for t, v in tables.items()
+        }
         return Profile({t: int(v["rows"]) for t, v in tables.items()}, columns)
     except (yaml.YAMLError, KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise ConfigError([Issue(f"cannot read the profile {path.name}: {exc}", Location(path),
-                                 "run etl-engine explain --measure again, or delete the file")]) from None
+        raise ConfigError(
+            [
+                Issue(
+                    f"cannot read the profile {path.name}: {exc}",
+                    Location(path),
+                    "run etl-engine explain --measure again, or delete the file",
+                )
+            ]
+        ) from None
 
 
 def save(p: Pipeline, profile: Profile, origin: str) -> Path:
     import yaml
 
-    tables = {t: {"rows": profile.rows[t], "columns": {
-        c: {"null_fraction": round(nulls, 4), **({"max_bytes": longest} if longest is not None else {})}
-        for c, (nulls, longest) in profile.columns.get(t, {}).items()}} for t in profile.rows}
+    tables = {
+        t: {
+            "rows": profile.rows[t],
+            "columns": {
+                c: {"null_fraction": round(nulls, 4), **({"max_bytes": longest} if longest is not None else {})}
+                for c, (nulls, longest) in profile.columns.get(t, {}).items()
+            },
+        }
+        for t in profile.rows
+    }
     path = profile_path(p)
-    header = (f"# Measured by `etl-engine explain --measure` from {origin}; the Redshift physical design\n"
-              "# (distribution, sort keys, VARCHAR widths) reads it. Measure again when the data changes shape.\n")
+    header = (
+        f"# Measured by `etl-engine explain --measure` from {origin}; the Redshift physical design\n"
+        "# (distribution, sort keys, VARCHAR widths) reads it. Measure again when the data changes shape.\n"
+    )
     path.write_text(header + yaml.safe_dump({"tables": tables}, sort_keys=False), encoding="utf-8")
     return path
 
@@ -87,8 +105,9 @@ def measure(p: Pipeline, workdir: Path) -> Profile:
     try:
         for table in p.tables:
             cols = p.table_columns(table)
-            shape = [{"name": c.name, "text": c.type.lower().startswith(("varchar", "text", "string", "char"))}
-                     for c in cols]
+            shape = [
+                {"name": c.name, "text": c.type.lower().startswith(("varchar", "text", "string", "char"))} for c in cols
+            ]
             found = plan.adapter.fetch(plan.renderer.template("profile.sql", table=table, columns=shape), "profile")[0]
             total = int(found[0])
             rows[table] = total

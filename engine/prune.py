@@ -18,15 +18,14 @@ def leftovers(ctx: RunContext) -> list[tuple[str, str]]:
     """(table, "VIEW" or "BASE TABLE") for tables the pipeline built, still there, no longer declared."""
     r, adapter = ctx.renderer, ctx.adapter
     declared = set(ctx.pipeline.tables)
-    built = {str(row[0]) for row in adapter.fetch(r.template("state/built.sql", pipeline=ctx.pipeline.name),
-                                                  "prune") if row}
+    built = {
+        str(row[0]) for row in adapter.fetch(r.template("state/built.sql", pipeline=ctx.pipeline.name), "prune") if row
+    }
     candidates = sorted(built - declared)
     if not candidates:
         return []
-    there = {str(row[0]) for row in adapter.fetch(r.template("state/existing.sql", tables=candidates), "prune")
-             if row}
-    views = {str(row[0]) for row in adapter.fetch(r.template("state/views.sql", tables=candidates), "prune")
-             if row}
+    there = {str(row[0]) for row in adapter.fetch(r.template("state/existing.sql", tables=candidates), "prune") if row}
+    views = {str(row[0]) for row in adapter.fetch(r.template("state/views.sql", tables=candidates), "prune") if row}
     return [(t, "VIEW" if t in views else "BASE TABLE") for t in candidates if t in there]
 
 

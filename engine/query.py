@@ -54,12 +54,30 @@ def adhoc(plan: PlannedRun, sql: str) -> str:
     if len(trees) != 1:
         raise UsageError(f"--sql takes exactly one SELECT statement, not {len(trees)}")
     tree = trees[0]
-    writes = (exp.Insert, exp.Update, exp.Delete, exp.Merge, exp.Create, exp.Drop, exp.Alter, exp.Command,
-              exp.Copy, exp.Into, exp.Transaction, exp.Commit, exp.Rollback, exp.Set, exp.Pragma, exp.Use)
+    writes = (
+        exp.Insert,
+        exp.Update,
+        exp.Delete,
+        exp.Merge,
+        exp.Create,
+        exp.Drop,
+        exp.Alter,
+        exp.Command,
+        exp.Copy,
+        exp.Into,
+        exp.Transaction,
+        exp.Commit,
+        exp.Rollback,
+        exp.Set,
+        exp.Pragma,
+        exp.Use,
+    )
     if not isinstance(tree, exp.Query) or any(isinstance(node, writes) for node in tree.walk()):
-        raise UsageError(f"--sql is read-only: one SELECT (or WITH ... SELECT), not {tree.key.upper()}"
-                         if not isinstance(tree, exp.Query) else
-                         "--sql is read-only: this SELECT also writes (SELECT INTO, or a command inside it)")
+        raise UsageError(
+            f"--sql is read-only: one SELECT (or WITH ... SELECT), not {tree.key.upper()}"
+            if not isinstance(tree, exp.Query)
+            else "--sql is read-only: this SELECT also writes (SELECT INTO, or a command inside it)"
+        )
     return sql.strip().rstrip(";")
 
 

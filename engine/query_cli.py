@@ -10,8 +10,9 @@ if TYPE_CHECKING:
     from engine.context import PlannedRun
 
 
-def query_command(plan: PlannedRun, pipeline_arg: str, name: str | None, sql: str | None, fmt: str,
-                  limit: int | None) -> None:
+def query_command(
+    plan: PlannedRun, pipeline_arg: str, name: str | None, sql: str | None, fmt: str, limit: int | None
+) -> None:
     from engine import query, query_output
 
     if fmt not in query_output.FORMATS:

@@ -57,6 +57,7 @@ def write_csv(answer: Answer, limit: int | None, out: IO[str]) -> None:
 
 def write_json(answers: list[Answer], limit: int | None, out: IO[str], single: bool) -> None:
     """One query: a JSON array of objects, one per row; several: an object of such arrays by name."""
+
     def records(a: Answer) -> list[dict[str, Any]]:
         return [{c: _plain(v) for c, v in zip(a.columns, row, strict=True)} for row in a.rows[:limit]]
 

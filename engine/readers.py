@@ -23,8 +23,10 @@ def open_to_read(adapter: Adapter, wait: float, say: Callable[[str], None]) -> N
     except RunLocked:
         if wait <= 0:
             raise
-    say(f"waiting for the run that holds {adapter.describe()} to end (DuckDB lets one process use a file "
-        f"at a time); up to {wait:g} s, --wait SECONDS to change it")
+    say(
+        f"waiting for the run that holds {adapter.describe()} to end (DuckDB lets one process use a file "
+        f"at a time); up to {wait:g} s, --wait SECONDS to change it"
+    )
     try:
         adapter.open(wait)
     except RunLocked as still:

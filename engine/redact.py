@@ -21,20 +21,26 @@ _VALUE = r"""('[^']*'|"[^"]*"|[^;,'"\s&]+)"""
 _PATTERNS = [
     # key=value in connection strings, COPY credentials, URLs' query strings, environment dumps
     # (PGPASSWORD=..., aws_secret_access_key=..., ?password=...)
-    re.compile(r"(?i)\b([a-z0-9_]*(?:password|passwd|pwd|secret|token|access_key|access_key_id|api_key|apikey|"
-               r"private_key|credentials)[a-z0-9_]*)(\s*=\s*)" + _VALUE),
+    re.compile(
+        r"(?i)\b([a-z0-9_]*(?:password|passwd|pwd|secret|token|access_key|access_key_id|api_key|apikey|"
+        r"private_key|credentials)[a-z0-9_]*)(\s*=\s*)" + _VALUE
+    ),
     # YAML or JSON shaped: password: ..., "secret": "...": a key at the start of a line or of a flow
     # mapping's entry, or a quoted key; not prose ("needs a master password: set ...")
-    re.compile(r"""(?im)((?:^[ \t-]*|[{,][ \t]*)[a-z0-9_]*(?:password|passwd|secret_access_key|secret)"""
-               r"""|["'][a-z0-9_]*(?:password|passwd|secret_access_key|secret)["'])(\s*:\s*)""" + _VALUE),
+    re.compile(
+        r"""(?im)((?:^[ \t-]*|[{,][ \t]*)[a-z0-9_]*(?:password|passwd|secret_access_key|secret)"""
+        r"""|["'][a-z0-9_]*(?:password|passwd|secret_access_key|secret)["'])(\s*:\s*)""" + _VALUE
+    ),
     # SQL: CREDENTIALS / SECRET_ACCESS_KEY '...', PASSWORD '...'
     re.compile(r"(?i)\b(SECRET_ACCESS_KEY|ACCESS_KEY_ID|SESSION_TOKEN|PASSWORD)(\s+')([^']*)(?=')"),
     # DSN userinfo: scheme://user:password@host (the password may hold @; it ends at the last @ before the host)
     re.compile(r"(://[^:/@\s]*:)([^\s/]*)(?=@)"),
     # AWS access key ids, and 40-character secret keys (mixed case and digits; a hex digest is not one)
     re.compile(r"\b((?:AKIA|ASIA|AIDA|AROA)[A-Z0-9]{16})\b"),
-    re.compile(r"(?<![A-Za-z0-9/+=])((?=[A-Za-z0-9/+]*[A-Z])(?=[A-Za-z0-9/+]*[a-z])(?=[A-Za-z0-9/+]*[0-9])"
-               r"[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])"),
+    re.compile(
+        r"(?<![A-Za-z0-9/+=])((?=[A-Za-z0-9/+]*[A-Z])(?=[A-Za-z0-9/+]*[a-z])(?=[A-Za-z0-9/+]*[0-9])"
+        r"[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])"
+    ),
 ]
 
 _known: set[str] = set()

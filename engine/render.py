@@ -25,15 +25,27 @@ from engine.resources import data_dir
 class SqlRenderer:
     """Renders named templates and user SQL for one dialect."""
 
-    def __init__(self, dialect: str | Path | tuple[str | Path, ...], sqlglot_dialect: str, user_dir: Path | None = None,
-                 variables: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        dialect: str | Path | tuple[str | Path, ...],
+        sqlglot_dialect: str,
+        user_dir: Path | None = None,
+        variables: dict[str, Any] | None = None,
+    ) -> None:
         from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined
 
         from engine.variables import sandbox_class
 
         if user_dir is not None and not user_dir.is_dir():  # else the shipped templates would silently stand in
-            raise ConfigError([Issue(f"templates folder not found: {user_dir}", Location(None, yaml_path="templates"),
-                                     "templates: names a folder of template overrides")])
+            raise ConfigError(
+                [
+                    Issue(
+                        f"templates folder not found: {user_dir}",
+                        Location(None, yaml_path="templates"),
+                        "templates: names a folder of template overrides",
+                    )
+                ]
+            )
         # A dialect may build on another (redshift on postgres): its folder first, then the base's. An
         # adapter that lives outside the engine names its own folder (a Path) instead of a shipped one.
         chain = (dialect,) if isinstance(dialect, (str, Path)) else dialect
@@ -46,9 +58,14 @@ class SqlRenderer:
         self.user_dir = user_dir.resolve() if user_dir else None
         self.sqlglot_dialect = sqlglot_dialect
         self.variables = dict(variables or {})
-        self.env = sandbox_class()(loader=ChoiceLoader([FileSystemLoader(str(f)) for f in folders]),
-                                   undefined=StrictUndefined, autoescape=False,
-                                   keep_trailing_newline=False, trim_blocks=True, lstrip_blocks=True)
+        self.env = sandbox_class()(
+            loader=ChoiceLoader([FileSystemLoader(str(f)) for f in folders]),
+            undefined=StrictUndefined,
+            autoescape=False,
+            keep_trailing_newline=False,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
         self.env.filters["ident"] = self.ident
         self.env.filters["literal"] = self.literal
         self.env.globals["var"] = self.var
@@ -141,13 +158,23 @@ class SqlRenderer:
         if not isinstance(exc, TemplateError) and not in_user_dir:
             return exc
         text = str(exc) if isinstance(exc, TemplateError) else f"{type(exc).__name__}: {exc}"
-        return ConfigError([Issue(f"cannot render template {name}: {text}", where or Location(None),
-                                  "fix the template (templates: in the pipeline names the folder)"
-                                  if in_user_dir else None)])
+        return ConfigError(
+            [
+                Issue(
+                    f"cannot render template {name}: {text}",
+                    where or Location(None),
+                    "fix the template (templates: in the pipeline names the folder)" if in_user_dir else None,
+                )
+            ]
+        )
 
     def _in_user_dir(self, where: Location | None) -> bool:
-        return (where is not None and where.file is not None and self.user_dir is not None
-                and where.file.resolve().is_relative_to(self.user_dir))
+        return (
+            where is not None
+            and where.file is not None
+            and self.user_dir is not None
+            and where.file.resolve().is_relative_to(self.user_dir)
+        )
 
     def statements(self, name: str, **context: Any) -> tuple[str, ...]:
         """Render a template that may hold several statements separated by ``;``.
@@ -164,7 +191,7 @@ class SqlRenderer:
             # and a regular expression finds them at C speed (a load lists thousands of file paths)
             cuts = [m.start() for m in matches if m.group() == ";"]
             bounds = zip([-1, *cuts], [*cuts, len(text)], strict=True)
-            return tuple(s for s in (text[a + 1:b].strip() for a, b in bounds) if s)
+            return tuple(s for s in (text[a + 1 : b].strip() for a, b in bounds) if s)
         from sqlglot import TokenType
         from sqlglot.dialects.dialect import Dialect
 
@@ -173,7 +200,7 @@ class SqlRenderer:
         start = 0
         for token in tokens:
             if token.token_type == TokenType.SEMICOLON:
-                out.append(text[start:token.start].strip())
+                out.append(text[start : token.start].strip())
                 start = token.end + 1
         out.append(text[start:].strip())
         return tuple(s for s in out if s)
@@ -201,20 +228,31 @@ class SqlRenderer:
             # no "{": nothing for Jinja to do, and compiling a template per SELECT is most of validating
             # a large pipeline
             source = text if "{" in text else None
-            rendered = (self.user_env.from_string(source).render() if source is not None else text) \
-                .rstrip().rstrip(";").rstrip()
+            rendered = (
+                (self.user_env.from_string(source).render() if source is not None else text)
+                .rstrip()
+                .rstrip(";")
+                .rstrip()
+            )
         except EngineError:
             raise
         except Exception as exc:  # anything user-written template code raises is the user's to fix
             inner = _template_location(exc)  # the user's macro that failed, if it was one
             message = str(exc) if isinstance(exc, TemplateError) else f"{type(exc).__name__}: {exc}"
-            raise ConfigError([Issue(f"cannot render SQL: {message}",
-                                     inner if inner and self._in_user_dir(inner) else where)]) from None
+            raise ConfigError(
+                [Issue(f"cannot render SQL: {message}", inner if inner and self._in_user_dir(inner) else where)]
+            ) from None
         second = self._second_statement(rendered)
         if second is not None:
-            raise ConfigError([Issue(f"the SQL holds more than one statement (a second one starts on line {second})",
-                                     where,
-                                     "one SELECT per table, check or query; remove the ';'")])
+            raise ConfigError(
+                [
+                    Issue(
+                        f"the SQL holds more than one statement (a second one starts on line {second})",
+                        where,
+                        "one SELECT per table, check or query; remove the ';'",
+                    )
+                ]
+            )
         return rendered
 
     def _second_statement(self, sql: str) -> int | None:
@@ -277,6 +315,8 @@ def sql_value(value: Any) -> Any:
     if value is None:
         return "NULL"
     return value
+
+
 #: what can hold a ';' that does not end a statement, in SQL without backslashes, $ or /* (and ';' itself)
 _SPLIT = re.compile(r"'[^']*'|\"[^\"]*\"|--[^\n]*|/\*.*?\*/|;", re.DOTALL)
 #: the same, and every other run of characters: the tokens of such SQL, as far as ';' is concerned
@@ -295,7 +335,8 @@ def _simple(sql: str, pattern: re.Pattern[str]) -> list[re.Match[str]] | None:
         return None
     covered = "".join(m.group() for m in matches if m.group().startswith(("'", '"', "--", "/*")))
     if sql.count("/*") != covered.count("/*") or any(
-            m.group().startswith("/*") and "/*" in m.group()[2:] for m in matches):
+        m.group().startswith("/*") and "/*" in m.group()[2:] for m in matches
+    ):
         return None
     return matches
 

@@ -12,8 +12,9 @@ if TYPE_CHECKING:
     from engine.runner import RunResult
 
 
-def run_command(plan: PlannedRun, full_refresh: bool, wait: float, log_format: str, results: Path | None,
-                prune: bool = False) -> None:
+def run_command(
+    plan: PlannedRun, full_refresh: bool, wait: float, log_format: str, results: Path | None, prune: bool = False
+) -> None:
     """Run ``plan``; raises the run's error (after the summary and the artifact) when it fails."""
     from engine import STARTED, artifacts, output
     from engine.errors import UsageError
@@ -26,8 +27,13 @@ def run_command(plan: PlannedRun, full_refresh: bool, wait: float, log_format: s
     started_at = now()
     listener = progress_for(len(plan.steps), log_format)
     if isinstance(listener, JsonLog):
-        listener.emit("run_start", pipeline=plan.pipeline.name, target=plan.target.name,
-                      target_type=plan.adapter.name, full_refresh=full_refresh)
+        listener.emit(
+            "run_start",
+            pipeline=plan.pipeline.name,
+            target=plan.target.name,
+            target_type=plan.adapter.name,
+            full_refresh=full_refresh,
+        )
     else:
         output.announce(plan)
     startup = time.perf_counter() - STARTED
@@ -45,8 +51,9 @@ def run_command(plan: PlannedRun, full_refresh: bool, wait: float, log_format: s
         from engine.run_log import run_totals
 
         listener.emit("run_end", **run_totals(result, wall, error))
-    artifacts.write(results or artifacts.default_path(plan), artifacts.run_results(plan, result, wall, started_at,
-                                                                                   error))
+    artifacts.write(
+        results or artifacts.default_path(plan), artifacts.run_results(plan, result, wall, started_at, error)
+    )
     title = f"{plan.pipeline.name}: {'failed' if failure else 'done'} (run {result.run_id})"
     output.print_summary(result, title, phases, wall)
     if failure is None:

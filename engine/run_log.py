@@ -25,26 +25,49 @@ def step_record(result: StepResult) -> dict[str, Any]:
     """A finished step as plain data: the same fields in the log, the artifact and the summary."""
     step = result.step
     check = result.check
-    return {"step": step.id, "kind": step.kind, "table": step.table, "status": result.status, "rows": result.rows,
-            "rejected": result.rejected, "files": result.files, "bytes": result.bytes,
-            "seconds": round(result.seconds, 4), "notes": list(result.notes),
-            "check": None if check is None else {
-                "name": check.check.name, "table": check.check.table, "kind": check.check.kind,
-                "severity": check.check.severity, "status": check.status, "expected": check.expected,
-                "actual": check.actual}}
+    return {
+        "step": step.id,
+        "kind": step.kind,
+        "table": step.table,
+        "status": result.status,
+        "rows": result.rows,
+        "rejected": result.rejected,
+        "files": result.files,
+        "bytes": result.bytes,
+        "seconds": round(result.seconds, 4),
+        "notes": list(result.notes),
+        "check": None
+        if check is None
+        else {
+            "name": check.check.name,
+            "table": check.check.table,
+            "kind": check.check.kind,
+            "severity": check.check.severity,
+            "status": check.status,
+            "expected": check.expected,
+            "actual": check.actual,
+        },
+    }
 
 
 def run_totals(result: RunResult, wall: float, error: str | None) -> dict[str, Any]:
     checks = [s for s in result.steps if s.check is not None]
-    return {"run_id": result.run_id, "status": "committed" if result.committed else "rolled back",
-            "mode": "incremental" if result.incremental else "full", "mode_reason": result.mode_reason,
-            "seconds": round(wall, 4), "run_seconds": round(result.seconds, 4),
-            "phases": {k: round(v, 4) for k, v in result.phases.items()},
-            "rows": sum(s.rows or 0 for s in result.steps if s.check is None),
-            "rejected": sum(s.rejected or 0 for s in result.steps),
-            "checks": {"total": len(checks), **{k: sum(1 for s in checks if s.status == k)
-                                                for k in ("pass", "fail", "warn", "skipped")}},
-            "error": error}
+    return {
+        "run_id": result.run_id,
+        "status": "committed" if result.committed else "rolled back",
+        "mode": "incremental" if result.incremental else "full",
+        "mode_reason": result.mode_reason,
+        "seconds": round(wall, 4),
+        "run_seconds": round(result.seconds, 4),
+        "phases": {k: round(v, 4) for k, v in result.phases.items()},
+        "rows": sum(s.rows or 0 for s in result.steps if s.check is None),
+        "rejected": sum(s.rejected or 0 for s in result.steps),
+        "checks": {
+            "total": len(checks),
+            **{k: sum(1 for s in checks if s.status == k) for k in ("pass", "fail", "warn", "skipped")},
+        },
+        "error": error,
+    }
 
 
 class JsonLog:

@@ -11,14 +11,18 @@ tables as they were (docs/targets.md, "Warehouses whose DDL commits").
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from contextlib import suppress
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from engine.checks import CheckResult, evaluate
+from engine.checks import evaluate
 from engine.errors import CheckFailed, EngineError, Interrupted, RunLocked, TargetError
 from engine.plan import Step
+
+# the results live in engine/results.py; re-exported here, where callers of the runner look for them
+from engine.results import Listener as Listener
+from engine.results import RunFailed as RunFailed
+from engine.results import RunResult as RunResult
+from engine.results import StepResult as StepResult
 from engine.targets.base import ErrorLookup, Publish
 
 if TYPE_CHECKING:
@@ -26,65 +30,17 @@ if TYPE_CHECKING:
     from engine.inputs import FileEntry
 
 
-@dataclass
-class StepResult:
-    step: Step
-    status: str  # "ok", "failed", "pass", "fail", "warn", "skipped", "up to date"
-    seconds: float
-    rows: int | None = None
-    check: CheckResult | None = None
-    notes: list[str] = field(default_factory=list)
-    #: bad source records this load skipped into _etl_rejects (on_error: skip)
-    rejected: int | None = None
-    #: the files a load read this run, and their bytes
-    files: int | None = None
-    bytes: int | None = None
-
-
-@dataclass
-class RunResult:
-    steps: list[StepResult] = field(default_factory=list)
-    seconds: float = 0.0
-    committed: bool = False
-    incremental: bool = False
-    mode_reason: str = ""
-    run_id: str = ""
-    #: what happened after COMMIT that the user should know (a backup that could not be dropped)
-    notes: list[str] = field(default_factory=list)
-    #: time outside the steps: "prepare" (connect, lock, read state) and "commit" (history, commit)
-    phases: dict[str, float] = field(default_factory=dict)
-    #: "full", "partial" (only what changed, and what reads it) or "incremental"
-    mode: str = "full"
-    #: each selected table: why this run rebuilt, updated or kept it
-    tables: dict[str, str] = field(default_factory=dict)
-    #: tables the pipeline built and no longer declares; ``pruned`` when --prune dropped them
-    leftovers: list[str] = field(default_factory=list)
-    pruned: bool = False
-
-    @property
-    def failed_checks(self) -> list[CheckResult]:
-        return [s.check for s in self.steps if s.check and s.check.blocking]
-
-
-class RunFailed(EngineError):
-    """A step or check failed; carries what ran so the CLI can show the summary."""
-
-    def __init__(self, cause: EngineError, result: RunResult) -> None:
-        super().__init__(str(cause))
-        self.cause = cause
-        self.result = result
-        self.exit_code = cause.exit_code
-
-
-Listener = Callable[[str, Step, StepResult | None], None]
-
-
 def _quiet(event: str, step: Step, result: StepResult | None) -> None:
     """The listener used when nobody watches."""
 
 
-def run_plan(run: PlannedRun, listener: Listener | None = None, full_refresh: bool = False,
-             wait: float = 0.0, prune: bool = False) -> RunResult:
+def run_plan(
+    run: PlannedRun,
+    listener: Listener | None = None,
+    full_refresh: bool = False,
+    wait: float = 0.0,
+    prune: bool = False,
+) -> RunResult:
     """Run every step in order; raise RunFailed when anything fails.
 
     Where the warehouse already holds this pipeline's tables, built with the same shape,
@@ -104,8 +60,17 @@ def run_plan(run: PlannedRun, listener: Listener | None = None, full_refresh: bo
 
     def record(status: str, error: str | None) -> history.RunRecord:
         mode = result.mode
-        return history.RunRecord(result.run_id, plan.pipeline, plan.target, history.pipeline_hash(plan),
-                                 mode, status, started_at, round(time.perf_counter() - started, 3), error)
+        return history.RunRecord(
+            result.run_id,
+            plan.pipeline,
+            plan.target,
+            history.pipeline_hash(plan),
+            mode,
+            status,
+            started_at,
+            round(time.perf_counter() - started, 3),
+            error,
+        )
 
     adapter = ctx.adapter
     try:
@@ -320,9 +285,12 @@ class _Walk:
             seen = self.known.get(step.table, {})
             changed = [e.key for e in entries if e.key in seen and seen[e.key] != (e.size, e.version)]
             if changed:
-                raise TargetError(f"{len(changed)} file(s) of source '{source.name}' changed since they were "
-                                  f"loaded (first: {changed[0]}); staging is append-only, so run with "
-                                  "--full-refresh to rebuild from the files as they are now", step.id)
+                raise TargetError(
+                    f"{len(changed)} file(s) of source '{source.name}' changed since they were "
+                    f"loaded (first: {changed[0]}); staging is append-only, so run with "
+                    "--full-refresh to rebuild from the files as they are now",
+                    step.id,
+                )
             entries = [e for e in entries if e.key not in seen]
             if not entries:
                 return StepResult(step, "up to date", time.perf_counter() - t0, 0)
@@ -337,8 +305,9 @@ class _Walk:
             counted = ctx.adapter.fetch(rendered.rejects, step.id)
             result.rejected = int(counted[0][0]) if counted and counted[0][0] is not None else 0
             if result.rejected:
-                result.notes.append(f"{result.rejected:,} bad record(s) skipped into _etl_rejects "
-                                    f"(file, line, reason, raw text)")
+                result.notes.append(
+                    f"{result.rejected:,} bad record(s) skipped into _etl_rejects (file, line, reason, raw text)"
+                )
         result.notes.extend(listing_notes)
         from engine.sources.csv_header import load_note
 
@@ -357,8 +326,9 @@ class _Walk:
         return result
 
 
-def _execute(ctx: RunContext, step: Step, statements: tuple[str, ...], t0: float,
-             rendered: Step | None = None) -> StepResult:
+def _execute(
+    ctx: RunContext, step: Step, statements: tuple[str, ...], t0: float, rendered: Step | None = None
+) -> StepResult:
     adapter = ctx.adapter
     current = rendered or step
     written: list[int] = []

@@ -21,8 +21,9 @@ if TYPE_CHECKING:
 LIMIT = 5
 
 
-def sample_sql(check: Check, r: SqlRenderer, name: Callable[[str], str], custom_sql: str,
-               key: tuple[str, ...]) -> str | None:
+def sample_sql(
+    check: Check, r: SqlRenderer, name: Callable[[str], str], custom_sql: str, key: tuple[str, ...]
+) -> str | None:
     """The query for a few failing rows of ``check``; None where failures are not rows (row_count)."""
     if check.kind == "row_count" or check.skipped_reason:
         return None
@@ -60,8 +61,7 @@ def as_text(rows: Rows) -> list[str]:
 def as_json(rows: Rows) -> str:
     """The rows as JSON objects, for the run history."""
     names, values = rows
-    return json.dumps([{n: _plain(v) for n, v in zip(names, row, strict=False)} for row in values],
-                      ensure_ascii=False)
+    return json.dumps([{n: _plain(v) for n, v in zip(names, row, strict=False)} for row in values], ensure_ascii=False)
 
 
 def _show(value: Any) -> str:

@@ -28,9 +28,19 @@ def schema_sql(adapter: Adapter, r: SqlRenderer) -> SchemaSql | None:
         return None
     where = adapter.target.option_locations.get("schema", adapter.target.location)
     if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,62}", schema):
-        raise ConfigError([Issue(f"schema must be a plain SQL identifier, got {schema!r}", where,
-                                 "letters, digits and underscores, starting with a letter or underscore")])
+        raise ConfigError(
+            [
+                Issue(
+                    f"schema must be a plain SQL identifier, got {schema!r}",
+                    where,
+                    "letters, digits and underscores, starting with a letter or underscore",
+                )
+            ]
+        )
     if schema.lower().startswith(("pg_", "information_schema")):
         raise ConfigError([Issue(f"schema {schema!r} is a system schema", where, "name a schema of your own")])
-    return SchemaSql(r.template("schema/exists.sql", schema=schema), r.template("schema/create.sql", schema=schema),
-                     r.template("schema/use.sql", schema=schema))
+    return SchemaSql(
+        r.template("schema/exists.sql", schema=schema),
+        r.template("schema/create.sql", schema=schema),
+        r.template("schema/use.sql", schema=schema),
+    )

@@ -66,7 +66,7 @@ class Selector:
     text: str
     method: str  # "table", "tag" or "source"
     name: str
-    up: int | None = None      # None: not asked; -1: all levels
+    up: int | None = None  # None: not asked; -1: all levels
     down: int | None = None
 
 
@@ -74,12 +74,26 @@ def parse(text: str, where: Location | None = None) -> Selector:
     """One selector, e.g. ``+songplays`` or ``source:log_data+``."""
     match = _SELECTOR.match(text.strip())
     if not match:
-        raise ConfigError([Issue(f"cannot read the selector {text!r}", where or Location(None),
-                                 "use NAME, +NAME, NAME+, tag:TAG or source:SOURCE (with + for up/downstream)")])
+        raise ConfigError(
+            [
+                Issue(
+                    f"cannot read the selector {text!r}",
+                    where or Location(None),
+                    "use NAME, +NAME, NAME+, tag:TAG or source:SOURCE (with + for up/downstream)",
+                )
+            ]
+        )
     method = (match.group("method") or "table:")[:-1]
     if method not in ("table", "tag", "source"):
-        raise ConfigError([Issue(f"unknown selector method '{method}:' in {text!r}", where or Location(None),
-                                 "the methods are tag: and source: (a bare name selects a table)")])
+        raise ConfigError(
+            [
+                Issue(
+                    f"unknown selector method '{method}:' in {text!r}",
+                    where or Location(None),
+                    "the methods are tag: and source: (a bare name selects a table)",
+                )
+            ]
+        )
 
     def depth(group: str | None) -> int | None:
         if group is None:
@@ -94,22 +108,43 @@ def _base(sel: Selector, graph: TableGraph, where: Location) -> set[str]:
 
     if sel.method == "table":
         if sel.name not in graph.tables:
-            raise ConfigError([Issue(f"--select/--exclude: no table named '{sel.name}'", where,
-                                     suggest(sel.name, graph.tables) or f"tables: {', '.join(graph.tables)}")])
+            raise ConfigError(
+                [
+                    Issue(
+                        f"--select/--exclude: no table named '{sel.name}'",
+                        where,
+                        suggest(sel.name, graph.tables) or f"tables: {', '.join(graph.tables)}",
+                    )
+                ]
+            )
         return {sel.name}
     if sel.method == "tag":
         found = {t for t in graph.tables if sel.name in graph.tags.get(t, ())}
         if not found:
             known = sorted({tag for tags in graph.tags.values() for tag in tags})
-            raise ConfigError([Issue(f"--select/--exclude: no table has the tag '{sel.name}'", where,
-                                     suggest(sel.name, known) or (f"tags in use: {', '.join(known)}" if known
-                                                                  else "add tags: [name] to a table"))])
+            raise ConfigError(
+                [
+                    Issue(
+                        f"--select/--exclude: no table has the tag '{sel.name}'",
+                        where,
+                        suggest(sel.name, known)
+                        or (f"tags in use: {', '.join(known)}" if known else "add tags: [name] to a table"),
+                    )
+                ]
+            )
         return found
     found = {t for t, s in graph.sources.items() if s == sel.name}
     if not found:
         sources = sorted(set(graph.sources.values()))
-        raise ConfigError([Issue(f"--select/--exclude: no staging table loads a source named '{sel.name}'", where,
-                                 suggest(sel.name, sources) or f"sources: {', '.join(sources)}")])
+        raise ConfigError(
+            [
+                Issue(
+                    f"--select/--exclude: no staging table loads a source named '{sel.name}'",
+                    where,
+                    suggest(sel.name, sources) or f"sources: {', '.join(sources)}",
+                )
+            ]
+        )
     return found
 
 
@@ -136,8 +171,9 @@ def _expression(term: str, graph: TableGraph, where: Location) -> set[str]:
     return out
 
 
-def resolve(graph: TableGraph, select: Iterable[str] = (), exclude: Iterable[str] = (),
-            where: Location | None = None) -> frozenset[str]:
+def resolve(
+    graph: TableGraph, select: Iterable[str] = (), exclude: Iterable[str] = (), where: Location | None = None
+) -> frozenset[str]:
     """The tables the selectors pick (all of them when ``select`` is empty), minus the excluded ones."""
     where = where or Location(None)
     terms = _terms(select)
@@ -147,15 +183,18 @@ def resolve(graph: TableGraph, select: Iterable[str] = (), exclude: Iterable[str
     for term in _terms(exclude):
         chosen -= _expression(term, graph, where)
     if not chosen:
-        raise ConfigError([Issue("the selection leaves no table to run", where,
-                                 "check --select and --exclude")])
+        raise ConfigError([Issue("the selection leaves no table to run", where, "check --select and --exclude")])
     return frozenset(chosen)
 
 
 def missing_inputs(graph: TableGraph, selected: frozenset[str], existing: set[str]) -> list[tuple[str, str]]:
     """(selected table, unselected table it reads that the warehouse does not hold yet)."""
-    return sorted((t, parent) for t in selected for parent in graph.parents(t)
-                  if parent not in selected and parent not in existing)
+    return sorted(
+        (t, parent)
+        for t in selected
+        for parent in graph.parents(t)
+        if parent not in selected and parent not in existing
+    )
 
 
 def refuse_missing(graph: TableGraph, selected: frozenset[str], existing: set[str], where: Location) -> None:
@@ -163,10 +202,15 @@ def refuse_missing(graph: TableGraph, selected: frozenset[str], existing: set[st
     missing = missing_inputs(graph, selected, existing)
     if not missing:
         return
-    issues = [Issue(f"'{table}' is selected and reads '{parent}', which is not selected and does not exist in "
-                    "the warehouse yet", where,
-                    f"add it: --select +{table} (or --select {parent} too), or run the whole pipeline once")
-              for table, parent in missing]
+    issues = [
+        Issue(
+            f"'{table}' is selected and reads '{parent}', which is not selected and does not exist in "
+            "the warehouse yet",
+            where,
+            f"add it: --select +{table} (or --select {parent} too), or run the whole pipeline once",
+        )
+        for table, parent in missing
+    ]
     raise ConfigError(issues)
 
 

@@ -39,8 +39,9 @@ class Analysis:
     trees: dict[str, exp.Expression]
 
 
-def sql_location(table: StarTable | None, base: Location, sql: str, line: int | None,
-                 col: int | None, file: Path | None) -> Location:
+def sql_location(
+    table: StarTable | None, base: Location, sql: str, line: int | None, col: int | None, file: Path | None
+) -> Location:
     """Map a line inside the SQL text back to the .sql file or the YAML block holding it."""
     if file is not None:
         return Location(file, line, col, base.yaml_path)
@@ -95,22 +96,30 @@ class _Checker:
             if name in self.p.star:
                 self.add(f"'{name}' is declared under both staging and star", self.p.star[name].location)
             if st.source not in self.p.sources:
-                self.add(f"undefined source '{st.source}'", doc.locate(("staging", name, "source")),
-                         suggest(st.source, list(self.p.sources)))
+                self.add(
+                    f"undefined source '{st.source}'",
+                    doc.locate(("staging", name, "source")),
+                    suggest(st.source, list(self.p.sources)),
+                )
         for name, t in self.p.star.items():
             for col in t.primary_key:
                 self.need_column(name, col, doc.locate(("star", name, "primary_key")))
             for fk in t.foreign_keys:
                 self.need_column(name, fk.column, fk.location)
                 if fk.table not in self.p.star:
-                    self.add(f"foreign key {name}.{fk.column} names '{fk.table}', which is not a star table",
-                             fk.location, suggest(fk.table, list(self.p.star)))
+                    self.add(
+                        f"foreign key {name}.{fk.column} names '{fk.table}', which is not a star table",
+                        fk.location,
+                        suggest(fk.table, list(self.p.star)),
+                    )
                     continue
                 parent = self.p.star[fk.table]
                 ref = fk.ref_column or (parent.primary_key[0] if len(parent.primary_key) == 1 else None)
                 if ref is None:
-                    self.add(f"'{fk.table}' has a composite key; give the column: {{table: {fk.table}, column: ...}}",
-                             fk.location)
+                    self.add(
+                        f"'{fk.table}' has a composite key; give the column: {{table: {fk.table}, column: ...}}",
+                        fk.location,
+                    )
                 else:
                     self.need_column(fk.table, ref, fk.location)
             if t.distribution and t.distribution.key:
@@ -131,8 +140,9 @@ class _Checker:
             return self.sql(custom, c.location, None, None)
         return None
 
-    def sql(self, text: str, where: Location, file: Path | None,
-            declared: list[str] | None, table: StarTable | None = None) -> tuple[str, ParsedSql] | None:
+    def sql(
+        self, text: str, where: Location, file: Path | None, declared: list[str] | None, table: StarTable | None = None
+    ) -> tuple[str, ParsedSql] | None:
         try:
             rendered = self.r.user_sql(text, where)
         except ConfigError as exc:
@@ -147,12 +157,20 @@ class _Checker:
             from engine.shadow import point_at
 
             parsed = result[1]
-            self.cache.put(rendered, declared, parsed.tables,
-                           point_at(parsed.tree, dict(self.cache.names), self.r.sqlglot_dialect))
+            self.cache.put(
+                rendered, declared, parsed.tables, point_at(parsed.tree, dict(self.cache.names), self.r.sqlglot_dialect)
+            )
         return result
 
-    def _parsed(self, rendered: str, text: str, where: Location, file: Path | None,
-                declared: list[str] | None, table: StarTable | None) -> tuple[str, ParsedSql] | None:
+    def _parsed(
+        self,
+        rendered: str,
+        text: str,
+        where: Location,
+        file: Path | None,
+        declared: list[str] | None,
+        table: StarTable | None,
+    ) -> tuple[str, ParsedSql] | None:
         from sqlglot.errors import OptimizeError, ParseError
 
         dialect = self.dialect
@@ -160,8 +178,10 @@ class _Checker:
             parsed = parse_select(rendered, dialect)
         except ParseError as exc:
             err = exc.errors[0] if exc.errors else {}
-            self.add(f"SQL does not parse: {err.get('description', exc)}",
-                     sql_location(table, where, text, err.get("line"), err.get("col"), file))
+            self.add(
+                f"SQL does not parse: {err.get('description', exc)}",
+                sql_location(table, where, text, err.get("line"), err.get("col"), file),
+            )
             return None
         not_a_query = statement_issue(parsed.tree)
         if not_a_query:
@@ -173,17 +193,24 @@ class _Checker:
         for name in unknown:
             table_node = next(t for t in parsed.tree.find_all(exp.Table) if t.name.lower() == name)
             line, col = _position(table_node, name)
-            self.add(f"SQL reads undefined table '{name}'", sql_location(table, where, text, line, col, file),
-                     suggest(name, self.tables))
+            self.add(
+                f"SQL reads undefined table '{name}'",
+                sql_location(table, where, text, line, col, file),
+                suggest(name, self.tables),
+            )
         if unknown:
             return None
         from sqlglot.optimizer.qualify import qualify
 
         schema: dict[str, object] = {t: {c.name: c.type for c in self.p.table_columns(t)} for t in parsed.tables}
         try:
-            qualified = parsed.tree if _plainly_valid(parsed.tree, self.p, parsed.tables) else \
-                qualify(parsed.tree.copy(), schema=schema, dialect=dialect, validate_qualify_columns=True,
-                        identify=False)
+            qualified = (
+                parsed.tree
+                if _plainly_valid(parsed.tree, self.p, parsed.tables)
+                else qualify(
+                    parsed.tree.copy(), schema=schema, dialect=dialect, validate_qualify_columns=True, identify=False
+                )
+            )
         except OptimizeError as exc:
             line = col = None
             hint = None
@@ -200,13 +227,19 @@ class _Checker:
         if declared is not None:
             names = [n.lower() for n in qualified.named_selects] if hasattr(qualified, "named_selects") else []
             if len(names) != len(declared):
-                self.add(f"the SELECT returns {len(names)} columns but the table declares {len(declared)}",
-                         where, f"select, in order: {', '.join(declared)}")
+                self.add(
+                    f"the SELECT returns {len(names)} columns but the table declares {len(declared)}",
+                    where,
+                    f"select, in order: {', '.join(declared)}",
+                )
             else:
                 for i, (got, want) in enumerate(zip(names, declared, strict=False), 1):
                     if got != want.lower():
-                        self.add(f"column {i} of the SELECT is '{got}' but the table declares '{want}' there",
-                                 where, "alias each output column as the declared name, in order")
+                        self.add(
+                            f"column {i} of the SELECT is '{got}' but the table declares '{want}' there",
+                            where,
+                            "alias each output column as the declared name, in order",
+                        )
         return rendered, parsed
 
 
@@ -260,16 +293,17 @@ def analyse(p: Pipeline, renderer: SqlRenderer) -> Analysis:
     c.issues.extend(location_issues(p))
     c.issues.extend(name_issues(p))
     c.issues.extend(bound_issues(p))
-    c.cache = SqlCache(renderer.sqlglot_dialect,
-                       {t: [(col.name, col.type) for col in p.table_columns(t)] for t in p.tables},
-                       {t: shadow_name(t) for t in p.tables})
+    c.cache = SqlCache(
+        renderer.sqlglot_dialect,
+        {t: [(col.name, col.type) for col in p.table_columns(t)] for t in p.tables},
+        {t: shadow_name(t) for t in p.tables},
+    )
     c.structure()
     selects: dict[str, str] = {}
     reads: dict[str, frozenset[str]] = {}
     trees: dict[str, exp.Expression] = {}
     for name, t in p.star.items():
-        result = c.sql(t.sql, p.document.locate(("star", name, "sql")), t.sql_file,
-                       [col.name for col in t.columns], t)
+        result = c.sql(t.sql, p.document.locate(("star", name, "sql")), t.sql_file, [col.name for col in t.columns], t)
         if result:
             selects[name], parsed = result
             reads[name] = parsed.tables

@@ -66,8 +66,13 @@ class SqlCache:
     def __init__(self, dialect: str, schema: Mapping[str, list[tuple[str, str]]], names: Mapping[str, str]) -> None:
         self.folder = _folder()
         self.names = tuple(sorted(names.items()))
-        self.base = "" if self.folder is None else hashlib.sha256(json.dumps(
-            [_versions(), dialect, sorted((t, cols) for t, cols in schema.items()), self.names]).encode()).hexdigest()
+        self.base = (
+            ""
+            if self.folder is None
+            else hashlib.sha256(
+                json.dumps([_versions(), dialect, sorted((t, cols) for t, cols in schema.items()), self.names]).encode()
+            ).hexdigest()
+        )
 
     def _path(self, sql: str, declared: list[str] | None) -> Path | None:
         if self.folder is None:

@@ -24,10 +24,12 @@ if TYPE_CHECKING:
 _LINE = re.compile(r"^(LINE (\d+): )(.*)$", re.MULTILINE)
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*")
 #: names warehouses quote in messages without a position
-_NAMED = (re.compile(r'with name "?([A-Za-z_]\w*)"? does not exist', re.IGNORECASE),
-          re.compile(r'function "?([A-Za-z_]\w*)"?\(', re.IGNORECASE),
-          re.compile(r'column "?([A-Za-z_][\w.]*)"? (?:does not exist|not found)', re.IGNORECASE),
-          re.compile(r'(?:column|table) (?:with name )?"([A-Za-z_]\w*)"', re.IGNORECASE))
+_NAMED = (
+    re.compile(r'with name "?([A-Za-z_]\w*)"? does not exist', re.IGNORECASE),
+    re.compile(r'function "?([A-Za-z_]\w*)"?\(', re.IGNORECASE),
+    re.compile(r'column "?([A-Za-z_][\w.]*)"? (?:does not exist|not found)', re.IGNORECASE),
+    re.compile(r'(?:column|table) (?:with name )?"([A-Za-z_]\w*)"', re.IGNORECASE),
+)
 
 
 def locate(error: TargetError, pipeline: Pipeline, step: Step) -> TargetError:
@@ -67,7 +69,7 @@ def _user_sql(pipeline: Pipeline, step: Step) -> tuple[list[str], Path | None, i
         text = where.file.read_text(encoding="utf-8").splitlines()
     except OSError:
         return None
-    return text[where.line - 1:], where.file, where.line
+    return text[where.line - 1 :], where.file, where.line
 
 
 def _offending(error: TargetError) -> tuple[str, int] | None:
@@ -75,7 +77,7 @@ def _offending(error: TargetError) -> tuple[str, int] | None:
     message = error.message
     match = _LINE.search(message)
     if match and error.sql:
-        after = message[match.end():].lstrip("\n").splitlines()
+        after = message[match.end() :].lstrip("\n").splitlines()
         caret = after[0].find("^") if after and after[0].strip().startswith("^") else -1
         text = match.group(3)
         column = caret - len(match.group(1))
@@ -94,7 +96,7 @@ def _offending(error: TargetError) -> tuple[str, int] | None:
         line = int(match.group(2))
         # the engine's own INSERT line is not the user's text
         skip = 1 if statement and statement[0].lstrip().upper().startswith(("INSERT ", "CREATE ")) else 0
-        before = [w for t in statement[skip:line - 1] for w in _words(t)]
+        before = [w for t in statement[skip : line - 1] for w in _words(t)]
         nth = sum(1 for w in before if w.lower() == word.lower()) + 1
         return word, nth
     named = _named(message)

@@ -57,8 +57,15 @@ def decide(run: PlannedRun, state: WarehouseState, full_refresh: bool) -> Decisi
         why_not = f"{adapter.name} has no incremental runs"
     elif not run.context.tracks_files:
         why_not = f"{adapter.name} COPY reloads each source whole (manifest_prefix: makes runs incremental)"
-    return decide_tables(plan.graph, plan.selected, plan.definitions, state.ddl, state.existing,
-                         full_refresh=full_refresh, incremental_ok=why_not)
+    return decide_tables(
+        plan.graph,
+        plan.selected,
+        plan.definitions,
+        state.ddl,
+        state.existing,
+        full_refresh=full_refresh,
+        incremental_ok=why_not,
+    )
 
 
 def steps_for(run: PlannedRun, decision: Decision) -> tuple[Step, ...]:
@@ -75,8 +82,9 @@ def reset_statements(run: PlannedRun, decision: Decision) -> tuple[str, ...]:
         return ()
     if decision.rebuild == run.plan.selected:
         return run.plan.reset
-    return run.context.renderer.statements("state/reset.sql", pipeline=run.context.pipeline.name,
-                                           tables=sorted(decision.rebuild))
+    return run.context.renderer.statements(
+        "state/reset.sql", pipeline=run.context.pipeline.name, tables=sorted(decision.rebuild)
+    )
 
 
 def bookkeeping_statements(run: PlannedRun, decision: Decision) -> tuple[str, ...]:
@@ -86,8 +94,7 @@ def bookkeeping_statements(run: PlannedRun, decision: Decision) -> tuple[str, ..
     if decision.rebuild == run.plan.selected:
         return run.plan.bookkeeping
     tables = [(t, run.plan.definitions[t]) for t in run.context.pipeline.tables if t in decision.rebuild]
-    return run.context.renderer.statements("state/record_tables.sql", pipeline=run.context.pipeline.name,
-                                           tables=tables)
+    return run.context.renderer.statements("state/record_tables.sql", pipeline=run.context.pipeline.name, tables=tables)
 
 
 def record_files(ctx: RunContext, table: str, files: list[FileEntry]) -> None:
@@ -96,6 +103,13 @@ def record_files(ctx: RunContext, table: str, files: list[FileEntry]) -> None:
 
     rows = [[f.key, str(f.size), f.version] for f in files]
     for i in range(0, len(files), BATCH):
-        ctx.adapter.execute(ctx.renderer.template("state/record_files.sql", pipeline=ctx.pipeline.name,
-                                                  table=table, files=files[i:i + BATCH],
-                                                  files_json=json.dumps(rows[i:i + BATCH])), "state")
+        ctx.adapter.execute(
+            ctx.renderer.template(
+                "state/record_files.sql",
+                pipeline=ctx.pipeline.name,
+                table=table,
+                files=files[i : i + BATCH],
+                files_json=json.dumps(rows[i : i + BATCH]),
+            ),
+            "state",
+        )

@@ -25,19 +25,28 @@ def name_issues(p: Pipeline) -> list[Issue]:
         for name in tables:
             seen = first.setdefault(name.lower(), (section, name))
             if seen[1] != name:
-                issues.append(Issue(f"table '{name}' differs from table '{seen[1]}' only in case; a warehouse "
-                                    "folds them to one name", p.document.locate((section, name), key=True),
-                                    "give one of them another name"))
+                issues.append(
+                    Issue(
+                        f"table '{name}' differs from table '{seen[1]}' only in case; a warehouse "
+                        "folds them to one name",
+                        p.document.locate((section, name), key=True),
+                        "give one of them another name",
+                    )
+                )
     for section, tables in (("staging", p.staging), ("star", p.star)):
         for name, table in tables.items():
             columns: dict[str, str] = {}
             for column in table.columns:
                 other = columns.setdefault(column.name.lower(), column.name)
                 if other != column.name:
-                    issues.append(Issue(f"column '{column.name}' of '{name}' differs from column '{other}' only "
-                                        "in case; a warehouse folds them to one name",
-                                        p.document.locate((section, name, "columns", column.name), key=True),
-                                        "give one of them another name"))
+                    issues.append(
+                        Issue(
+                            f"column '{column.name}' of '{name}' differs from column '{other}' only "
+                            "in case; a warehouse folds them to one name",
+                            p.document.locate((section, name, "columns", column.name), key=True),
+                            "give one of them another name",
+                        )
+                    )
     return issues
 
 
@@ -48,16 +57,22 @@ def bound_issues(p: Pipeline) -> list[Issue]:
         if check.kind != "row_count":
             continue
         if check.min is not None and check.max is not None and check.min > check.max:
-            issues.append(Issue(f"row_count of '{check.table}': min {check.min:,} is above max {check.max:,}; "
-                                "no table can pass", check.location, "swap them, or fix the one that is wrong"))
+            issues.append(
+                Issue(
+                    f"row_count of '{check.table}': min {check.min:,} is above max {check.max:,}; no table can pass",
+                    check.location,
+                    "swap them, or fix the one that is wrong",
+                )
+            )
         for name, value in (("min", check.min), ("max", check.max), ("equals", check.equals)):
             if value is not None and value < 0:
-                issues.append(Issue(f"row_count of '{check.table}': {name} {value:,} is below zero",
-                                    check.location))
-        if check.equals is not None and ((check.min is not None and check.equals < check.min)
-                                         or (check.max is not None and check.equals > check.max)):
-            issues.append(Issue(f"row_count of '{check.table}': equals {check.equals:,} is outside min..max",
-                                check.location))
+                issues.append(Issue(f"row_count of '{check.table}': {name} {value:,} is below zero", check.location))
+        if check.equals is not None and (
+            (check.min is not None and check.equals < check.min) or (check.max is not None and check.equals > check.max)
+        ):
+            issues.append(
+                Issue(f"row_count of '{check.table}': equals {check.equals:,} is outside min..max", check.location)
+            )
     return issues
 
 
@@ -65,8 +80,17 @@ def bound_issues(p: Pipeline) -> list[Issue]:
 def _writes(tree: exp.Expression) -> str | None:
     from sqlglot import exp
 
-    kinds = (exp.Delete, exp.Insert, exp.Update, exp.Merge, exp.Drop, exp.Create, exp.Alter, exp.TruncateTable,
-             exp.Command)
+    kinds = (
+        exp.Delete,
+        exp.Insert,
+        exp.Update,
+        exp.Merge,
+        exp.Drop,
+        exp.Create,
+        exp.Alter,
+        exp.TruncateTable,
+        exp.Command,
+    )
     # a statement that writes is the whole SQL, or hides in a WITH at its top (PostgreSQL's data-modifying
     # CTEs, allowed nowhere else): a SELECT without one needs no walk of its tree
     plain = isinstance(tree, exp.Select) and not tree.args.get("with")

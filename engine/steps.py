@@ -30,10 +30,16 @@ def load_parts(r: SqlRenderer, spec: LoadSpec, pipeline: str, table: str) -> dic
     names, which the rejects templates record.  The diagnosis stays a template call: it is long and
     needed only when the load fails."""
     context = {**spec.context, "pipeline": pipeline, "staging": table}
-    return {"statements": r.statements(spec.template, **context), "feed": spec.feed,
-            "diagnose": TemplateCall(spec.diagnose, {**(spec.diagnose_context or spec.context), "pipeline": pipeline,
-                                                     "staging": table}) if spec.diagnose else None,
-            "rejects": r.template(spec.rejects, **context) if spec.rejects else None}
+    return {
+        "statements": r.statements(spec.template, **context),
+        "feed": spec.feed,
+        "diagnose": TemplateCall(
+            spec.diagnose, {**(spec.diagnose_context or spec.context), "pipeline": pipeline, "staging": table}
+        )
+        if spec.diagnose
+        else None,
+        "rejects": r.template(spec.rejects, **context) if spec.rejects else None,
+    }
 
 
 def render_load(ctx: RunContext, step: Step, paths: tuple[str, ...]) -> Step:
@@ -41,8 +47,11 @@ def render_load(ctx: RunContext, step: Step, paths: tuple[str, ...]) -> Step:
     assert step.table is not None and step.into is not None
     staging = ctx.pipeline.staging[step.table]
     source = ctx.pipeline.sources[staging.source]
-    jsonpaths = plan_files(source, cache_dir(ctx.pipeline)).jsonpaths \
-        if source.jsonpaths and not ctx.adapter.capabilities.copy_from_s3 else None
+    jsonpaths = (
+        plan_files(source, cache_dir(ctx.pipeline)).jsonpaths
+        if source.jsonpaths and not ctx.adapter.capabilities.copy_from_s3
+        else None
+    )
     spec = ctx.adapter.load_spec(source, replace(staging, name=step.into), LoadFiles(paths, jsonpaths))
     return replace(step, **load_parts(ctx.renderer, spec, ctx.pipeline.name, step.table))
 
@@ -90,17 +99,37 @@ def key_checks(p: Pipeline) -> list[Check]:
         for fk in t.foreign_keys:
             parent = p.star.get(fk.table)
             ref = fk.ref_column or (parent.primary_key[0] if parent else fk.column)
-            fks.append(Check(f"foreign_key_{name}_{fk.column}", "relationships", name, fk.location,
-                             columns=(fk.column,), to_table=fk.table, to_column=ref, declared=False))
-        out.append(Check(f"primary_key_unique_{name}", "unique", name, where, columns=cols, declared=False,
-                         values=tuple((c.columns[0], c.to_table, c.to_column) for c in fks)))
+            fks.append(
+                Check(
+                    f"foreign_key_{name}_{fk.column}",
+                    "relationships",
+                    name,
+                    fk.location,
+                    columns=(fk.column,),
+                    to_table=fk.table,
+                    to_column=ref,
+                    declared=False,
+                )
+            )
+        out.append(
+            Check(
+                f"primary_key_unique_{name}",
+                "unique",
+                name,
+                where,
+                columns=cols,
+                declared=False,
+                values=tuple((c.columns[0], c.to_table, c.to_column) for c in fks),
+            )
+        )
         out.append(Check(f"primary_key_not_null_{name}", "not_null", name, where, columns=cols, declared=False))
         out += fks
     return out
 
 
-def _key_step(check: Check, r: SqlRenderer, final: dict[str, str], name: Callable[[str], str],
-              key: tuple[str, ...]) -> Step:
+def _key_step(
+    check: Check, r: SqlRenderer, final: dict[str, str], name: Callable[[str], str], key: tuple[str, ...]
+) -> Step:
     """A check implied by a declared key: the table's unique check scans the table once for all of them
     (key_checks), the not-null and foreign-key checks read their number after it."""
     from engine.samples import sample_sql
@@ -109,21 +138,36 @@ def _key_step(check: Check, r: SqlRenderer, final: dict[str, str], name: Callabl
     first = f"check:primary_key_unique_{check.table}"
     if check.kind == "unique":
         fks = [(column, name(to_table), to_column) for column, to_table, to_column in check.values]
-        statements = r.statements("checks/key_scan.sql", scan=scan, table=name(check.table), columns=check.columns,
-                                  foreign_keys=fks)
+        statements = r.statements(
+            "checks/key_scan.sql", scan=scan, table=name(check.table), columns=check.columns, foreign_keys=fks
+        )
         tables = {check.table} | {to_table for _c, to_table, _t in check.values}
         depends = tuple(sorted(final[t] for t in tables if t in final))
     else:
         value = "null_keys" if check.kind == "not_null" else f"orphans_{check.columns[0]}"
         statements = (r.template("checks/key_value.sql", scan=scan, value=value),)
         depends = (first,)
-    return Step(f"check:{check.name}", "check", check.table, statements, depends, check,
-                samples=sample_sql(check, r, name, "", key))
+    return Step(
+        f"check:{check.name}",
+        "check",
+        check.table,
+        statements,
+        depends,
+        check,
+        samples=sample_sql(check, r, name, "", key),
+    )
 
 
-def _check_step(check: Check, r: SqlRenderer, final: dict[str, str], custom_sql: str,
-                custom_reads: frozenset[str], name: Callable[[str], str], key: tuple[str, ...] = (),
-                scanned: bool = True) -> Step:
+def _check_step(
+    check: Check,
+    r: SqlRenderer,
+    final: dict[str, str],
+    custom_sql: str,
+    custom_reads: frozenset[str],
+    name: Callable[[str], str],
+    key: tuple[str, ...] = (),
+    scanned: bool = True,
+) -> Step:
     if not check.declared and check.kind in ("unique", "not_null", "relationships") and scanned:
         return _key_step(check, r, final, name, key)
     tables = {check.table} | ({check.to_table} if check.to_table else set()) | custom_reads
@@ -135,21 +179,41 @@ def _check_step(check: Check, r: SqlRenderer, final: dict[str, str], custom_sql:
     elif check.kind == "sql":
         statements = (r.template("checks/failing_rows.sql", sql=custom_sql),)
     elif check.kind == "accepted_values":
-        statements = (r.template("checks/accepted_values.sql", table=name(check.table), column=check.columns[0],
-                                 values=check.values),)
+        statements = (
+            r.template(
+                "checks/accepted_values.sql", table=name(check.table), column=check.columns[0], values=check.values
+            ),
+        )
     elif check.kind == "relationships":
         assert check.to_table is not None
-        statements = (r.template("checks/relationships.sql", table=name(check.table), column=check.columns[0],
-                                 to_table=name(check.to_table), to_column=check.to_column or check.columns[0]),)
+        statements = (
+            r.template(
+                "checks/relationships.sql",
+                table=name(check.table),
+                column=check.columns[0],
+                to_table=name(check.to_table),
+                to_column=check.to_column or check.columns[0],
+            ),
+        )
     else:
         statements = (r.template(f"checks/{check.kind}.sql", table=name(check.table), columns=check.columns),)
-    baseline = (r.template("checks/row_count.sql", table=check.table),) \
-        if check.max_drop_pct is not None or check.max_growth_pct is not None else ()
+    baseline = (
+        (r.template("checks/row_count.sql", table=check.table),)
+        if check.max_drop_pct is not None or check.max_growth_pct is not None
+        else ()
+    )
     from engine.samples import sample_sql
 
-    return Step(f"check:{check.name}", "check", check.table, statements,
-                tuple(sorted(final[t] for t in tables if t in final)), check, baseline=baseline,
-                samples=sample_sql(check, r, name, custom_sql, key))
+    return Step(
+        f"check:{check.name}",
+        "check",
+        check.table,
+        statements,
+        tuple(sorted(final[t] for t in tables if t in final)),
+        check,
+        baseline=baseline,
+        samples=sample_sql(check, r, name, custom_sql, key),
+    )
 
 
 def grants_of(p: Pipeline, table: str) -> dict[str, tuple[str, ...]]:
@@ -158,9 +222,12 @@ def grants_of(p: Pipeline, table: str) -> dict[str, tuple[str, ...]]:
     return dict(own if own is not None else p.grants)
 
 
-def publish_statements(ctx: RunContext, existing: Iterable[str] | None,
-                       views: dict[str, list[tuple[str, str]]] | None = None,
-                       only: Iterable[str] | None = None) -> tuple[str, ...]:
+def publish_statements(
+    ctx: RunContext,
+    existing: Iterable[str] | None,
+    views: dict[str, list[tuple[str, str]]] | None = None,
+    only: Iterable[str] | None = None,
+) -> tuple[str, ...]:
     """The swap of every shadow into place, inside the run's transaction.  ``existing`` is the set of
     live tables (None: assume all, as the dry run shows a second run); ``views`` the views that depend
     on each live table, (name, definition), rebound to the new table (Publish.RENAME_BACKUP)."""
@@ -171,8 +238,9 @@ def publish_statements(ctx: RunContext, existing: Iterable[str] | None,
     order = [t for t in ctx.analysis.order if t in built]
     live = set(order if existing is None else existing)
     # kind: view tables are dropped before the swaps and created over the live tables after
-    drop_views, create_views = pipeline_views.publish(r, p, order, {t: shadow_name(t) for t in order},
-                                                      ctx.analysis.selects)
+    drop_views, create_views = pipeline_views.publish(
+        r, p, order, {t: shadow_name(t) for t in order}, ctx.analysis.selects
+    )
     out: list[str] = list(drop_views)
     for t in order:
         if pipeline_views.is_view(p, t):
@@ -181,8 +249,14 @@ def publish_statements(ctx: RunContext, existing: Iterable[str] | None,
         if ctx.adapter.publish is Publish.SWAP:
             out += r.statements("publish.sql", table=t, shadow=shadow_name(t))
         else:
-            out += r.statements("publish_rename.sql", table=t, shadow=shadow_name(t), backup=backup_name(t),
-                                exists=t in live, views=(views or {}).get(t, []))
+            out += r.statements(
+                "publish_rename.sql",
+                table=t,
+                shadow=shadow_name(t),
+                backup=backup_name(t),
+                exists=t in live,
+                views=(views or {}).get(t, []),
+            )
         if grants:
             out += r.statements("grants.sql", table=t, grants=grants)
     out += create_views
@@ -193,17 +267,21 @@ def publish_statements(ctx: RunContext, existing: Iterable[str] | None,
     return tuple(out)
 
 
-def cleanup_statements(ctx: RunContext, existing: Iterable[str] | None,
-                       only: Iterable[str] | None = None) -> tuple[str, ...]:
+def cleanup_statements(
+    ctx: RunContext, existing: Iterable[str] | None, only: Iterable[str] | None = None
+) -> tuple[str, ...]:
     """After COMMIT: drop what publish renamed away (Publish.RENAME_BACKUP); nothing for a swap."""
     from engine.views import is_view
 
     if ctx.adapter.publish is Publish.SWAP:
         return ()
-    live = set(ctx.analysis.order if existing is None else existing) & set(
-        ctx.analysis.order if only is None else only)
-    return tuple(sql for t in ctx.analysis.order if t in live and not is_view(ctx.pipeline, t)
-                 for sql in ctx.renderer.statements("publish_cleanup.sql", table=t, backup=backup_name(t)))
+    live = set(ctx.analysis.order if existing is None else existing) & set(ctx.analysis.order if only is None else only)
+    return tuple(
+        sql
+        for t in ctx.analysis.order
+        if t in live and not is_view(ctx.pipeline, t)
+        for sql in ctx.renderer.statements("publish_cleanup.sql", table=t, backup=backup_name(t))
+    )
 
 
 class StepBuilder:
@@ -237,15 +315,33 @@ class StepBuilder:
             into = self.name(name)
             if views.is_view(p, name):  # no storage: (re)created over what it reads
                 after_reads = tuple(final[t] for t in sorted(self.a.reads.get(name, ())) if t in final)
-                steps[f"transform:{name}"] = Step(f"transform:{name}", "transform", name, views.create(
-                    r, p, name, into, self.sql(name, self.a.selects[name])), after_reads, into=into)
+                steps[f"transform:{name}"] = Step(
+                    f"transform:{name}",
+                    "transform",
+                    name,
+                    views.create(r, p, name, into, self.sql(name, self.a.selects[name])),
+                    after_reads,
+                    into=into,
+                )
                 final[name] = f"transform:{name}"
                 continue
-            create = Step(f"create:{name}", "create", name, (
-                r.template("drop_table.sql", table=into),
-                r.template("create_table.sql", table=into, columns=columns, table_def=p.star.get(name),
-                           capabilities=adapter.capabilities, design=self.design.get(name)),
-            ), into=into)
+            create = Step(
+                f"create:{name}",
+                "create",
+                name,
+                (
+                    r.template("drop_table.sql", table=into),
+                    r.template(
+                        "create_table.sql",
+                        table=into,
+                        columns=columns,
+                        table_def=p.star.get(name),
+                        capabilities=adapter.capabilities,
+                        design=self.design.get(name),
+                    ),
+                ),
+                into=into,
+            )
             if not self.incremental:
                 steps[create.id] = create
             after = () if self.incremental else (create.id,)
@@ -254,18 +350,26 @@ class StepBuilder:
                 source = p.sources[st.source]
                 files = LoadFiles(()) if adapter.capabilities.copy_from_s3 else plan_files(source, cache_dir(p))
                 spec = adapter.load_spec(source, replace(st, name=into), files)
-                step = Step(f"load:{name}", "load", name, depends_on=after, into=into,
-                            **load_parts(r, spec, p.name, name))
+                step = Step(
+                    f"load:{name}", "load", name, depends_on=after, into=into, **load_parts(r, spec, p.name, name)
+                )
             else:
                 reads = sorted(t for t in self.a.reads.get(name, ()) if t != name)
                 star = p.star[name]
                 select = self.sql(name, self.a.selects[name])
-                statements = r.statements("merge.sql", table=into, columns=columns, keys=star.primary_key,
-                                          select=select) if self.incremental else \
-                    r.statements("insert_select.sql", table=into, columns=columns, select=select)
-                step = Step(f"transform:{name}", "transform", name, statements,
-                            (*after, *(f"{'load' if t in p.staging else 'transform'}:{t}" for t in reads
-                                       if t in self.only)), into=into)
+                statements = (
+                    r.statements("merge.sql", table=into, columns=columns, keys=star.primary_key, select=select)
+                    if self.incremental
+                    else r.statements("insert_select.sql", table=into, columns=columns, select=select)
+                )
+                step = Step(
+                    f"transform:{name}",
+                    "transform",
+                    name,
+                    statements,
+                    (*after, *(f"{'load' if t in p.staging else 'transform'}:{t}" for t in reads if t in self.only)),
+                    into=into,
+                )
             steps[step.id] = step
             final[name] = step.id
         # a table's key checks read one scan of it, made by its unique check; a foreign key of a table that
@@ -279,13 +383,15 @@ class StepBuilder:
             if custom_sql:
                 custom_sql = self.sql(f"check:{check.name}", custom_sql)
             key: tuple[str, ...] = p.star[check.table].primary_key if check.table in p.star else ()
-            step = _check_step(check, r, final, custom_sql, custom_reads, self.name, key,
-                               scanned=check.table in scanned)
+            step = _check_step(
+                check, r, final, custom_sql, custom_reads, self.name, key, scanned=check.table in scanned
+            )
             steps[step.id] = step
         if not self.incremental:
             # the swap: last, after every check, inside the run's transaction
-            steps["publish"] = Step("publish", "publish", None, publish_statements(self.ctx, None, only=self.only),
-                                    tuple(steps))
+            steps["publish"] = Step(
+                "publish", "publish", None, publish_statements(self.ctx, None, only=self.only), tuple(steps)
+            )
         ids = list(steps)
         rank = {sid: (KIND_RANK[steps[sid].kind], i) for i, sid in enumerate(ids)}
         order = topological_order(ids, {sid: steps[sid].depends_on for sid in ids}, rank)

@@ -45,7 +45,7 @@ def _inlined() -> dict[str, Any]:
             return node
         ref = node.get("$ref")
         if isinstance(ref, str) and ref.startswith("#/$defs/") and depth < 32:
-            target = inline(defs[ref[len("#/$defs/"):]], depth + 1)
+            target = inline(defs[ref[len("#/$defs/") :]], depth + 1)
             siblings = {k: v for k, v in node.items() if k != "$ref"}
             if isinstance(target, dict) and not (set(siblings) & set(target)):
                 return {**target, **inline(siblings, depth), "x-ref": ref}
@@ -95,8 +95,11 @@ def _leaf(error: ValidationError) -> ValidationError:
 def _secret_issue(doc: Document, path: YamlPath) -> Issue:
     """A secret written inline: named by its key, never echoed (the value may be real)."""
     key = str(path[-1])
-    return Issue(f"'{key}' is a secret and must not be written in the pipeline file", doc.locate(path),
-                 f"write {key}: \"${{NAME}}\" and set NAME in the environment or in the --config file")
+    return Issue(
+        f"'{key}' is a secret and must not be written in the pipeline file",
+        doc.locate(path),
+        f'write {key}: "${{NAME}}" and set NAME in the environment or in the --config file',
+    )
 
 
 def _to_issues(doc: Document, error: ValidationError) -> list[Issue]:
@@ -106,15 +109,24 @@ def _to_issues(doc: Document, error: ValidationError) -> list[Issue]:
         return [_secret_issue(doc, path)]
     if "propertyNames" in error.schema_path and isinstance(error.instance, str):
         # the offending key itself, not the mapping that holds it
-        return [Issue(f"{error.instance!r} is not a plain SQL identifier{_too_long(error.instance)}",
-                      doc.locate((*path, error.instance), key=True),
-                      "a letter or underscore, then letters, digits or underscores; 63 characters at most")]
+        return [
+            Issue(
+                f"{error.instance!r} is not a plain SQL identifier{_too_long(error.instance)}",
+                doc.locate((*path, error.instance), key=True),
+                "a letter or underscore, then letters, digits or underscores; 63 characters at most",
+            )
+        ]
     if error.validator == "additionalProperties" and isinstance(error.instance, dict):
         allowed = _allowed_keys(error)
         extra = [k for k in error.instance if k not in allowed]
-        return [Issue(f"unknown key '{k}'", doc.locate((*path, k), key=True),
-                      suggest(k, allowed) or (f"allowed keys: {', '.join(allowed)}" if allowed else None))
-                for k in extra]
+        return [
+            Issue(
+                f"unknown key '{k}'",
+                doc.locate((*path, k), key=True),
+                suggest(k, allowed) or (f"allowed keys: {', '.join(allowed)}" if allowed else None),
+            )
+            for k in extra
+        ]
     if error.validator == "required":
         missing = re.findall(r"'([^']+)' is a required property", error.message)
         return [Issue(f"missing required key '{m}'", doc.locate(path, key=True)) for m in missing]
@@ -128,11 +140,11 @@ def _to_issues(doc: Document, error: ValidationError) -> list[Issue]:
         hint = suggest(str(error.instance), choices) or f"one of: {', '.join(choices)}"
         return [Issue(f"{error.instance!r} is not allowed here", doc.locate(path), hint)]
     if error.validator == "type":
-        return [Issue(f"expected {_types(error.validator_value)}, got {_describe(error.instance)}",
-                      doc.locate(path))]
+        return [Issue(f"expected {_types(error.validator_value)}, got {_describe(error.instance)}", doc.locate(path))]
     if error.validator in ("oneOf", "anyOf"):
-        return [Issue(f"{_describe(error.instance)} does not fit any allowed form here",
-                      doc.locate(path), _forms(error))]
+        return [
+            Issue(f"{_describe(error.instance)} does not fit any allowed form here", doc.locate(path), _forms(error))
+        ]
     return [Issue(error.message, doc.locate(path))]
 
 
@@ -149,9 +161,15 @@ def _too_long(value: Any) -> str:
 
 def _types(value: Any) -> str:
     names = value if isinstance(value, list) else [value]
-    words = {"object": "a mapping", "array": "a list", "string": "a string",
-             "integer": "an integer", "number": "a number", "boolean": "true or false",
-             "null": "nothing"}
+    words = {
+        "object": "a mapping",
+        "array": "a list",
+        "string": "a string",
+        "integer": "an integer",
+        "number": "a number",
+        "boolean": "true or false",
+        "null": "nothing",
+    }
     return " or ".join(words.get(str(n), str(n)) for n in names)
 
 

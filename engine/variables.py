@@ -81,10 +81,17 @@ def unknown_cli_vars(cli: Vars, known: set[str], where: Location) -> list[Issue]
     issues = []
     for name in cli.values:
         if name not in known:
-            issues.append(Issue(f"--var {name}: the pipeline declares no var '{name}', so it would change nothing",
-                                where, suggest(name, known) or (
-                                    f"declare it under vars: (known: {', '.join(sorted(known)) or 'none'}), "
-                                    "or set free_vars: true to accept any --var")))
+            issues.append(
+                Issue(
+                    f"--var {name}: the pipeline declares no var '{name}', so it would change nothing",
+                    where,
+                    suggest(name, known)
+                    or (
+                        f"declare it under vars: (known: {', '.join(sorted(known)) or 'none'}), "
+                        "or set free_vars: true to accept any --var"
+                    ),
+                )
+            )
     return issues
 
 
@@ -103,8 +110,13 @@ def sandbox_class() -> type[SandboxedEnvironment]:
         intercepted_binops = frozenset({"*", "**"})
 
         def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
-            if operator == "**" and isinstance(left, int) and isinstance(right, int) and abs(left) > 1 \
-                    and right * left.bit_length() > MAX_POWER_BITS:
+            if (
+                operator == "**"
+                and isinstance(left, int)
+                and isinstance(right, int)
+                and abs(left) > 1
+                and right * left.bit_length() > MAX_POWER_BITS
+            ):
                 raise SecurityError(f"{left} ** {right} is too large for a template")
             if operator == "*":
                 for seq, n in ((left, right), (right, left)):
@@ -139,8 +151,13 @@ class Renderer:
 
             name = re.search(r"'([^']+)' is undefined", str(exc))
             hint = suggest(name.group(1), list(self.vars.values)) if name else None
-            raise ConfigError([Issue(f"undefined var: {exc.message}", where,
-                                     hint or "define it under vars: or pass --var NAME=VALUE")]) from None
+            raise ConfigError(
+                [
+                    Issue(
+                        f"undefined var: {exc.message}", where, hint or "define it under vars: or pass --var NAME=VALUE"
+                    )
+                ]
+            ) from None
         except TemplateError as exc:
             raise ConfigError([Issue(f"bad template {text!r}: {exc}", where)]) from None
         except Exception as exc:  # whatever the user's expression raises ({{ 1 / 0 }}) is theirs to fix

@@ -31,11 +31,13 @@ def create(r: SqlRenderer, p: Pipeline, name: str, into: str, select: str) -> tu
     return r.statements("create_view.sql", view=into, columns=p.star[name].columns, select=select)
 
 
-def publish(r: SqlRenderer, p: Pipeline, order: list[str], shadow: dict[str, str],
-            selects: dict[str, str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+def publish(
+    r: SqlRenderer, p: Pipeline, order: list[str], shadow: dict[str, str], selects: dict[str, str]
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(before the table swaps: drop live and shadow views; after: create the live views)."""
     views = [t for t in order if is_view(p, t)]
-    before = tuple(r.template("drop_view.sql", view=v) for v in reversed(views)) + \
-        tuple(r.template("drop_view.sql", view=shadow[v]) for v in reversed(views))
+    before = tuple(r.template("drop_view.sql", view=v) for v in reversed(views)) + tuple(
+        r.template("drop_view.sql", view=shadow[v]) for v in reversed(views)
+    )
     after = tuple(sql for v in views for sql in create(r, p, v, v, selects[v]))
     return before, after

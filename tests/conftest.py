@@ -25,8 +25,12 @@ SPARKIFY = SHARED / "sparkify"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption("--update-golden", action="store_true", default=False,
-                     help="rewrite tests/golden/ from the current renderer instead of comparing")
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        default=False,
+        help="rewrite tests/golden/ from the current renderer instead of comparing",
+    )
 
 
 @pytest.fixture

@@ -224,9 +224,7 @@ def derive(data_root: Path) -> Expected:
     # Python's == and hash agree for 200 == 200.0, matching a numeric SQL comparison.
     by_key: defaultdict[tuple[Any, Any, Any], set[str]] = defaultdict(set)
     for song_id, song in songs.items():
-        by_key[(song.get("title"), song.get("artist_name"), song.get("duration"))].add(
-            song_id
-        )
+        by_key[(song.get("title"), song.get("artist_name"), song.get("duration"))].add(song_id)
 
     # --- songplays ----------------------------------------------------------------
     play_ids: set[PlayKey] = set()

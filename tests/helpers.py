@@ -34,9 +34,15 @@ def make_project(root: Path, pipeline: str = MINIMAL, rows: list[dict[str, objec
     """A folder with pipeline.yaml and data/part.json; returns the pipeline file."""
     data = root / "data"
     data.mkdir(parents=True, exist_ok=True)
-    rows = rows if rows is not None else [
-        {"id": 1, "name": "a", "kind": "x"}, {"id": 2, "name": "b", "kind": "y"},
-        {"id": 3, "name": "c", "kind": "x"}]
+    rows = (
+        rows
+        if rows is not None
+        else [
+            {"id": 1, "name": "a", "kind": "x"},
+            {"id": 2, "name": "b", "kind": "y"},
+            {"id": 3, "name": "c", "kind": "x"},
+        ]
+    )
     (data / "part.json").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     file = root / "pipeline.yaml"
     file.write_text(pipeline, encoding="utf-8")

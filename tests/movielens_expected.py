@@ -139,8 +139,16 @@ def date_key(day: date) -> int:
 
 def date_row(day: date) -> DateRow:
     weekday = day.isoweekday() % 7  # Sunday 0, Monday 1 ... Saturday 6
-    return (day, day.year, (day.month - 1) // 3 + 1, day.month, day.day,
-            day.isocalendar().week, weekday, weekday in (0, 6))
+    return (
+        day,
+        day.year,
+        (day.month - 1) // 3 + 1,
+        day.month,
+        day.day,
+        day.isocalendar().week,
+        weekday,
+        weekday in (0, 6),
+    )
 
 
 def derive(data_root: Path) -> MovieLensExpected:

@@ -46,7 +46,7 @@ def test_vars_given_from_python_resolve_against_cwd(tmp_path: Path) -> None:
     file = make_project(tmp_path / "p")
     (tmp_path / "elsewhere").mkdir()
     shutil.move(str(tmp_path / "p" / "data"), str(tmp_path / "elsewhere" / "data"))
-    text = file.read_text().replace("path: data", "path: \"{{ root }}/data\"")
+    text = file.read_text().replace("path: data", 'path: "{{ root }}/data"')
     file.write_text("vars: {root: .}\n" + text)
     result = engine.Pipeline.load(file, vars={"root": "elsewhere"}, cwd=tmp_path).run()
     assert {s.step.id: s.rows for s in result.steps}["load:staging_things"] == 3

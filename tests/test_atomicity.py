@@ -101,15 +101,22 @@ def test_a_failed_check_publishes_nothing_and_is_recorded(warehouse: tuple[str, 
 
 
 def _cli(file: Path, *args: str) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, "-m", "engine", "run", str(file), *args], cwd=file.parent,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "engine", "run", str(file), *args],
+        cwd=file.parent,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def _slow_data(file: Path) -> None:
     """Enough rows that a load takes a moment: the process is stopped inside it."""
     for n in range(4):
-        rows = "".join(json.dumps({"id": (n + 1) * 1_000_000 + i, "name": "x" * 200, "kind": f"k{i % 50}"}) + "\n"
-                       for i in range(100_000))
+        rows = "".join(
+            json.dumps({"id": (n + 1) * 1_000_000 + i, "name": "x" * 200, "kind": f"k{i % 50}"}) + "\n"
+            for i in range(100_000)
+        )
         (file.parent / "data" / f"bulk{n}.json").write_text(rows)
 
 
@@ -144,9 +151,16 @@ def test_a_second_run_waits_or_stops(warehouse: tuple[str, Path, Any]) -> None:
     if target == "local":
         # another process with the file open for writing holds DuckDB's lock; it is killed below,
         # as a crashed run would be, and the lock must go with it
-        proc = subprocess.Popen([sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
-                                 "print('ready', flush=True); time.sleep(60)", str(where)],
-                                stdout=subprocess.PIPE, text=True)
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('ready', flush=True); time.sleep(60)",
+                str(where),
+            ],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
         assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
         holder: Any = type("Killer", (), {"close": lambda self: (proc.kill(), proc.wait())})()
     else:

@@ -63,9 +63,12 @@ def test_each_new_kind_fails_the_run(tmp_path: Path) -> None:
     assert "at most 50% fewer than 3" in results["things_do_not_shrink"].expected
     with duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True) as con:
         assert con.execute("select count(*) from things").fetchone() == (3,)
-        stored = dict(con.execute(
-            "select step, status from _etl_run_steps where run_id = ? and step like 'check:%'",
-            [failed.value.result.run_id]).fetchall())
+        stored = dict(
+            con.execute(
+                "select step, status from _etl_run_steps where run_id = ? and step like 'check:%'",
+                [failed.value.result.run_id],
+            ).fetchall()
+        )
     assert stored["check:names_are_short"] == "fail" and stored["check:things_do_not_shrink"] == "fail"
 
 
@@ -73,8 +76,9 @@ def test_relative_count_on_an_incremental_run(tmp_path: Path) -> None:
     text = MINIMAL + CHECKS.replace("max_growth_pct: 300", "max_growth_pct: 50")
     file = make_project(tmp_path, text)
     _run(file)
-    (file.parent / "data" / "more.json").write_text("".join(
-        json.dumps({"id": 10 + i, "name": "n", "kind": "x"}) + "\n" for i in range(5)))
+    (file.parent / "data" / "more.json").write_text(
+        "".join(json.dumps({"id": 10 + i, "name": "n", "kind": "x"}) + "\n" for i in range(5))
+    )
     with pytest.raises(RunFailed) as failed:
         _run(file)  # incremental: 3 -> 8 rows is more than 50% growth
     assert failed.value.result.incremental
@@ -82,11 +86,14 @@ def test_relative_count_on_an_incremental_run(tmp_path: Path) -> None:
 
 
 def test_warn_severity_reports_but_publishes(tmp_path: Path) -> None:
-    text = MINIMAL + """\
+    text = (
+        MINIMAL
+        + """\
 checks:
   - accepted_values: {table: things, column: kind, values: [x]}
     severity: warn
 """
+    )
     file = make_project(tmp_path, text)
     result = _run(file)
     assert result.committed and _statuses(result)["check:accepted_values_things_kind"] == "warn"
@@ -95,11 +102,14 @@ checks:
 def test_custom_sql_and_values_are_validated(tmp_path: Path) -> None:
     from engine.errors import ConfigError
 
-    text = MINIMAL + """\
+    text = (
+        MINIMAL
+        + """\
 checks:
   - sql: {table: things, query: "select id from nothing"}
   - accepted_values: {table: things, column: knd, values: [x]}
 """
+    )
     with pytest.raises(ConfigError) as err:
         build_plan(load_pipeline(make_project(tmp_path, text)))
     messages = " ".join(i.message for i in err.value.issues)

@@ -11,8 +11,7 @@ from helpers import MINIMAL, make_project
 
 
 def cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "engine", *args], cwd=cwd, capture_output=True,
-                          text=True, timeout=120)
+    return subprocess.run([sys.executable, "-m", "engine", *args], cwd=cwd, capture_output=True, text=True, timeout=120)
 
 
 def _commands(group: object, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
@@ -69,9 +68,16 @@ def test_dry_run_prints_every_statement_and_creates_nothing(tmp_path: Path) -> N
     out = done.stdout
     # the run's own transaction: the last BEGIN and COMMIT (the bookkeeping tables' come first)
     order = [out.rindex("BEGIN TRANSACTION")]
-    order += [out.index(s) for s in ('CREATE TABLE "staging_things__etl_next"', "read_json(",
-                                     'INSERT INTO "kinds__etl_next"', 'INSERT INTO "things__etl_next"',
-                                     'ALTER TABLE "things__etl_next" RENAME TO "things"')]
+    order += [
+        out.index(s)
+        for s in (
+            'CREATE TABLE "staging_things__etl_next"',
+            "read_json(",
+            'INSERT INTO "kinds__etl_next"',
+            'INSERT INTO "things__etl_next"',
+            'ALTER TABLE "things__etl_next" RENAME TO "things"',
+        )
+    ]
     order.append(out.rindex("COMMIT"))
     assert order == sorted(order)
     assert not (tmp_path / "warehouse.duckdb").exists()
@@ -99,11 +105,12 @@ def test_bad_var_and_unknown_target_exit_2(tmp_path: Path) -> None:
 
 def test_var_paths_resolve_against_the_working_directory(tmp_path: Path) -> None:
     text = MINIMAL.replace("name: mini\n", "name: mini\nvars: {root: nowhere}\n").replace(
-        "path: data,", "path: '{{ root }}/data',")
+        "path: data,", "path: '{{ root }}/data',"
+    )
     file = make_project(tmp_path / "proj", text)
     (tmp_path / "elsewhere").mkdir()
     (tmp_path / "proj" / "data").rename(tmp_path / "elsewhere" / "data")
-    assert cli("validate", str(file)).returncode == 2   # 'nowhere' is relative to the pipeline's folder
+    assert cli("validate", str(file)).returncode == 2  # 'nowhere' is relative to the pipeline's folder
     done = cli("validate", "proj/pipeline.yaml", "--var", "root=elsewhere", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
 

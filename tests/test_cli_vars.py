@@ -8,13 +8,15 @@ from pathlib import Path
 
 from helpers import MINIMAL, make_project
 
-PIPELINE = MINIMAL.replace("sources:\n  things: {path: data,", "vars:\n  data_root: data\nsources:\n"
-                           "  things: {path: \"{{ data_root }}\",")
+PIPELINE = MINIMAL.replace(
+    "sources:\n  things: {path: data,", 'vars:\n  data_root: data\nsources:\n  things: {path: "{{ data_root }}",'
+)
 
 
 def cli(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "engine", *args], cwd=folder, capture_output=True, text=True,
-                          timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "engine", *args], cwd=folder, capture_output=True, text=True, timeout=120
+    )
 
 
 def test_misspelled_var_is_an_error(tmp_path: Path) -> None:
@@ -30,8 +32,9 @@ def test_misspelled_var_is_an_error(tmp_path: Path) -> None:
 def test_declared_and_vars_file_names_are_accepted(tmp_path: Path) -> None:
     file = make_project(tmp_path, PIPELINE)
     (tmp_path / "more.yaml").write_text("limit: 3\n")
-    done = cli(tmp_path, "validate", str(file), "--var", "data_root=data", "--vars-file", "more.yaml",
-               "--var", "limit=4")
+    done = cli(
+        tmp_path, "validate", str(file), "--var", "data_root=data", "--vars-file", "more.yaml", "--var", "limit=4"
+    )
     assert done.returncode == 0, done.stderr
 
 

@@ -16,11 +16,18 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def test_section_and_key_case_do_not_matter_to_either_reader(tmp_path: Path) -> None:
     cfg = tmp_path / "dwh.cfg"
-    cfg.write_text("[cluster]\nhost=h.example.com\ndb_name = dwh\n[Iam_Role]\narn=arn:aws:iam::1:role/r\n"
-                   "[dwh]\ndwh_cluster_identifier=c1\n[env]\nOTHER=x\n", encoding="utf-8")
+    cfg.write_text(
+        "[cluster]\nhost=h.example.com\ndb_name = dwh\n[Iam_Role]\narn=arn:aws:iam::1:role/r\n"
+        "[dwh]\ndwh_cluster_identifier=c1\n[env]\nOTHER=x\n",
+        encoding="utf-8",
+    )
     settings = Settings(env={}, config_file=cfg)
-    assert (settings.get("REDSHIFT_HOST"), settings.get("REDSHIFT_DB"), settings.get("REDSHIFT_IAM_ROLE_ARN"),
-            settings.get("OTHER")) == ("h.example.com", "dwh", "arn:aws:iam::1:role/r", "x")
+    assert (
+        settings.get("REDSHIFT_HOST"),
+        settings.get("REDSHIFT_DB"),
+        settings.get("REDSHIFT_IAM_ROLE_ARN"),
+        settings.get("OTHER"),
+    ) == ("h.example.com", "dwh", "arn:aws:iam::1:role/r", "x")
     assert load_settings(cfg, {}, ("DWH_CLUSTER_IDENTIFIER",)).identifier == "c1"
 
 
@@ -30,7 +37,12 @@ def test_the_example_reads_as_documented(monkeypatch: pytest.MonkeyPatch) -> Non
     example = ROOT / "dwh.cfg.example"
     up = load_settings(example, {}, UP_KEYS)
     assert (up.identifier, up.node_type, up.cluster_type, up.port, up.region) == (
-        "dwhcluster", "ra3.large", "single-node", 5439, "us-west-2")
+        "dwhcluster",
+        "ra3.large",
+        "single-node",
+        5439,
+        "us-west-2",
+    )
     assert up.aws_key is None and up.password is None  # empty KEY/SECRET: boto3's own credentials
     settings = Settings(env={}, config_file=example)
     assert settings.get("REDSHIFT_DB") == "dwh" and settings.get("REDSHIFT_HOST") is None

@@ -16,9 +16,7 @@ from typing import Any
 import pytest
 from expected import Expected, derive
 
-SPARKIFY = (
-    Path(__file__).resolve().parents[1].parent / "shared" / "datasets" / "sparkify"
-)
+SPARKIFY = Path(__file__).resolve().parents[1].parent / "shared" / "datasets" / "sparkify"
 
 
 @pytest.fixture(scope="module")
@@ -94,9 +92,7 @@ def _event(**overrides: Any) -> dict[str, Any]:
     return base
 
 
-def _song(
-    song_id: str, title: str, artist: str, duration: float, artist_id: str
-) -> dict[str, Any]:
+def _song(song_id: str, title: str, artist: str, duration: float, artist_id: str) -> dict[str, Any]:
     """A song object with the Million Song Dataset keys."""
     return {
         "artist_id": artist_id,
@@ -112,15 +108,11 @@ def _song(
     }
 
 
-def _write_folder(
-    root: Path, events: list[dict[str, Any]], song_files: dict[str, str]
-) -> Path:
+def _write_folder(root: Path, events: list[dict[str, Any]], song_files: dict[str, str]) -> Path:
     """Lay out a Sparkify-shaped folder: one log file and the given raw song file texts."""
     log_dir = root / "log_data" / "2018" / "11"
     log_dir.mkdir(parents=True)
-    (log_dir / "2018-11-01-events.json").write_text(
-        "\n".join(json.dumps(e) for e in events) + "\n\n", encoding="utf-8"
-    )
+    (log_dir / "2018-11-01-events.json").write_text("\n".join(json.dumps(e) for e in events) + "\n\n", encoding="utf-8")
     for rel, text in song_files.items():
         path = root / "song_data" / rel
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -135,12 +127,8 @@ def test_rules_on_synthetic_folder(tmp_path: Path) -> None:
     events = [
         # user 7: free, then paid; the two last events share ts, sessionId decides.
         _event(ts=t0, sessionId=1, itemInSession=0, level="free"),
-        _event(
-            ts=t0 + hour, sessionId=2, itemInSession=5, level="paid", lastName="Old"
-        ),
-        _event(
-            ts=t0 + hour, sessionId=3, itemInSession=0, level="paid", lastName="New"
-        ),
+        _event(ts=t0 + hour, sessionId=2, itemInSession=5, level="paid", lastName="Old"),
+        _event(ts=t0 + hour, sessionId=3, itemInSession=0, level="paid", lastName="New"),
         # user 8: two events at the same ts and session; itemInSession decides.
         _event(
             userId="8",
@@ -221,10 +209,7 @@ def test_rules_on_synthetic_folder(tmp_path: Path) -> None:
     twin_a = _song("SOTWINA", "Twin", "Duo", 100.0, "ARDUO1")
     song_files = {
         # Two pretty-printed objects concatenated, the second repeating b.json's song.
-        "A/a.json": json.dumps(hit, indent=2)
-        + "\n"
-        + json.dumps(twin_b, indent=2)
-        + "\n",
+        "A/a.json": json.dumps(hit, indent=2) + "\n" + json.dumps(twin_b, indent=2) + "\n",
         "A/b.json": json.dumps(twin_b),
         "A/c.json": "  \n" + json.dumps(twin_a) + json.dumps(twin_a),
     }

@@ -14,13 +14,16 @@ ROWS: list[dict[str, object]] = [{"id": i, "name": None if i % 2 else f"n{i}", "
 
 
 def cli(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "engine", *args], cwd=folder, capture_output=True, text=True,
-                          timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "engine", *args], cwd=folder, capture_output=True, text=True, timeout=120
+    )
 
 
 def test_failed_checks_show_and_keep_failing_rows(tmp_path: Path) -> None:
-    pipeline = MINIMAL + ("checks:\n  - not_null: {table: things, columns: [name]}\n"
-                          "  - accepted_values: {table: things, column: kind, values: [y]}\n    severity: warn\n")
+    pipeline = MINIMAL + (
+        "checks:\n  - not_null: {table: things, columns: [name]}\n"
+        "  - accepted_values: {table: things, column: kind, values: [y]}\n    severity: warn\n"
+    )
     file = make_project(tmp_path, pipeline, [*ROWS, {"id": 3, "name": "again", "kind": "x"}])
     done = cli(tmp_path, "run", str(file))
     assert done.returncode == 1

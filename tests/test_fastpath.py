@@ -14,8 +14,14 @@ def _cli(cwd: Path, *args: str, env: dict[str, str] | None = None) -> subprocess
 
     # the default place for answers, beside the pipeline (conftest sends other tests' elsewhere)
     base = {k: v for k, v in os.environ.items() if k != "ETL_ENGINE_CACHE_DIR"}
-    return subprocess.run([sys.executable, "-c", "from engine.cli import main; main()", *args], cwd=cwd,
-                          capture_output=True, text=True, timeout=60, env={**base, **(env or {})})
+    return subprocess.run(
+        [sys.executable, "-c", "from engine.cli import main; main()", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**base, **(env or {})},
+    )
 
 
 def test_answers_are_replayed_until_an_input_changes(tmp_path: Path) -> None:

@@ -43,13 +43,21 @@ def test_runs_and_steps_are_recorded_and_a_locked_warehouse_records_nothing(tmp_
     import subprocess
     import sys
 
-    holder = subprocess.Popen([sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
-                               "print('held', flush=True); time.sleep(30)", str(tmp_path / "warehouse.duckdb")],
-                              stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('held', flush=True); time.sleep(30)",
+            str(tmp_path / "warehouse.duckdb"),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
-        done = subprocess.run([sys.executable, "-m", "engine", "run", str(file)], capture_output=True, text=True,
-                              timeout=120)
+        done = subprocess.run(
+            [sys.executable, "-m", "engine", "run", str(file)], capture_output=True, text=True, timeout=120
+        )
         assert done.returncode == 1 and "in use by another process" in done.stderr
     finally:
         holder.kill()

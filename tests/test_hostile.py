@@ -29,10 +29,10 @@ MARKERS = ("pwned-by-yaml", "pwned-by-key", "pwned-by-sql", "pwned-by-template")
 
 
 class Case(NamedTuple):
-    expect: str                  # a substring of the issue (its message or hint)
-    line: int                    # the line the issue points at
-    file: str | None = None      # the file at fault, below tests/hostile; None: the case itself
-    args: tuple[str, ...] = ()   # more command-line arguments
+    expect: str  # a substring of the issue (its message or hint)
+    line: int  # the line the issue points at
+    file: str | None = None  # the file at fault, below tests/hostile; None: the case itself
+    args: tuple[str, ...] = ()  # more command-line arguments
 
 
 CASES: dict[str, Case] = {
@@ -66,16 +66,18 @@ CASES: dict[str, Case] = {
     "28_ident_injection_table.yaml": Case("""'x"; drop table y; --' is not a plain SQL identifier""", 8),
     "29_ident_injection_column.yaml": Case("""'x"; drop table y; --' is not a plain SQL identifier""", 12),
     "30_sql_second_statement.yaml": Case("the SQL holds more than one statement", 16),
-    "31_cli_var_injection.yaml": Case("source folder not found", 7,
-                                      args=("--var", "data_root=data'; drop table y; --")),
+    "31_cli_var_injection.yaml": Case(
+        "source folder not found", 7, args=("--var", "data_root=data'; drop table y; --")
+    ),
     "32_path_traversal_sql.yaml": Case("shadow.sql: No such file or directory", 16),
     "33_sql_file_not_sql.yaml": Case("SQL does not parse", 1, "sidecars/passwd.sql"),
     "34_sql_file_binary.yaml": Case("binary.sql is not UTF-8 text", 16),
     "35_inline_secret.yaml": Case("'password' is a secret and must not be written in the pipeline file", 9),
     "36_sandbox_escape_sql.yaml": Case("access to attribute '__init__' of 'type' object is unsafe", 16),
     "37_sandbox_escape_var.yaml": Case("access to attribute '__class__' of 'str' object is unsafe", 8),
-    "38_sandbox_escape_template.yaml": Case("access to attribute '__init__' of 'type' object is unsafe", 5,
-                                            "sidecars/pwn_templates/macros.sql"),
+    "38_sandbox_escape_template.yaml": Case(
+        "access to attribute '__init__' of 'type' object is unsafe", 5, "sidecars/pwn_templates/macros.sql"
+    ),
     "39_unknown_target_type.yaml": Case("unknown target type 'oracle'", 5),
     "40_default_target_undefined.yaml": Case("default_target 'prod' is not defined under targets", 3),
     "41_vars_file_missing.yaml": Case("vars file not found", 4),
@@ -102,24 +104,44 @@ CASES: dict[str, Case] = {
 KNOWN_BAD: dict[str, str] = {}
 
 #: cases run again with `run --dry-run` (which plans everything `validate` does, then prints it)
-DRY_RUN = ("01_syntax_error.yaml", "13_nul_byte.bin", "16_deep_nesting.yaml", "18_python_tag.yaml",
-           "30_sql_second_statement.yaml", "31_cli_var_injection.yaml", "35_inline_secret.yaml",
-           "36_sandbox_escape_sql.yaml", "38_sandbox_escape_template.yaml", "52_check_sql_injection.yaml",
-           "56_terminal_escape.yaml", "57_jinja_memory_bomb.yaml")
+DRY_RUN = (
+    "01_syntax_error.yaml",
+    "13_nul_byte.bin",
+    "16_deep_nesting.yaml",
+    "18_python_tag.yaml",
+    "30_sql_second_statement.yaml",
+    "31_cli_var_injection.yaml",
+    "35_inline_secret.yaml",
+    "36_sandbox_escape_sql.yaml",
+    "38_sandbox_escape_template.yaml",
+    "52_check_sql_injection.yaml",
+    "56_terminal_escape.yaml",
+    "57_jinja_memory_bomb.yaml",
+)
 #: (case, command) run in a real process, so nothing is lost on the way to the exit code
-IN_SUBPROCESS = (("12_utf16_no_bom.bin", "validate"), ("16_deep_nesting.yaml", "validate"),
-                 ("18_python_tag.yaml", "run"), ("35_inline_secret.yaml", "run"),
-                 ("36_sandbox_escape_sql.yaml", "validate"), ("38_sandbox_escape_template.yaml", "run"),
-                 ("52_check_sql_injection.yaml", "run"), ("56_terminal_escape.yaml", "validate"),
-                 ("57_jinja_memory_bomb.yaml", "run"))
+IN_SUBPROCESS = (
+    ("12_utf16_no_bom.bin", "validate"),
+    ("16_deep_nesting.yaml", "validate"),
+    ("18_python_tag.yaml", "run"),
+    ("35_inline_secret.yaml", "run"),
+    ("36_sandbox_escape_sql.yaml", "validate"),
+    ("38_sandbox_escape_template.yaml", "run"),
+    ("52_check_sql_injection.yaml", "run"),
+    ("56_terminal_escape.yaml", "validate"),
+    ("57_jinja_memory_bomb.yaml", "run"),
+)
 COMMANDS = {"validate": ["validate"], "run": ["run", "--dry-run"]}
 
 
 def _params() -> list[object]:
     """(case, command) pairs: every case with validate, the DRY_RUN ones with run --dry-run too."""
     pairs = [(n, "validate") for n in CASES] + [(n, "run") for n in DRY_RUN]
-    return [pytest.param(n, c, id=f"{n}-{c}", marks=[pytest.mark.xfail(strict=True, reason=KNOWN_BAD[n])]
-                         if n in KNOWN_BAD else []) for n, c in pairs]
+    return [
+        pytest.param(
+            n, c, id=f"{n}-{c}", marks=[pytest.mark.xfail(strict=True, reason=KNOWN_BAD[n])] if n in KNOWN_BAD else []
+        )
+        for n, c in pairs
+    ]
 
 
 def test_every_file_in_the_corpus_has_a_case() -> None:
@@ -128,8 +150,7 @@ def test_every_file_in_the_corpus_has_a_case() -> None:
     assert len(CASES) >= 25
 
 
-def assert_clean_failure(name: str, case: Case, code: int, stdout: str, stderr: str,
-                         file: Path | None = None) -> None:
+def assert_clean_failure(name: str, case: Case, code: int, stdout: str, stderr: str, file: Path | None = None) -> None:
     """Exit 2, no traceback, and an issue at ``file:line`` whose text holds the case's substring."""
     shown = f"exit {code}\n--- stdout\n{stdout}\n--- stderr\n{stderr}"
     assert "Traceback" not in stdout + stderr, shown
@@ -140,8 +161,8 @@ def assert_clean_failure(name: str, case: Case, code: int, stdout: str, stderr: 
     here = [i for i in issues if re.match(rf"error: {re.escape(str(at_fault))}:{case.line}(:\d+)?:", i)]
     assert here, f"no issue at {at_fault}:{case.line}\n{shown}"
     assert any(case.expect in i for i in here), f"{case.expect!r} not said at line {case.line}\n{shown}"
-    assert "\x1b" not in stdout + stderr, shown           # quoted input never reaches the terminal raw
-    assert "hunter2" not in stdout + stderr, shown        # an inline secret is named, never shown
+    assert "\x1b" not in stdout + stderr, shown  # quoted input never reaches the terminal raw
+    assert "hunter2" not in stdout + stderr, shown  # an inline secret is named, never shown
 
 
 @pytest.fixture
@@ -167,8 +188,7 @@ def test_fails_cleanly(name: str, command: str, workdir: Path) -> None:
 
 
 def _cli(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "engine", *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=60)
+    return subprocess.run([sys.executable, "-m", "engine", *args], cwd=cwd, capture_output=True, text=True, timeout=60)
 
 
 def test_real_process_exits_2_without_traceback(tmp_path: Path) -> None:
@@ -178,7 +198,8 @@ def test_real_process_exits_2_without_traceback(tmp_path: Path) -> None:
     huge.write_text("name: hostile\n" + filler * (MAX_FILE_BYTES // len(filler) + 10), encoding="utf-8")
     huge_line = huge.read_bytes()[:MAX_FILE_BYTES].count(b"\n") + 1
     runs: list[tuple[str, Case, Path, list[str]]] = [
-        ("huge", Case(f"file is larger than {MAX_FILE_BYTES:,} bytes", huge_line), huge, ["validate", str(huge)])]
+        ("huge", Case(f"file is larger than {MAX_FILE_BYTES:,} bytes", huge_line), huge, ["validate", str(huge)])
+    ]
     for name, command in IN_SUBPROCESS:
         assert name not in KNOWN_BAD
         case = CASES[name]
@@ -187,14 +208,16 @@ def test_real_process_exits_2_without_traceback(tmp_path: Path) -> None:
         done = list(pool.map(lambda run: _cli(run[3], tmp_path), runs))
     for (name, case, file, args), result in zip(runs, done, strict=True):
         at_fault = HOSTILE / case.file if case.file else file
-        assert_clean_failure(f"{name} ({' '.join(args[:2])})", case, result.returncode, result.stdout,
-                             result.stderr, at_fault)
+        assert_clean_failure(
+            f"{name} ({' '.join(args[:2])})", case, result.returncode, result.stdout, result.stderr, at_fault
+        )
     _no_markers(tmp_path, HOSTILE)
 
 
 def test_var_name_injection_is_refused(workdir: Path) -> None:
-    result = CliRunner().invoke(app, ["validate", str(HOSTILE / "31_cli_var_injection.yaml"),
-                                      "--var", "x; drop table y=1"])
+    result = CliRunner().invoke(
+        app, ["validate", str(HOSTILE / "31_cli_var_injection.yaml"), "--var", "x; drop table y=1"]
+    )
     assert result.exit_code == 2 and "Traceback" not in result.stderr
     assert "--var 'x; drop table y=1' is not NAME=VALUE" in result.stderr
 
@@ -220,8 +243,8 @@ def test_vars_holding_sql_become_one_quoted_literal(override: tuple[str, ...], t
     reached = [sql for sql in _statements(done.stdout)["transform:kinds"] if literal in sql]
     assert len(reached) == 1, done.stdout
     select = reached[0]
-    assert "'{{ ''''.__class__.__mro__ }}'" in select     # a var's text is never rendered as a template
+    assert "'{{ ''''.__class__.__mro__ }}'" in select  # a var's text is never rendered as a template
     assert len([e for e in sqlglot.parse(select, read="duckdb") if e is not None]) == 1, select
-    payload = literal.strip("'").replace("''", "'").split("; ", 1)[1]     # e.g. "drop table kinds; --"
-    assert done.stdout.count(payload) == 1, done.stdout                 # only inside the literal
+    payload = literal.strip("'").replace("''", "'").split("; ", 1)[1]  # e.g. "drop table kinds; --"
+    assert done.stdout.count(payload) == 1, done.stdout  # only inside the literal
     assert not (tmp_path / "warehouse.duckdb").exists()

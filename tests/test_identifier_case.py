@@ -39,11 +39,13 @@ def test_unquoted_camel_case_is_an_error_on_postgres_only(tmp_path: Path) -> Non
     file = tmp_path / "pipeline.yaml"
     file.write_text(PIPELINE, encoding="utf-8")
     duck = CliRunner().invoke(app, ["validate", str(file)])
-    assert duck.exit_code == 0, duck.output   # DuckDB matches names in any case
+    assert duck.exit_code == 0, duck.output  # DuckDB matches names in any case
     result = CliRunner().invoke(app, ["validate", str(file), "--target", "postgres"])
     assert result.exit_code == 2
     # line 19 is `select orderId ...`: the block starts on the line after `sql: |`
-    assert result.stderr.startswith(f"error: {file}:19:8: star.fact_orders.sql: column orderId is unquoted, so "
-                                    'postgres reads it as orderid, but it is declared as "orderId"\n')
+    assert result.stderr.startswith(
+        f"error: {file}:19:8: star.fact_orders.sql: column orderId is unquoted, so "
+        'postgres reads it as orderid, but it is declared as "orderId"\n'
+    )
     assert "hint: name the column in lower snake_case in the YAML (e.g. order_id)" in result.stderr
     assert len([line for line in result.stderr.splitlines() if line.startswith("error")]) == 1

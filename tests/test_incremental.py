@@ -43,8 +43,9 @@ def _data(tmp: Path, real: Path, days: list[Path]) -> Path:
 
 
 def _run(project: Path, data: Path, target: str = "local", full_refresh: bool = False) -> RunResult:
-    pipeline = load_pipeline(project / "pipeline.yaml", parse_cli_vars([f"data_root={data}"], project),
-                             allow=(SHARED,))  # data/song_data links to the shared data set
+    pipeline = load_pipeline(
+        project / "pipeline.yaml", parse_cli_vars([f"data_root={data}"], project), allow=(SHARED,)
+    )  # data/song_data links to the shared data set
     return run_plan(build_plan(pipeline, target), full_refresh=full_refresh)
 
 
@@ -54,8 +55,10 @@ def _rows(result: RunResult) -> dict[str, int | None]:
 
 def _snapshot(db: Path) -> dict[str, list[tuple[object, ...]]]:
     with duckdb.connect(str(db), read_only=True) as con:
-        return {t: con.execute(f'select * from "{t}" order by all').fetchall()
-                for t in ("staging_events", "staging_songs", "songplays", "users", "songs", "artists", "time")}
+        return {
+            t: con.execute(f'select * from "{t}" order by all').fetchall()
+            for t in ("staging_events", "staging_songs", "songplays", "users", "songs", "artists", "time")
+        }
 
 
 def test_second_run_adds_exactly_the_new_days(project_copy: Path, sparkify_real: Path, tmp_path: Path) -> None:
@@ -131,8 +134,9 @@ def test_a_changed_definition_rebuilds(project_copy: Path, sparkify_real: Path, 
 
 
 @pytest.mark.postgres
-def test_incremental_on_postgres(project_copy: Path, sparkify_real: Path, tmp_path: Path,
-                                 pg_database: dict[str, str]) -> None:
+def test_incremental_on_postgres(
+    project_copy: Path, sparkify_real: Path, tmp_path: Path, pg_database: dict[str, str]
+) -> None:
     days = _days(sparkify_real)
     data = _data(tmp_path, sparkify_real, days[:15])
     half, whole = derive(data), derive(sparkify_real)

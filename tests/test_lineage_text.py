@@ -12,8 +12,9 @@ from docs.site_expected import expected
 
 
 def graph(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "engine", "graph", *args], cwd=ROOT, capture_output=True, text=True,
-                          timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "engine", "graph", *args], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
 
 
 def test_dot_has_every_node_and_edge() -> None:

@@ -17,8 +17,13 @@ from engine.plan import build_plan
 from engine.settings import Settings
 from engine.variables import parse_cli_vars
 
-ENV = {"REDSHIFT_HOST": "h", "REDSHIFT_DB": "d", "REDSHIFT_USER": "u", "REDSHIFT_PASSWORD": "p",
-       "REDSHIFT_IAM_ROLE_ARN": "arn:aws:iam::1:role/r"}
+ENV = {
+    "REDSHIFT_HOST": "h",
+    "REDSHIFT_DB": "d",
+    "REDSHIFT_USER": "u",
+    "REDSHIFT_PASSWORD": "p",
+    "REDSHIFT_IAM_ROLE_ARN": "arn:aws:iam::1:role/r",
+}
 S3 = parse_cli_vars(["data_root=s3://udacity-dend"], ROOT)
 
 
@@ -52,9 +57,12 @@ def test_distinct_on_in_a_transform_is_refused_at_its_line(project_copy: Path) -
 
 def test_now_in_inline_yaml_sql_is_refused_at_the_yaml_line(project_copy: Path) -> None:
     file = project_copy / "pipeline.yaml"
-    text = file.read_text().replace("    sql: transforms/time.sql", "    sql: |\n      select start_time,\n"
-                                    "        extract(hour from now()) as hour, 1 as day, 1 as week, 1 as month,\n"
-                                    "        1 as year, 1 as weekday\n      from songplays")
+    text = file.read_text().replace(
+        "    sql: transforms/time.sql",
+        "    sql: |\n      select start_time,\n"
+        "        extract(hour from now()) as hour, 1 as day, 1 as week, 1 as month,\n"
+        "        1 as year, 1 as weekday\n      from songplays",
+    )
     file.write_text(text)
     err = _refused(project_copy)
     [issue] = err.issues
@@ -97,32 +105,38 @@ def test_every_bookkeeping_template_renders_with_the_samples() -> None:
         assert plan.renderer.statements(template, **context), template  # type: ignore[attr-defined]
 
 
-@pytest.mark.parametrize(("sql", "rule"), [
-    ("select string_agg(a, ',') from t", "unsupported_function"),
-    ("select a from t where a is distinct from b", "unsupported_function"),
-    ("select j->>'k' from t", "json_array_operator"),
-    ("select ARRAY[1, 2] from t", "json_array_operator"),
-    ("create table t (id serial)", "unsupported_type"),
-    ("insert into t (a) select a from s on conflict do nothing", "on_conflict"),
-    ("select * from (values (1), (2)) as v (a)", "values_table"),
-    ("vacuum t", "no_transaction_block"),
-    ("alter table a append from b", "no_transaction_block"),
-    ("create external table s.t (a int) location 's3://b/'", "no_transaction_block"),
-    ("select generate_series(1, 3) from t", "unsupported_function"),
-    ("select substr(a, 1) from t", "leader_node_only"),
-])
+@pytest.mark.parametrize(
+    ("sql", "rule"),
+    [
+        ("select string_agg(a, ',') from t", "unsupported_function"),
+        ("select a from t where a is distinct from b", "unsupported_function"),
+        ("select j->>'k' from t", "json_array_operator"),
+        ("select ARRAY[1, 2] from t", "json_array_operator"),
+        ("create table t (id serial)", "unsupported_type"),
+        ("insert into t (a) select a from s on conflict do nothing", "on_conflict"),
+        ("select * from (values (1), (2)) as v (a)", "values_table"),
+        ("vacuum t", "no_transaction_block"),
+        ("alter table a append from b", "no_transaction_block"),
+        ("create external table s.t (a int) location 's3://b/'", "no_transaction_block"),
+        ("select generate_series(1, 3) from t", "unsupported_function"),
+        ("select substr(a, 1) from t", "leader_node_only"),
+    ],
+)
 def test_each_kind_of_rule(sql: str, rule: str) -> None:
     assert rule in {h.match.rule for h in scan(sql, "redshift", rules("redshift"))}
 
 
-@pytest.mark.parametrize("sql", [
-    "select current_schema()",  # no table: runs on the leader node, where it works
-    "select table_name from information_schema.tables where table_schema = current_schema()",
-    'select "now", \'now()\', "serial" from t',  # a quoted name or a string is never a function
-    "select getdate(), sysdate from t",
-    "select listagg(a, ',') within group (order by a) from t",
-    "create table t (id bigint identity(1, 1), age int)",
-])
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "select current_schema()",  # no table: runs on the leader node, where it works
+        "select table_name from information_schema.tables where table_schema = current_schema()",
+        'select "now", \'now()\', "serial" from t',  # a quoted name or a string is never a function
+        "select getdate(), sysdate from t",
+        "select listagg(a, ',') within group (order by a) from t",
+        "create table t (id bigint identity(1, 1), age int)",
+    ],
+)
 def test_what_is_fine_on_redshift(sql: str) -> None:
     assert scan(sql, "redshift", rules("redshift")) == []
 
@@ -132,8 +146,17 @@ def test_validate_on_redshift_shows_the_hit_and_exits_2(project_copy: Path, monk
         monkeypatch.setenv(key, value)
     sql = project_copy / "transforms" / "artists.sql"
     sql.write_text(sql.read_text().replace("select", "select distinct on (artist_id)", 1))
-    out = CliRunner().invoke(app, ["validate", str(project_copy / "pipeline.yaml"), "--target", "redshift",
-                                   "--var", "data_root=s3://udacity-dend"])
+    out = CliRunner().invoke(
+        app,
+        [
+            "validate",
+            str(project_copy / "pipeline.yaml"),
+            "--target",
+            "redshift",
+            "--var",
+            "data_root=s3://udacity-dend",
+        ],
+    )
     assert out.exit_code == 2, out.output
     assert "artists.sql:" in out.output and "DISTINCT ON" in out.output and "Traceback" not in out.output
 

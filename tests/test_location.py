@@ -53,11 +53,14 @@ def test_alias_bomb_is_bounded(tmp_path: Path) -> None:
     assert "alias" in err.issues[0].message
 
 
-@pytest.mark.parametrize("text, expected", [
-    (b"", "file is empty"),
-    (b"a: \xff\xfe\n", "not valid UTF-8"),
-    (b"a: [1, 2\n", "YAML syntax error"),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        (b"", "file is empty"),
+        (b"a: \xff\xfe\n", "not valid UTF-8"),
+        (b"a: [1, 2\n", "YAML syntax error"),
+    ],
+)
 def test_unreadable_files(tmp_path: Path, text: bytes, expected: str) -> None:
     assert expected in _load(tmp_path, text).issues[0].message
 

@@ -44,8 +44,9 @@ star:
 
 
 def cli(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "engine", *args], cwd=folder, capture_output=True, text=True,
-                          timeout=180)
+    return subprocess.run(
+        [sys.executable, "-m", "engine", *args], cwd=folder, capture_output=True, text=True, timeout=180
+    )
 
 
 def ok(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -56,16 +57,21 @@ def ok(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 def last_run_steps(fetch: Any) -> dict[str, str]:
     run = fetch("select run_id from _etl_runs order by started_at desc limit 1")[0][0]
-    return {str(step): str(status) for step, status in
-            fetch(f"select step, status from _etl_run_steps where run_id = '{run}'")}
+    return {
+        str(step): str(status)
+        for step, status in fetch(f"select step, status from _etl_run_steps where run_id = '{run}'")
+    }
 
 
 def _one_column_change(file: Path) -> None:
-    file.write_text(file.read_text().replace(
-        "    columns: {kind: varchar}\n"
-        "    sql: select distinct kind as kind from staging_things where kind is not null",
-        "    columns: {kind: varchar, label: varchar}\n"
-        "    sql: select distinct kind as kind, upper(kind) as label from staging_things where kind is not null"))
+    file.write_text(
+        file.read_text().replace(
+            "    columns: {kind: varchar}\n"
+            "    sql: select distinct kind as kind from staging_things where kind is not null",
+            "    columns: {kind: varchar, label: varchar}\n"
+            "    sql: select distinct kind as kind, upper(kind) as label from staging_things where kind is not null",
+        )
+    )
 
 
 def _check_one_column_run(done: subprocess.CompletedProcess[str], steps: dict[str, str]) -> None:
@@ -94,9 +100,12 @@ def test_one_column_change_rebuilds_only_that_table_duckdb(tmp_path: Path) -> No
         assert con.execute("select loaded_at from _etl_files").fetchall() == loaded_before
     _check_one_column_run(done, steps)
     # a changed staging table reloads its own files and rebuilds what reads it
-    file.write_text(file.read_text().replace("columns: {id: integer, name: varchar, kind: varchar}\nstar",
-                                             "columns: {id: integer, name: varchar, kind: varchar, extra: varchar}"
-                                             "\nstar"))
+    file.write_text(
+        file.read_text().replace(
+            "columns: {id: integer, name: varchar, kind: varchar}\nstar",
+            "columns: {id: integer, name: varchar, kind: varchar, extra: varchar}\nstar",
+        )
+    )
     done = ok(tmp_path, "run", str(file))
     assert "staging_things  rebuilt (definition changed)" in done.stdout
     assert "things          rebuilt (reads staging_things, rebuilt)" in done.stdout
@@ -170,7 +179,7 @@ def test_an_incremental_run_of_a_selection_leaves_the_rest_alone(tmp_path: Path)
     with duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True) as con:
         assert con.execute("select count(*) from staging_things").fetchone() == (4,)
         assert con.execute("select count(*) from kinds").fetchone() == (3,)
-        assert con.execute("select count(*) from things").fetchone() == (3,)   # not selected: untouched
+        assert con.execute("select count(*) from things").fetchone() == (3,)  # not selected: untouched
         steps = last_run_steps(lambda sql: con.execute(sql).fetchall())
     assert "transform:things" not in steps and "transform:names" not in steps, steps
 

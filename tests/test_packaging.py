@@ -13,8 +13,22 @@ from conftest import ROOT
 
 @pytest.mark.slow
 def test_wheel_carries_templates_and_schema(tmp_path: Path) -> None:
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
-                    "-w", str(tmp_path), str(ROOT)], check=True, timeout=300)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--quiet",
+            "--no-deps",
+            "--no-build-isolation",
+            "-w",
+            str(tmp_path),
+            str(ROOT),
+        ],
+        check=True,
+        timeout=300,
+    )
     wheel = next(tmp_path.glob("etl_engine-*.whl"))
     names = set(zipfile.ZipFile(wheel).namelist())
     assert "engine/_data/schemas/pipeline.schema.json" in names

@@ -16,8 +16,13 @@ from engine.profile import Profile, load
 from engine.settings import Settings
 from engine.variables import parse_cli_vars
 
-ENV = {"REDSHIFT_HOST": "h", "REDSHIFT_DB": "d", "REDSHIFT_USER": "u", "REDSHIFT_PASSWORD": "p",
-       "REDSHIFT_IAM_ROLE_ARN": "arn:aws:iam::1:role/r"}
+ENV = {
+    "REDSHIFT_HOST": "h",
+    "REDSHIFT_DB": "d",
+    "REDSHIFT_USER": "u",
+    "REDSHIFT_PASSWORD": "p",
+    "REDSHIFT_IAM_ROLE_ARN": "arn:aws:iam::1:role/r",
+}
 S3 = ["data_root=s3://udacity-dend"]
 
 
@@ -44,8 +49,15 @@ def test_sparkify_songplays_is_not_keyed_on_the_mostly_null_song_id() -> None:
 
 
 def _big_star(key_nulls: float) -> Profile:
-    rows = {"staging_events": 10, "staging_songs": 10, "songplays": 10_000_000, "users": 50,
-            "songs": 3_000_000, "artists": 2_000_000, "time": 400_000}
+    rows = {
+        "staging_events": 10,
+        "staging_songs": 10,
+        "songplays": 10_000_000,
+        "users": 50,
+        "songs": 3_000_000,
+        "artists": 2_000_000,
+        "time": 400_000,
+    }
     return Profile(rows, {"songplays": {"song_id": (key_nulls, 18), "artist_id": (0.0, 18)}})
 
 
@@ -73,11 +85,16 @@ def test_nothing_measured_means_auto_but_the_fact_sorts_on_its_time_key() -> Non
 
 
 def test_the_yaml_wins_and_a_mostly_null_declared_key_is_called_out(tmp_path: Path) -> None:
-    text = (ROOT / "pipeline.yaml").read_text().replace(
-        "    foreign_keys: {start_time: time, user_id: users, song_id: songs, artist_id: artists}\n",
-        "    foreign_keys: {start_time: time, user_id: users, song_id: songs, artist_id: artists}\n"
-        "    distribution: {key: song_id}\n").replace("      level: varchar\n      song_id",
-                                                      "      level: varchar(7)\n      song_id")
+    text = (
+        (ROOT / "pipeline.yaml")
+        .read_text()
+        .replace(
+            "    foreign_keys: {start_time: time, user_id: users, song_id: songs, artist_id: artists}\n",
+            "    foreign_keys: {start_time: time, user_id: users, song_id: songs, artist_id: artists}\n"
+            "    distribution: {key: song_id}\n",
+        )
+        .replace("      level: varchar\n      song_id", "      level: varchar(7)\n      song_id")
+    )
     (tmp_path / "pipeline.yaml").write_text(text)
     (tmp_path / "pipeline.profile.yaml").write_text((ROOT / "pipeline.profile.yaml").read_text())
     (tmp_path / "transforms").symlink_to(ROOT / "transforms")
@@ -94,8 +111,7 @@ def test_width_has_headroom_and_stays_within_redshift(longest: int, expected: in
 
 
 def test_explain_measure_writes_the_profile_and_explains(project_copy: Path) -> None:
-    out = CliRunner().invoke(app, ["explain", str(project_copy / "pipeline.yaml"), "--target", "redshift",
-                                   "--measure"])
+    out = CliRunner().invoke(app, ["explain", str(project_copy / "pipeline.yaml"), "--target", "redshift", "--measure"])
     assert out.exit_code == 0, out.output
     written = project_copy / "pipeline.profile.yaml"
     assert written.is_file() and "examples/sparkify/data" in written.read_text()

@@ -15,16 +15,18 @@ import pytest
 from helpers import MINIMAL, make_project
 
 ROWS = 1500
-PIPELINE = MINIMAL + """\
+PIPELINE = (
+    MINIMAL
+    + """\
 queries:
   all_things: {sql: queries/all_things.sql, description: every thing}
   per_kind: select kind, count(*) as n, sum(id) * 1.5 as weight from things group by kind order by kind
 """
+)
 
 
 def cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "engine", *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=120)
+    return subprocess.run([sys.executable, "-m", "engine", *args], cwd=cwd, capture_output=True, text=True, timeout=120)
 
 
 @pytest.fixture
@@ -77,9 +79,16 @@ def test_adhoc_sql_is_read_only(built: Path) -> None:
     done = cli("query", "pipeline.yaml", "--sql", "select count(*) as n from things", "-f", "json", cwd=built)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == [{"n": ROWS}]
-    for sql in ("drop table things", "delete from things", "insert into things values (1, 'a', 'x')",
-                "select 1; drop table things", "create table t as select 1", "select * into t2 from things",
-                "copy things to 'out.csv'", "attach 'other.duckdb'"):
+    for sql in (
+        "drop table things",
+        "delete from things",
+        "insert into things values (1, 'a', 'x')",
+        "select 1; drop table things",
+        "create table t as select 1",
+        "select * into t2 from things",
+        "copy things to 'out.csv'",
+        "attach 'other.duckdb'",
+    ):
         refused = cli("query", "pipeline.yaml", "--sql", sql, cwd=built)
         assert refused.returncode == 2, sql
         assert "--sql" in refused.stderr and "Traceback" not in refused.stderr, sql
@@ -97,8 +106,9 @@ def test_unknown_name_lists_the_queries(built: Path) -> None:
 
 
 def test_never_built_warehouse_is_reported_and_not_created(tmp_path: Path) -> None:
-    make_project(tmp_path, PIPELINE.replace("{sql: queries/all_things.sql, description: every thing}",
-                                            "select * from things"))
+    make_project(
+        tmp_path, PIPELINE.replace("{sql: queries/all_things.sql, description: every thing}", "select * from things")
+    )
     done = cli("query", "pipeline.yaml", "per_kind", cwd=tmp_path)
     assert done.returncode == 1
     where = tmp_path / "warehouse.duckdb"
@@ -117,8 +127,13 @@ def test_table_on_a_terminal_shows_what_fits_and_says_so(built: Path) -> None:
 
     leader, follower = pty.openpty()
     fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 120, 0, 0))
-    proc = subprocess.Popen([sys.executable, "-m", "engine", "query", "pipeline.yaml", "all_things"], cwd=built,
-                            stdin=follower, stdout=follower, stderr=follower)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "engine", "query", "pipeline.yaml", "all_things"],
+        cwd=built,
+        stdin=follower,
+        stdout=follower,
+        stderr=follower,
+    )
     os.close(follower)
     seen = b""
     while True:

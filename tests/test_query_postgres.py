@@ -17,8 +17,7 @@ QUERIES = "queries:\n  things_by_id: select id, name from things order by id\n"
 
 
 def cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "engine", *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=300)
+    return subprocess.run([sys.executable, "-m", "engine", *args], cwd=cwd, capture_output=True, text=True, timeout=300)
 
 
 def test_query_and_docs_on_postgres(tmp_path: Path, pg_database: dict[str, str]) -> None:
@@ -31,8 +30,17 @@ def test_query_and_docs_on_postgres(tmp_path: Path, pg_database: dict[str, str])
     assert list(csv.reader(io.StringIO(out.stdout)))[1:] == [[str(r["id"]), str(r["name"])] for r in rows]
     refused = cli("query", "pipeline.yaml", "--target", "pg", "--sql", "delete from things", cwd=tmp_path)
     assert refused.returncode == 2 and "read-only" in refused.stderr
-    count = cli("query", "pipeline.yaml", "--target", "pg", "--sql", "select count(*) as n from things", "-f", "json",
-                cwd=tmp_path)
+    count = cli(
+        "query",
+        "pipeline.yaml",
+        "--target",
+        "pg",
+        "--sql",
+        "select count(*) as n from things",
+        "-f",
+        "json",
+        cwd=tmp_path,
+    )
     assert count.stdout.strip() == '[{"n": 1200}]'
     site = cli("docs", "pipeline.yaml", "--target", "pg", "--out", "site", cwd=tmp_path)
     assert site.returncode == 0, site.stderr

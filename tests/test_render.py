@@ -19,9 +19,13 @@ from engine.variables import parse_cli_vars
 GOLDEN = Path(__file__).parent / "golden"
 TARGETS = {"duckdb": "local", "postgres": "postgres", "redshift": "redshift"}
 #: fixed settings, so the golden files do not depend on this machine's environment
-SETTINGS = {"REDSHIFT_HOST": "example.abc123.us-west-2.redshift.amazonaws.com", "REDSHIFT_DB": "dwh",
-            "REDSHIFT_USER": "dwhuser", "REDSHIFT_PASSWORD": "not-in-any-sql",
-            "REDSHIFT_IAM_ROLE_ARN": "arn:aws:iam::123456789012:role/dwhRole"}
+SETTINGS = {
+    "REDSHIFT_HOST": "example.abc123.us-west-2.redshift.amazonaws.com",
+    "REDSHIFT_DB": "dwh",
+    "REDSHIFT_USER": "dwhuser",
+    "REDSHIFT_PASSWORD": "not-in-any-sql",
+    "REDSHIFT_IAM_ROLE_ARN": "arn:aws:iam::123456789012:role/dwhRole",
+}
 
 
 def _rendered(dialect: str = "duckdb") -> tuple[str, str]:

@@ -17,8 +17,9 @@ from helpers import make_project
 
 
 def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "engine", "run", *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "engine", "run", *args], cwd=cwd, capture_output=True, text=True, timeout=300
+    )
 
 
 def summary_rows(stdout: str) -> dict[str, list[str]]:
@@ -49,8 +50,13 @@ def test_json_events_match_the_summary(project_copy: Path) -> None:
     loads = [e for e in ends if e["kind"] == "load"]
     inputs = {e["step"]: e for e in events if e["event"] == "step_input"}
     for e in loads:
-        folder = project_copy / "examples" / "sparkify" / "data" / {"load:staging_events": "log_data",
-                                                                    "load:staging_songs": "song_data"}[e["step"]]
+        folder = (
+            project_copy
+            / "examples"
+            / "sparkify"
+            / "data"
+            / {"load:staging_events": "log_data", "load:staging_songs": "song_data"}[e["step"]]
+        )
         files = [f for f in folder.rglob("*.json") if f.is_file()]
         assert (e["files"], e["bytes"]) == (len(files), sum(f.stat().st_size for f in files))
         assert (inputs[e["step"]]["files"], inputs[e["step"]]["bytes"]) == (e["files"], e["bytes"])
@@ -95,8 +101,14 @@ def test_terminal_shows_a_live_line_with_elapsed_time(tmp_path: Path) -> None:
 
     file = make_project(tmp_path)
     leader, follower = pty.openpty()
-    proc = subprocess.Popen([sys.executable, "-m", "engine", "run", str(file)], cwd=tmp_path, stdin=follower,
-                            stdout=follower, stderr=follower, env={**os.environ, "COLUMNS": "150", "TERM": "xterm"})
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "engine", "run", str(file)],
+        cwd=tmp_path,
+        stdin=follower,
+        stdout=follower,
+        stderr=follower,
+        env={**os.environ, "COLUMNS": "150", "TERM": "xterm"},
+    )
     os.close(follower)
     seen = b""
     while True:

@@ -18,8 +18,11 @@ from engine.runner import RunFailed, run_plan
 def _snapshot(db: Path) -> dict[str, list[tuple[object, ...]]]:
     with duckdb.connect(str(db), read_only=True) as con:
         # the run history grows with every run, failed ones too; everything else must stand still
-        tables = [r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()
-                  if not r[0].startswith("_etl_run")]
+        tables = [
+            r[0]
+            for r in con.execute("select table_name from information_schema.tables").fetchall()
+            if not r[0].startswith("_etl_run")
+        ]
         return {t: sorted(con.execute(f'select * from "{t}"').fetchall(), key=repr) for t in sorted(tables)}
 
 
@@ -38,7 +41,8 @@ def test_failed_check_rolls_back_to_previous_tables(tmp_path: Path) -> None:
     before = _snapshot(tmp_path / "warehouse.duckdb")
     # a duplicate primary key in new data: the key check must fail and publish nothing
     (tmp_path / "data" / "part.json").write_text(
-        "".join(json.dumps(r) + "\n" for r in [{"id": 1, "name": "a", "kind": "z"}, {"id": 1, "name": "b"}]))
+        "".join(json.dumps(r) + "\n" for r in [{"id": 1, "name": "a", "kind": "z"}, {"id": 1, "name": "b"}])
+    )
     with pytest.raises(RunFailed) as info:
         run_plan(build_plan(load_pipeline(file)), full_refresh=True)
     assert isinstance(info.value.cause, CheckFailed)
@@ -75,7 +79,9 @@ def test_interrupt_rolls_back(tmp_path: Path) -> None:
 
 
 def test_row_count_checks_from_vars_and_queries(tmp_path: Path) -> None:
-    text = MINIMAL + """\
+    text = (
+        MINIMAL
+        + """\
 vars: {expected: {things: 3}}
 checks:
   - row_count: {table: things, equals: "{{ expected.things }}"}
@@ -86,6 +92,7 @@ checks:
     severity: warn
     row_count: {table: things, max: 2}
 """
+    )
     result = run_plan(build_plan(load_pipeline(make_project(tmp_path, text))))
     status = {s.step.id: s.status for s in result.steps if s.check}
     assert status["check:row_count_things_equals"] == "pass"

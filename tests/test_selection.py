@@ -9,28 +9,35 @@ from engine.selection import TableGraph, missing_inputs, parse, refuse_missing, 
 
 GRAPH = TableGraph(
     tables=("staging_events", "staging_songs", "songplays", "users", "songs", "artists", "time"),
-    reads={"songplays": frozenset({"staging_events", "staging_songs"}), "users": frozenset({"staging_events"}),
-           "songs": frozenset({"staging_songs"}), "artists": frozenset({"staging_songs"}),
-           "time": frozenset({"staging_events"})},
+    reads={
+        "songplays": frozenset({"staging_events", "staging_songs"}),
+        "users": frozenset({"staging_events"}),
+        "songs": frozenset({"staging_songs"}),
+        "artists": frozenset({"staging_songs"}),
+        "time": frozenset({"staging_events"}),
+    },
     tags={"users": frozenset({"nightly"}), "time": frozenset({"nightly", "small"})},
     sources={"staging_events": "log_data", "staging_songs": "song_data"},
 )
 
 
-@pytest.mark.parametrize(("select", "exclude", "expected"), [
-    (["users"], [], {"users"}),
-    (["+songplays"], [], {"songplays", "staging_events", "staging_songs"}),
-    (["staging_songs+"], [], {"staging_songs", "songplays", "songs", "artists"}),
-    (["tag:nightly"], [], {"users", "time"}),
-    (["source:log_data+"], [], {"staging_events", "songplays", "users", "time"}),
-    (["source:log_data"], [], {"staging_events"}),
-    (["users songs", "time"], [], {"users", "songs", "time"}),
-    (["+users,tag:nightly"], [], {"users"}),
-    (["source:log_data+"], ["songplays", "tag:small"], {"staging_events", "users"}),
-    ([], ["staging_songs+"], {"staging_events", "users", "time"}),
-    (["1+songplays"], [], {"songplays", "staging_events", "staging_songs"}),
-    (["staging_events+1"], [], {"staging_events", "songplays", "users", "time"}),
-])
+@pytest.mark.parametrize(
+    ("select", "exclude", "expected"),
+    [
+        (["users"], [], {"users"}),
+        (["+songplays"], [], {"songplays", "staging_events", "staging_songs"}),
+        (["staging_songs+"], [], {"staging_songs", "songplays", "songs", "artists"}),
+        (["tag:nightly"], [], {"users", "time"}),
+        (["source:log_data+"], [], {"staging_events", "songplays", "users", "time"}),
+        (["source:log_data"], [], {"staging_events"}),
+        (["users songs", "time"], [], {"users", "songs", "time"}),
+        (["+users,tag:nightly"], [], {"users"}),
+        (["source:log_data+"], ["songplays", "tag:small"], {"staging_events", "users"}),
+        ([], ["staging_songs+"], {"staging_events", "users", "time"}),
+        (["1+songplays"], [], {"songplays", "staging_events", "staging_songs"}),
+        (["staging_events+1"], [], {"staging_events", "songplays", "users", "time"}),
+    ],
+)
 def test_resolve(select: list[str], exclude: list[str], expected: set[str]) -> None:
     assert resolve(GRAPH, select, exclude) == expected
 
@@ -48,13 +55,16 @@ def test_parse() -> None:
     assert parse("users").up is None and parse("users").down is None
 
 
-@pytest.mark.parametrize(("select", "message", "hint"), [
-    (["usrs"], "no table named 'usrs'", "did you mean 'users'?"),
-    (["tag:nighty"], "no table has the tag 'nighty'", "did you mean 'nightly'?"),
-    (["source:log"], "no staging table loads a source named 'log'", "log_data"),
-    (["model:users"], "unknown selector method 'model:'", "tag: and source:"),
-    (["++users"], "cannot read the selector", "+NAME"),
-])
+@pytest.mark.parametrize(
+    ("select", "message", "hint"),
+    [
+        (["usrs"], "no table named 'usrs'", "did you mean 'users'?"),
+        (["tag:nighty"], "no table has the tag 'nighty'", "did you mean 'nightly'?"),
+        (["source:log"], "no staging table loads a source named 'log'", "log_data"),
+        (["model:users"], "unknown selector method 'model:'", "tag: and source:"),
+        (["++users"], "cannot read the selector", "+NAME"),
+    ],
+)
 def test_bad_selectors_say_what_to_type(select: list[str], message: str, hint: str) -> None:
     with pytest.raises(ConfigError) as caught:
         resolve(GRAPH, select)

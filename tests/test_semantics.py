@@ -25,8 +25,10 @@ def test_undefined_source(tmp_path: Path) -> None:
 
 
 def test_undefined_table_in_sql_has_line(tmp_path: Path) -> None:
-    err = _plan_error(tmp_path, MINIMAL.replace("select id, name, kind from staging_things",
-                                                "select id, name, kind from staging_thing"))
+    err = _plan_error(
+        tmp_path,
+        MINIMAL.replace("select id, name, kind from staging_things", "select id, name, kind from staging_thing"),
+    )
     issue = err.issues[0]
     assert issue.message == "SQL reads undefined table 'staging_thing'"
     assert issue.hint == "did you mean 'staging_things'?"
@@ -46,21 +48,28 @@ def test_select_must_match_declared_columns(tmp_path: Path) -> None:
 
 def test_unknown_key_columns(tmp_path: Path) -> None:
     text = MINIMAL.replace("    primary_key: id", "    primary_key: idd").replace(
-        "foreign_keys: {kind: kinds}", "foreign_keys: {kind: kindz}")
+        "foreign_keys: {kind: kinds}", "foreign_keys: {kind: kindz}"
+    )
     messages = [i.message for i in _plan_error(tmp_path, text).issues]
     assert "table 'things' has no column 'idd'" in messages
     assert any("names 'kindz', which is not a star table" in m for m in messages)
 
 
 def test_cycle_is_named(tmp_path: Path) -> None:
-    text = MINIMAL.replace("select distinct kind as kind from staging_things where kind is not null",
-                           "select distinct kind as kind from things")
-    text = text.replace("select id, name, kind from staging_things",
-                        "select t.id, t.name, t.kind from staging_things t join kinds k on k.kind = t.kind")
+    text = MINIMAL.replace(
+        "select distinct kind as kind from staging_things where kind is not null",
+        "select distinct kind as kind from things",
+    )
+    text = text.replace(
+        "select id, name, kind from staging_things",
+        "select t.id, t.name, t.kind from staging_things t join kinds k on k.kind = t.kind",
+    )
     err = _plan_error(tmp_path, text)
     assert isinstance(err, GraphError)
-    assert "dependency cycle: kinds -> things -> kinds" in err.issues[0].message \
+    assert (
+        "dependency cycle: kinds -> things -> kinds" in err.issues[0].message
         or "dependency cycle: things -> kinds -> things" in err.issues[0].message
+    )
 
 
 def test_sql_parse_error_points_into_the_file(tmp_path: Path) -> None:

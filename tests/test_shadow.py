@@ -12,9 +12,11 @@ def test_names() -> None:
 
 
 def test_point_at_renames_tables_but_keeps_aliases_ctes_and_qualified_names() -> None:
-    tree = sqlglot.parse_one("with users as (select 1 as id) select orders.id, u.id from orders "
-                             "join users u on u.id = orders.id join other.orders o on o.id = orders.id",
-                             read="duckdb")
+    tree = sqlglot.parse_one(
+        "with users as (select 1 as id) select orders.id, u.id from orders "
+        "join users u on u.id = orders.id join other.orders o on o.id = orders.id",
+        read="duckdb",
+    )
     sql = point_at(tree, {"orders": "orders__etl_next", "users": "users__etl_next"}, "duckdb")
     assert '"orders__etl_next" AS orders' in sql  # the alias keeps orders.id resolving
     assert "users__etl_next" not in sql  # a CTE of that name shadows the table

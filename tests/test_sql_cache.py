@@ -43,8 +43,12 @@ def test_an_edited_select_is_checked_again(tmp_path: Path) -> None:
     file = make_project(tmp_path / "p")
     build_plan(load_pipeline(file))
     text = file.read_text(encoding="utf-8")
-    file.write_text(text.replace("sql: select id, name, kind from staging_things",
-                                 "sql: select id, name, kind from staging_nothing"), encoding="utf-8")
+    file.write_text(
+        text.replace(
+            "sql: select id, name, kind from staging_things", "sql: select id, name, kind from staging_nothing"
+        ),
+        encoding="utf-8",
+    )
     with pytest.raises(ConfigError) as bad:
         build_plan(load_pipeline(file))
     assert "undefined table 'staging_nothing'" in str(bad.value.issues[0].message)
@@ -60,8 +64,13 @@ def test_a_changed_column_list_invalidates(tmp_path: Path) -> None:
     build_plan(load_pipeline(file))
     text = file.read_text(encoding="utf-8")
     # staging loses the column the SELECT reads: the cached answer must not hide it
-    file.write_text(text.replace("columns: {id: integer, name: varchar, kind: varchar}\nstar:",
-                                 "columns: {id: integer, name: varchar}\nstar:"), encoding="utf-8")
+    file.write_text(
+        text.replace(
+            "columns: {id: integer, name: varchar, kind: varchar}\nstar:",
+            "columns: {id: integer, name: varchar}\nstar:",
+        ),
+        encoding="utf-8",
+    )
     with pytest.raises(ConfigError):
         build_plan(load_pipeline(file))
 
@@ -69,10 +78,12 @@ def test_a_changed_column_list_invalidates(tmp_path: Path) -> None:
 def test_validate_does_not_import_sqlglot_when_nothing_changed(tmp_path: Path, cache_home: Path) -> None:
     file = make_project(tmp_path / "p")
     env = {**os.environ, "PYTHONPATH": str(ROOT), "XDG_CACHE_HOME": str(cache_home)}
-    probe = ("import sys, runpy; sys.argv = ['engine', 'validate', sys.argv[1]]\n"
-             "try:\n    runpy.run_module('engine', run_name='__main__')\n"
-             "except SystemExit as e:\n    code = e.code\n"
-             "print('SQLGLOT' if 'sqlglot' in sys.modules else 'NO-SQLGLOT')\n")
+    probe = (
+        "import sys, runpy; sys.argv = ['engine', 'validate', sys.argv[1]]\n"
+        "try:\n    runpy.run_module('engine', run_name='__main__')\n"
+        "except SystemExit as e:\n    code = e.code\n"
+        "print('SQLGLOT' if 'sqlglot' in sys.modules else 'NO-SQLGLOT')\n"
+    )
     first = subprocess.run([sys.executable, "-c", probe, str(file)], capture_output=True, text=True, env=env)
     assert first.stdout.split()[-1] == "SQLGLOT", first.stdout + first.stderr
     for store in tmp_path.rglob(".etl-engine"):  # the stored answer of engine/fastpath.py: a cold second call

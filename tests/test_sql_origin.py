@@ -21,13 +21,13 @@ from staging_things
 
 
 def cli(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "engine", *args], cwd=folder, capture_output=True, text=True,
-                          timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "engine", *args], cwd=folder, capture_output=True, text=True, timeout=120
+    )
 
 
 def _file_project(root: Path, pipeline: str = MINIMAL) -> Path:
-    file = make_project(root, pipeline.replace("sql: select id, name, kind from staging_things",
-                                               "sql: things.sql"))
+    file = make_project(root, pipeline.replace("sql: select id, name, kind from staging_things", "sql: things.sql"))
     (root / "things.sql").write_text(SQL_FILE)
     return file
 
@@ -48,9 +48,11 @@ def test_postgres_error_points_at_sql_file_line(tmp_path: Path, pg_database: dic
 
 
 def test_inline_yaml_sql_points_at_yaml_line(tmp_path: Path) -> None:
-    pipeline = MINIMAL.replace("sql: select id, name, kind from staging_things",
-                               "sql: |\n      select id, name,\n        kind\n      from staging_things\n"
-                               "      where upper(kind) = BADFN(name)")
+    pipeline = MINIMAL.replace(
+        "sql: select id, name, kind from staging_things",
+        "sql: |\n      select id, name,\n        kind\n      from staging_things\n"
+        "      where upper(kind) = BADFN(name)",
+    )
     file = make_project(tmp_path, pipeline)
     done = cli(tmp_path, "run", str(file))
     assert done.returncode == 1
@@ -59,8 +61,10 @@ def test_inline_yaml_sql_points_at_yaml_line(tmp_path: Path) -> None:
 
 
 def test_check_sql_points_at_yaml_line(tmp_path: Path) -> None:
-    pipeline = MINIMAL + "checks:\n  - sql:\n      table: things\n      query: |\n        select id\n" \
+    pipeline = (
+        MINIMAL + "checks:\n  - sql:\n      table: things\n      query: |\n        select id\n"
         "        from things\n        where CHECKFN(name)\n"
+    )
     file = make_project(tmp_path, pipeline)
     done = cli(tmp_path, "run", str(file))
     assert done.returncode == 1

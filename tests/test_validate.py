@@ -33,8 +33,12 @@ def test_typo_names_file_line_path_and_suggestion(tmp_path: Path) -> None:
 
 
 def test_bad_identifier_is_rejected(tmp_path: Path) -> None:
-    err = _issues(tmp_path, MINIMAL.replace("columns: {id: integer, name: varchar, kind: varchar}\nstar",
-                                            "columns: {\"id; drop\": integer}\nstar"))
+    err = _issues(
+        tmp_path,
+        MINIMAL.replace(
+            "columns: {id: integer, name: varchar, kind: varchar}\nstar", 'columns: {"id; drop": integer}\nstar'
+        ),
+    )
     assert any("plain SQL identifier" in i.message for i in err.issues)
 
 
@@ -56,7 +60,8 @@ def test_wrong_type_and_missing_key(tmp_path: Path) -> None:
 
 def test_undefined_var_suggests(tmp_path: Path) -> None:
     text = MINIMAL.replace("name: mini\n", "name: mini\nvars: {data_root: data}\n").replace(
-        "path: data,", "path: '{{ data_rot }}',")
+        "path: data,", "path: '{{ data_rot }}',"
+    )
     err = _issues(tmp_path, text)
     assert "undefined var" in err.issues[0].message
     assert err.issues[0].hint == "did you mean 'data_root'?"

@@ -38,14 +38,17 @@ star:
       group by name
 """
 
-ROWS: list[dict[str, object]] = [{"id": 1, "name": "a", "kind": "x", "ts": 0},
-                                 {"id": 2, "name": "a", "kind": "y'z", "ts": 1000},
-                                 {"id": 3, "name": "b", "kind": "x", "ts": 2000}]
+ROWS: list[dict[str, object]] = [
+    {"id": 1, "name": "a", "kind": "x", "ts": 0},
+    {"id": 2, "name": "a", "kind": "y'z", "ts": 1000},
+    {"id": 3, "name": "b", "kind": "x", "ts": 2000},
+]
 
 
 def cli(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "engine", *args], cwd=folder, capture_output=True, text=True,
-                          timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "engine", *args], cwd=folder, capture_output=True, text=True, timeout=120
+    )
 
 
 def _project(root: Path) -> Path:
@@ -72,7 +75,7 @@ def test_list_var_drives_a_loop_and_user_macros_add_up(tmp_path: Path) -> None:
 def test_var_data_text_is_never_pasted(tmp_path: Path) -> None:
     file = _project(tmp_path)
     hostile = "x' or 1=1 --"
-    text = file.read_text().replace("kinds: [x, \"y'z\"]", f"kinds: [\"{hostile}\", y]")
+    text = file.read_text().replace('kinds: [x, "y\'z"]', f'kinds: ["{hostile}", y]')
     # concatenating an element still yields a literal: the SQL can break, the quoting cannot
     text = text.replace("sum(case when kind = {{ k }}", "sum(case when kind = {{ k ~ '' }}")
     file.write_text(text)

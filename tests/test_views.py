@@ -34,19 +34,25 @@ star:
     sql: select kind, sum(amount) as total from clean_things group by kind
 """
 
-ROWS: list[dict[str, object]] = [{"id": 1, "name": "a", "kind": "x", "cents": 250},
-                                 {"id": 2, "name": "b", "kind": "y", "cents": 100},
-                                 {"id": 3, "name": "c", "kind": "x", "cents": 50}]
+ROWS: list[dict[str, object]] = [
+    {"id": 1, "name": "a", "kind": "x", "cents": 250},
+    {"id": 2, "name": "b", "kind": "y", "cents": 100},
+    {"id": 3, "name": "c", "kind": "x", "cents": 50},
+]
 
 
 def cli(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "engine", *args], cwd=folder, capture_output=True, text=True,
-                          timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "engine", *args], cwd=folder, capture_output=True, text=True, timeout=120
+    )
 
 
 def _check(fetch: Any) -> None:
     assert fetch("select id, name, amount from clean_things order by id") == [
-        (1, "A", 2.5), (2, "B", 1.0), (3, "C", 0.5)]
+        (1, "A", 2.5),
+        (2, "B", 1.0),
+        (3, "C", 0.5),
+    ]
     assert fetch("select kind, total from kinds order by kind") == [("x", 3.0), ("y", 1.0)]
 
 
@@ -75,5 +81,8 @@ def test_view_over_staging_postgres(tmp_path: Path, pg_database: dict[str, str])
         done = cli(tmp_path, "run", str(file), "-t", "pg", *flags)
         assert done.returncode == 0, done.stderr
         with psycopg.connect(**pg_database) as con:  # type: ignore[arg-type]
-            _check(lambda sql, con=con: [tuple(float(v) if hasattr(v, "as_tuple") else v for v in row)
-                                         for row in con.execute(sql).fetchall()])
+            _check(
+                lambda sql, con=con: [
+                    tuple(float(v) if hasattr(v, "as_tuple") else v for v in row) for row in con.execute(sql).fetchall()
+                ]
+            )

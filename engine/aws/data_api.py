@@ -44,9 +44,9 @@ class DataApiConnection:
     poll: tuple[float, float] = (0.05, 2.0)
     sleep: Callable[[float], None] = time.sleep
     session_id: str | None = None
-    autocommit: bool = True   # the runner's BEGIN/COMMIT are the boundaries, as with the driver
+    autocommit: bool = True  # the runner's BEGIN/COMMIT are the boundaries, as with the driver
     closed: bool = False
-    statements: list[str] = field(default_factory=list)   # statement ids, for messages and tests
+    statements: list[str] = field(default_factory=list)  # statement ids, for messages and tests
 
     def cursor(self) -> DataApiCursor:
         return DataApiCursor(self)
@@ -71,8 +71,9 @@ class DataApiConnection:
         if self.session_id is None:
             self.session_id = started.get("SessionId")
             if not self.session_id:
-                raise DataApiError("the Data API opened no session for the run, so its statements could not "
-                                   "share one transaction")
+                raise DataApiError(
+                    "the Data API opened no session for the run, so its statements could not share one transaction"
+                )
         statement = started["Id"]
         self.statements.append(statement)
         return self._wait(statement)
@@ -89,8 +90,10 @@ class DataApiConnection:
                 raise DataApiError(str(described.get("Error") or f"statement {statement} {status.lower()}"))
             if time.monotonic() + pause > deadline:
                 self.client.cancel_statement(Id=statement)
-                raise DataApiError(f"gave up after {self.timeout:g} s waiting for the Data API (statement "
-                                   f"{statement} is {status}; cancelled it)")
+                raise DataApiError(
+                    f"gave up after {self.timeout:g} s waiting for the Data API (statement "
+                    f"{statement} is {status}; cancelled it)"
+                )
             self.sleep(pause)
             pause = min(pause * 1.5, longest)
 

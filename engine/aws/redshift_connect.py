@@ -50,8 +50,9 @@ def required(option: Option, method: str) -> tuple[str, ...]:
 def boto_session(option: Option) -> Any:
     import boto3
 
-    return boto3.session.Session(profile_name=option("aws_profile") or None,
-                                 region_name=option("aws_region") or option("region") or None)
+    return boto3.session.Session(
+        profile_name=option("aws_profile") or None, region_name=option("aws_region") or option("region") or None
+    )
 
 
 def _secret(option: Option) -> dict[str, Any]:
@@ -72,14 +73,24 @@ def driver_kwargs(option: Option, port: int, timeout: int) -> dict[str, Any]:
     """Arguments for ``redshift_connector.connect``."""
     auth = auth_mode(option)
     if auth == "password":
-        return {"host": option("host") or "", "port": port, "database": option("database") or "",
-                "user": option("user") or "", "password": option("password") or "", "timeout": timeout}
+        return {
+            "host": option("host") or "",
+            "port": port,
+            "database": option("database") or "",
+            "user": option("user") or "",
+            "password": option("password") or "",
+            "timeout": timeout,
+        }
     if auth == "secret":
         secret = _secret(option)
-        return {"host": option("host") or str(secret.get("host") or ""), "port": int(secret.get("port") or port),
-                "database": option("database") or str(secret.get("dbname") or ""),
-                "user": str(secret.get("username") or ""), "password": str(secret.get("password") or ""),
-                "timeout": timeout}
+        return {
+            "host": option("host") or str(secret.get("host") or ""),
+            "port": int(secret.get("port") or port),
+            "database": option("database") or str(secret.get("dbname") or ""),
+            "user": str(secret.get("username") or ""),
+            "password": str(secret.get("password") or ""),
+            "timeout": timeout,
+        }
     if auth != "iam":
         raise ConfigError([Issue(f"auth must be password, iam or secret, got {auth!r}", Location(None))])
     kwargs: dict[str, Any] = {"iam": True, "database": option("database") or "", "port": port, "timeout": timeout}
@@ -120,5 +131,9 @@ def data_api_connection(option: Option, client: Any | None = None) -> Any:
 
     if client is None:
         client = boto_session(option).client("redshift-data")
-    return DataApiConnection(client, data_api_target(option), keep_alive=number("session_keep_alive", "600"),
-                             timeout=float(number("statement_timeout", "3600")))
+    return DataApiConnection(
+        client,
+        data_api_target(option),
+        keep_alive=number("session_keep_alive", "600"),
+        timeout=float(number("statement_timeout", "3600")),
+    )

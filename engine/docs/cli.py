@@ -30,8 +30,9 @@ def docs_command(plan: PlannedRun, out: Path | None, serve: bool, port: int) -> 
     except OSError as exc:
         from engine.errors import UsageError
 
-        raise UsageError(f"cannot serve on 127.0.0.1:{port}: {exc.strerror}; pick another with --port "
-                         "(0: any free port)") from None
+        raise UsageError(
+            f"cannot serve on 127.0.0.1:{port}: {exc.strerror}; pick another with --port (0: any free port)"
+        ) from None
     # the address on stdout, alone on its line, so scripts (and the tests) can read it
     print(f"http://127.0.0.1:{httpd.server_address[1]}/", flush=True)
     print("serving; Ctrl-C to stop", file=sys.stderr, flush=True)

@@ -38,8 +38,14 @@ class Layout:
 _DUMMY = "\0dummy"
 
 
-def layered(boxes: list[Box], edges: list[tuple[str, str]], layer_gap: float = 90.0,
-            node_gap: float = 18.0, margin: float = 20.0, sweeps: int = 12) -> Layout:
+def layered(
+    boxes: list[Box],
+    edges: list[tuple[str, str]],
+    layer_gap: float = 90.0,
+    node_gap: float = 18.0,
+    margin: float = 20.0,
+    sweeps: int = 12,
+) -> Layout:
     """Place ``boxes`` in columns so every edge goes left to right; ``edges`` must form a DAG.
 
     Each connected part is laid out on its own and the parts are stacked, largest first, so a
@@ -81,8 +87,9 @@ def _components(boxes: list[Box], edges: list[tuple[str, str]]) -> list[list[Box
     return sorted(groups.values(), key=lambda g: -len(g))
 
 
-def _one(boxes: list[Box], edges: list[tuple[str, str]], layer_gap: float, node_gap: float, margin: float,
-         sweeps: int) -> Layout:
+def _one(
+    boxes: list[Box], edges: list[tuple[str, str]], layer_gap: float, node_gap: float, margin: float, sweeps: int
+) -> Layout:
     size = {b.id: b for b in boxes}
     layer = _layers(boxes, edges)
     # long edges get a dummy node in every layer they cross, so crossings are counted per layer
@@ -140,8 +147,9 @@ def _one(boxes: list[Box], edges: list[tuple[str, str]], layer_gap: float, node_
         points.append((bx, by + size[b].height / 2))
         routes[(a, b)] = points
     bottom = max([*(at[n][1] + size[n].height for n in at), *(run[0][1] + 10 for run in mid.values())], default=0.0)
-    return Layout(at, routes, x - layer_gap + margin, bottom + margin,
-                  [[n for n in lay if n in size] for lay in layers])
+    return Layout(
+        at, routes, x - layer_gap + margin, bottom + margin, [[n for n in lay if n in size] for lay in layers]
+    )
 
 
 def _layers(boxes: list[Box], edges: list[tuple[str, str]]) -> dict[str, int]:
@@ -181,8 +189,9 @@ def _dfs_order(boxes: list[Box], succ: dict[str, list[str]]) -> list[str]:
     return out
 
 
-def _reduce_crossings(layers: list[list[str]], succ: dict[str, list[str]], pred: dict[str, list[str]],
-                      sweeps: int) -> None:
+def _reduce_crossings(
+    layers: list[list[str]], succ: dict[str, list[str]], pred: dict[str, list[str]], sweeps: int
+) -> None:
     """Barycenter heuristic, sweeping right then left; keeps the best order seen."""
     best = [list(lay) for lay in layers]
     best_count = _crossings(layers, succ)
@@ -196,8 +205,9 @@ def _reduce_crossings(layers: list[list[str]], succ: dict[str, list[str]], pred:
 
             here = {n: j for j, n in enumerate(layers[k])}
 
-            def key(n: str, links: dict[str, list[str]] = links, pos: dict[str, int] = pos,
-                    here: dict[str, int] = here) -> float:
+            def key(
+                n: str, links: dict[str, list[str]] = links, pos: dict[str, int] = pos, here: dict[str, int] = here
+            ) -> float:
                 near = [pos[m] for m in links.get(n, []) if m in pos]
                 # scaled so a node without neighbours keeps its place among the others
                 return sum(near) / len(near) if near else here[n] * len(pos) / max(1, len(here))
@@ -215,14 +225,20 @@ def _crossings(layers: list[list[str]], succ: dict[str, list[str]]) -> int:
         pos = {n: j for j, n in enumerate(layers[k + 1])}
         pairs = [(i, pos[m]) for i, n in enumerate(layers[k]) for m in succ.get(n, []) if m in pos]
         for x, (a1, b1) in enumerate(pairs):
-            for a2, b2 in pairs[x + 1:]:
+            for a2, b2 in pairs[x + 1 :]:
                 if (a1 - a2) * (b1 - b2) < 0:
                     total += 1
     return total
 
 
-def _place(layers: list[list[str]], succ: dict[str, list[str]], pred: dict[str, list[str]],
-           h: Callable[[str], float], gap: float, rounds: int = 8) -> dict[str, float]:
+def _place(
+    layers: list[list[str]],
+    succ: dict[str, list[str]],
+    pred: dict[str, list[str]],
+    h: Callable[[str], float],
+    gap: float,
+    rounds: int = 8,
+) -> dict[str, float]:
     """Vertical positions: stacked in order, then pulled towards the neighbours' centres."""
     y: dict[str, float] = {}
     for lay in layers:

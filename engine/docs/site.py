@@ -62,18 +62,26 @@ def build_site(plan: PlannedRun, out: Path, history: RunHistory | None = None) -
         pages.append(path)
 
     er_href = {t: f"tables/{t}.html" for t in p.star}
-    write(out / "index.html", "index.html",
-          lineage_svg=Markup(lineage_svg(graph, href, f"lineage of {p.name}")),
-          er_svg=Markup(er_svg(list(p.star.values()), er_href)) if p.star else None,
-          tables=[_table_summary(plan, t, history) for t in p.tables],
-          sources=list(p.sources.values()),
-          queries=[(q, _highlight(q.sql)) for q in p.queries.values()])
+    write(
+        out / "index.html",
+        "index.html",
+        lineage_svg=Markup(lineage_svg(graph, href, f"lineage of {p.name}")),
+        er_svg=Markup(er_svg(list(p.star.values()), er_href)) if p.star else None,
+        tables=[_table_summary(plan, t, history) for t in p.tables],
+        sources=list(p.sources.values()),
+        queries=[(q, _highlight(q.sql)) for q in p.queries.values()],
+    )
     for table in p.tables:
         write(out / "tables" / f"{table}.html", "table.html", **_table_context(plan, graph, history, table))
     for source in p.sources.values():
-        write(out / "sources" / f"{source.name}.html", "source.html", source=source,
-              options=_options(source), files=_files(source),
-              feeds=[t for t, st in p.staging.items() if st.source == source.name])
+        write(
+            out / "sources" / f"{source.name}.html",
+            "source.html",
+            source=source,
+            options=_options(source),
+            files=_files(source),
+            feeds=[t for t, st in p.staging.items() if st.source == source.name],
+        )
     return Site(out, tuple(pages), history.note)
 
 
@@ -85,11 +93,17 @@ def _page(nid: str) -> str:
 def _environment() -> Environment:
     from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-    env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=True, undefined=StrictUndefined,
-                      trim_blocks=True, lstrip_blocks=True)
+    env = Environment(
+        loader=FileSystemLoader(HERE / "templates"),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
     env.filters["ts"] = lambda v: "" if v is None else str(v)[:19]
-    env.filters["num"] = lambda v: "" if v is None else f"{v:,}" if isinstance(v, int) else \
-        f"{v:,.2f}" if isinstance(v, float) else str(v)
+    env.filters["num"] = lambda v: (
+        "" if v is None else f"{v:,}" if isinstance(v, int) else f"{v:,.2f}" if isinstance(v, float) else str(v)
+    )
     return env
 
 
@@ -117,8 +131,13 @@ def _table_summary(plan: PlannedRun, table: str, history: RunHistory) -> dict[st
     described = p.staging[table].description if table in p.staging else p.star[table].description
     # a full run writes the whole table, so its count is the table's size; an incremental one writes a part
     full = [rows for run, rows in history.table_rows(table) if run["mode"] == "full" and run["status"] == "committed"]
-    return {"name": table, "kind": _kind(plan, table), "description": described or "",
-            "columns": len(p.table_columns(table)), "rows": full[-1] if full else None}
+    return {
+        "name": table,
+        "kind": _kind(plan, table),
+        "description": described or "",
+        "columns": len(p.table_columns(table)),
+        "rows": full[-1] if full else None,
+    }
 
 
 def _table_context(plan: PlannedRun, graph: Lineage, history: RunHistory, table: str) -> dict[str, Any]:
@@ -127,9 +146,17 @@ def _table_context(plan: PlannedRun, graph: Lineage, history: RunHistory, table:
     nid = node_id("staging", table)
     fks = {col: (ref_table, ref_col) for t, col, ref_table, ref_col in foreign_keys(plan) if t == table}
     referenced_by = [(t, col, ref_col) for t, col, ref_table, ref_col in foreign_keys(plan) if ref_table == table]
-    columns = [{"name": c.name, "type": c.type, "not_null": c.not_null, "description": c.description or "",
-                "pk": bool(star and c.name in star.primary_key), "fk": fks.get(c.name)}
-               for c in p.table_columns(table)]
+    columns = [
+        {
+            "name": c.name,
+            "type": c.type,
+            "not_null": c.not_null,
+            "description": c.description or "",
+            "pk": bool(star and c.name in star.primary_key),
+            "fk": fks.get(c.name),
+        }
+        for c in p.table_columns(table)
+    ]
     sql: list[tuple[str, Any]] = []
     if star is not None:
         sql.append((f"SELECT ({star.sql_file.name})" if star.sql_file else "SELECT", _highlight(star.sql)))
@@ -144,25 +171,47 @@ def _table_context(plan: PlannedRun, graph: Lineage, history: RunHistory, table:
     for step in plan.steps:
         if step.check is not None and step.check.table == table:
             last = history.last_check(step.check.name)
-            checks.append({"name": step.check.name, "kind": step.check.kind, "severity": step.check.severity,
-                           "implied": not step.check.declared,
-                           "status": last[1]["status"] if last else None,
-                           "detail": last[1]["detail"] if last else None,
-                           "when": last[0]["started_at"] if last else None})
-    return {"table": table, "kind": _kind(plan, table), "star": star, "columns": columns,
-            "description": (star.description if star else p.staging[table].description) or "",
-            "source": p.staging[table].source if table in p.staging else None,
-            "upstream": [(n, _page(n.id)) for n in graph.upstream(nid)],
-            "downstream": [(n, _page(n.id) if n.kind != "query" else None) for n in graph.downstream(nid)],
-            "referenced_by": referenced_by, "sql": sql, "checks": checks,
-            "row_counts": _row_chart(history.table_rows(table))}
+            checks.append(
+                {
+                    "name": step.check.name,
+                    "kind": step.check.kind,
+                    "severity": step.check.severity,
+                    "implied": not step.check.declared,
+                    "status": last[1]["status"] if last else None,
+                    "detail": last[1]["detail"] if last else None,
+                    "when": last[0]["started_at"] if last else None,
+                }
+            )
+    return {
+        "table": table,
+        "kind": _kind(plan, table),
+        "star": star,
+        "columns": columns,
+        "description": (star.description if star else p.staging[table].description) or "",
+        "source": p.staging[table].source if table in p.staging else None,
+        "upstream": [(n, _page(n.id)) for n in graph.upstream(nid)],
+        "downstream": [(n, _page(n.id) if n.kind != "query" else None) for n in graph.downstream(nid)],
+        "referenced_by": referenced_by,
+        "sql": sql,
+        "checks": checks,
+        "row_counts": _row_chart(history.table_rows(table)),
+    }
 
 
 def _row_chart(counts: list[tuple[dict[str, Any], int | None]]) -> list[dict[str, Any]]:
     """Rows per run with a bar width in percent of the largest, for a CSS bar chart."""
     top = max((r or 0 for _, r in counts), default=0)
-    return [{"run_id": run["run_id"], "when": run["started_at"], "status": run["status"], "mode": run["mode"],
-             "rows": rows, "pct": round(100 * (rows or 0) / top, 1) if top else 0.0} for run, rows in counts]
+    return [
+        {
+            "run_id": run["run_id"],
+            "when": run["started_at"],
+            "status": run["status"],
+            "mode": run["mode"],
+            "rows": rows,
+            "pct": round(100 * (rows or 0) / top, 1) if top else 0.0,
+        }
+        for run, rows in counts
+    ]
 
 
 def _options(source: Source) -> list[tuple[str, str]]:
@@ -181,8 +230,13 @@ def _options(source: Source) -> list[tuple[str, str]]:
 def _files(source: Source) -> dict[str, Any]:
     """The source's files as they are now: local ones only (listing a bucket is the run's job)."""
     if source.is_remote:
-        return {"listed": False, "files": [], "count": 0, "bytes": 0,
-                "note": "files in a bucket are listed when a run starts"}
+        return {
+            "listed": False,
+            "files": [],
+            "count": 0,
+            "bytes": 0,
+            "note": "files in a bucket are listed when a run starts",
+        }
     from engine.errors import EngineError
     from engine.inputs import list_files
 
@@ -190,5 +244,10 @@ def _files(source: Source) -> dict[str, Any]:
         entries = list_files(source)
     except (EngineError, OSError) as exc:
         return {"listed": False, "files": [], "count": 0, "bytes": 0, "note": str(exc).splitlines()[0]}
-    return {"listed": True, "files": [(e.key, e.size) for e in entries[:MAX_FILES]], "count": len(entries),
-            "bytes": sum(e.size for e in entries), "note": ""}
+    return {
+        "listed": True,
+        "files": [(e.key, e.size) for e in entries[:MAX_FILES]],
+        "count": len(entries),
+        "bytes": sum(e.size for e in entries),
+        "note": "",
+    }

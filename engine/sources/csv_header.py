@@ -67,10 +67,18 @@ def parse_header(data: bytes, source: Source, where: str) -> tuple[str, ...]:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=source.delimiter, quotechar=source.quote)
     first = next(reader, None)
     if not first or not any(f.strip() for f in first):
-        raise ConfigError([Issue(f"{where} has no header line (the source says header: true)",
-                                 Location(Path(where) if "://" not in where else None, 1), hint=(
-                                     f"set header: false and match_columns: position on source '{source.name}'"
-                                     " for files without a header"))])
+        raise ConfigError(
+            [
+                Issue(
+                    f"{where} has no header line (the source says header: true)",
+                    Location(Path(where) if "://" not in where else None, 1),
+                    hint=(
+                        f"set header: false and match_columns: position on source '{source.name}'"
+                        " for files without a header"
+                    ),
+                )
+            ]
+        )
     return tuple(f.strip() for f in first)
 
 
@@ -98,8 +106,11 @@ def read_s3(url: str, source: Source, s3: Any = None) -> tuple[str, ...]:
     bucket, key = split_url(url)
     sys.audit("etl_engine.remote_read", url)  # an answer built on it is not replayed (engine/fastpath.py)
     try:
-        body = (s3 or client(source.s3)).get_object(Bucket=bucket, Key=key,
-                                                    Range=f"bytes=0-{HEADER_BYTES - 1}")["Body"].read()
+        body = (
+            (s3 or client(source.s3))
+            .get_object(Bucket=bucket, Key=key, Range=f"bytes=0-{HEADER_BYTES - 1}")["Body"]
+            .read()
+        )
     except Exception as exc:  # botocore raises many classes; all mean "cannot read"
         raise _aws_error(source, exc) from None
     return parse_header(body, source, url)
@@ -122,16 +133,26 @@ def match(header: tuple[str, ...], table: StagingTable, source: Source, file: st
         if not found:
             from engine.validate import suggest
 
-            issues.append(Issue(f"column '{column.name}' of staging table '{_name(table)}' is not in the header of "
-                                f"{file} ({', '.join(header)})", where,
-                                suggest(column.name, list(header)) or
-                                f"rename it to a header field, or set match_columns: position on source "
-                                f"'{source.name}' to fill columns by position"))
+            issues.append(
+                Issue(
+                    f"column '{column.name}' of staging table '{_name(table)}' is not in the header of "
+                    f"{file} ({', '.join(header)})",
+                    where,
+                    suggest(column.name, list(header))
+                    or f"rename it to a header field, or set match_columns: position on source "
+                    f"'{source.name}' to fill columns by position",
+                )
+            )
             issues.append(Issue(f"'{column.name}' is declared here", declared))
         elif len(found) > 1:
-            issues.append(Issue(f"the header of {file} names '{column.name}' {len(found)} times "
-                                f"(fields {', '.join(str(i + 1) for i in found)})", where,
-                                f"set match_columns: position on source '{source.name}'"))
+            issues.append(
+                Issue(
+                    f"the header of {file} names '{column.name}' {len(found)} times "
+                    f"(fields {', '.join(str(i + 1) for i in found)})",
+                    where,
+                    f"set match_columns: position on source '{source.name}'",
+                )
+            )
         else:
             fills[found[0]] = column
     if issues:
@@ -188,8 +209,9 @@ def as_context(layout: Layout) -> dict[str, list[tuple[str, str]]]:
     return {"read": layout.read_columns(), "select": [(h, c.name) for h, c in layout.filled]}
 
 
-def by_layout(groups: list[tuple[str, list[str]]], table: StagingTable,
-              source: Source) -> list[tuple[str, list[str], dict[str, list[tuple[str, str]]]]]:
+def by_layout(
+    groups: list[tuple[str, list[str]]], table: StagingTable, source: Source
+) -> list[tuple[str, list[str], dict[str, list[tuple[str, str]]]]]:
     """The load's file groups split further by header, so that one read covers files laid out alike."""
     out = []
     for compression, files in groups:
@@ -212,8 +234,9 @@ def load_note(source: Source, table: StagingTable, paths: Iterable[str]) -> str 
     return ignored_note(source, (layout_of(p, table, source) for p in paths))
 
 
-def copy_layout(paths: Iterable[str], table: StagingTable,
-                source: Source) -> tuple[tuple[Column, ...], tuple[tuple[str, tuple[int, ...]], ...]]:
+def copy_layout(
+    paths: Iterable[str], table: StagingTable, source: Source
+) -> tuple[tuple[Column, ...], tuple[tuple[str, tuple[int, ...]], ...]]:
     """A streamed COPY's column list (the first file's header order) and the files to reorder on the way.
 
     A file passes through as bytes when its fields are exactly that list; any other file (another
@@ -249,8 +272,7 @@ def s3_copy_columns(table: StagingTable, source: Source, s3: Any = None) -> tupl
     bucket, prefix = split_url(source.path)
     s3 = s3 or client(source.s3)
     try:
-        listed = s3.list_objects_v2(Bucket=bucket, Prefix=f"{prefix}/" if prefix else "",
-                                    MaxKeys=100)
+        listed = s3.list_objects_v2(Bucket=bucket, Prefix=f"{prefix}/" if prefix else "", MaxKeys=100)
     except Exception as exc:  # botocore raises many classes; all mean "cannot list"
         raise _aws_error(source, exc) from None
     keys = [o["Key"] for o in listed.get("Contents", []) if not o["Key"].endswith("/")]
@@ -259,8 +281,14 @@ def s3_copy_columns(table: StagingTable, source: Source, s3: Any = None) -> tupl
     url = f"s3://{bucket}/{keys[0]}"
     layout = match(read_s3(url, source, s3), table, source, url)
     if layout.ignored:
-        raise ConfigError([Issue(
-            f"the header of {url} has field(s) staging table '{_name(table)}' does not declare: "
-            f"{', '.join(layout.ignored)}; Redshift COPY cannot skip a field", source.location,
-            "declare them as columns of the staging table, or remove them from the files")])
+        raise ConfigError(
+            [
+                Issue(
+                    f"the header of {url} has field(s) staging table '{_name(table)}' does not declare: "
+                    f"{', '.join(layout.ignored)}; Redshift COPY cannot skip a field",
+                    source.location,
+                    "declare them as columns of the staging table, or remove them from the files",
+                )
+            ]
+        )
     return tuple(c for _, c in layout.filled)

@@ -18,8 +18,11 @@ from dataclasses import dataclass, field
 from engine.config import Source
 from engine.errors import ConfigError, Issue
 
-DEFAULT_INCLUDE = {"json": ("**/*.json", "**/*.json.gz"), "csv": ("**/*.csv", "**/*.csv.gz"),
-                   "parquet": ("**/*.parquet",)}
+DEFAULT_INCLUDE = {
+    "json": ("**/*.json", "**/*.json.gz"),
+    "csv": ("**/*.csv", "**/*.csv.gz"),
+    "parquet": ("**/*.parquet",),
+}
 
 
 def include_patterns(source: Source) -> tuple[str, ...]:
@@ -40,14 +43,19 @@ class Walk:
     def notes(self, source: str) -> list[str]:
         out = []
         if self.skipped_links:
-            out.append(f"source '{source}': {self.skipped_links:,} symbolic link(s) not followed (a loop, a folder "
-                       "already listed, a link out of the source folder, or a dangling link)")
+            out.append(
+                f"source '{source}': {self.skipped_links:,} symbolic link(s) not followed (a loop, a folder "
+                "already listed, a link out of the source folder, or a dangling link)"
+            )
         if self.duplicates:
-            out.append(f"source '{source}': {self.duplicates:,} file name(s) skipped: the same file (device and "
-                       "inode) is listed once")
+            out.append(
+                f"source '{source}': {self.duplicates:,} file name(s) skipped: the same file (device and "
+                "inode) is listed once"
+            )
         if self.unreadable:
-            out.append(f"source '{source}': {len(self.unreadable):,} folder(s) could not be read "
-                       f"(first: {self.unreadable[0]})")
+            out.append(
+                f"source '{source}': {len(self.unreadable):,} folder(s) could not be read (first: {self.unreadable[0]})"
+            )
         return out
 
 
@@ -55,8 +63,11 @@ def _inside(path: str, root: str) -> bool:
     return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
 
 
-def walk(root: str, report: Walk, wanted: Callable[[str], bool] = lambda key: True,
-         ) -> Iterator[tuple[str, str, os.stat_result]]:
+def walk(
+    root: str,
+    report: Walk,
+    wanted: Callable[[str], bool] = lambda key: True,
+) -> Iterator[tuple[str, str, os.stat_result]]:
     """(key below ``root`` with ``/`` separators, path, stat) of every regular file whose key is ``wanted``.
 
     Real folders and files come first; links are followed only afterwards, and only when they
@@ -144,8 +155,9 @@ def local_globs(source: Source) -> list[str]:
         if not pending:
             break
     if not matching:
-        raise ConfigError([Issue(f"no files in {source.path} match {', '.join(include_patterns(source))}",
-                                 source.location)])
+        raise ConfigError(
+            [Issue(f"no files in {source.path} match {', '.join(include_patterns(source))}", source.location)]
+        )
     return [os.path.join(glob.escape(source.path), p) for p in include_patterns(source) if p in matching]
 
 

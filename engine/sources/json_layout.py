@@ -42,8 +42,10 @@ def layout_of(head: bytes) -> str:
 
 def _escaped(document: str) -> bytes:
     """One document as a line of COPY's text format."""
-    return (document.replace("\\", "\\\\").replace("\t", "\\t").replace("\r", "\\r").replace("\n", "\\n")
-            .encode("utf-8") + b"\n")
+    return (
+        document.replace("\\", "\\\\").replace("\t", "\\t").replace("\r", "\\r").replace("\n", "\\n").encode("utf-8")
+        + b"\n"
+    )
 
 
 def decoded(text: str, path: str) -> Iterator[str]:

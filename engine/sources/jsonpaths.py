@@ -72,7 +72,7 @@ def read_jsonpaths(file: Path, where: Location) -> list[list[str | int]]:
         raise ConfigError([Issue(f"cannot read JSONPaths file {file}: {exc}", where)]) from None
     paths = data.get("jsonpaths") if isinstance(data, dict) else None
     if not isinstance(paths, list) or not all(isinstance(p, str) for p in paths):
-        raise ConfigError([Issue(f"{file} must hold {{\"jsonpaths\": [\"$['key']\", ...]}}", where)])
+        raise ConfigError([Issue(f'{file} must hold {{"jsonpaths": ["$[\'key\']", ...]}}', where)])
     parsed = []
     for i, p in enumerate(paths):
         try:
@@ -82,17 +82,24 @@ def read_jsonpaths(file: Path, where: Location) -> list[list[str | int]]:
     return parsed
 
 
-def json_fields(columns: tuple[Column, ...], paths: list[list[str | int]] | None,
-                where: Location) -> list[JsonField]:
+def json_fields(columns: tuple[Column, ...], paths: list[list[str | int]] | None, where: Location) -> list[JsonField]:
     """Pair staging columns with JSON keys: by position with JSONPaths, by name without."""
     if paths is None:
         return [JsonField(c.name, c.type, c.name, path=(c.name,)) for c in columns]
     if len(paths) != len(columns):
-        raise ConfigError([Issue(
-            f"the JSONPaths file has {len(paths)} paths but the staging table has {len(columns)} "
-            "columns; they are matched by position, so the counts must agree", where)])
-    return [JsonField(c.name, c.type, str(steps[0]), _subpath(steps), tuple(steps))
-            for c, steps in zip(columns, paths, strict=False)]
+        raise ConfigError(
+            [
+                Issue(
+                    f"the JSONPaths file has {len(paths)} paths but the staging table has {len(columns)} "
+                    "columns; they are matched by position, so the counts must agree",
+                    where,
+                )
+            ]
+        )
+    return [
+        JsonField(c.name, c.type, str(steps[0]), _subpath(steps), tuple(steps))
+        for c, steps in zip(columns, paths, strict=False)
+    ]
 
 
 def read_columns(fields: list[JsonField]) -> list[tuple[str, str]]:

@@ -23,8 +23,10 @@ if TYPE_CHECKING:
 def manifest_body(files: list[FileEntry]) -> str:
     """The manifest JSON: every object mandatory (a vanished one fails the COPY), with its size, which
     COPY needs for Parquet and ORC and which costs nothing elsewhere."""
-    return json.dumps({"entries": [{"url": f.location, "mandatory": True, "meta": {"content_length": f.size}}
-                                   for f in files]}, indent=1)
+    return json.dumps(
+        {"entries": [{"url": f.location, "mandatory": True, "meta": {"content_length": f.size}} for f in files]},
+        indent=1,
+    )
 
 
 def write_manifest(source: Source, prefix: str, files: list[FileEntry]) -> str:
@@ -35,10 +37,13 @@ def write_manifest(source: Source, prefix: str, files: list[FileEntry]) -> str:
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
     key = "/".join(p for p in (key_prefix, source.name, f"{stamp}-{uuid.uuid4().hex[:8]}.manifest") if p)
     try:
-        client(source.s3).put_object(Bucket=bucket, Key=key, Body=manifest_body(files).encode(),
-                                     ContentType="application/json")
+        client(source.s3).put_object(
+            Bucket=bucket, Key=key, Body=manifest_body(files).encode(), ContentType="application/json"
+        )
     except Exception as exc:
         text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise TargetError(f"source '{source.name}': cannot write the COPY manifest to s3://{bucket}/{key}: {text}",
-                          step=f"load:{source.name}") from None
+        raise TargetError(
+            f"source '{source.name}': cannot write the COPY manifest to s3://{bucket}/{key}: {text}",
+            step=f"load:{source.name}",
+        ) from None
     return f"s3://{bucket}/{key}"

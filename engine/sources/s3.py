@@ -76,8 +76,11 @@ def client(options: S3Options | None) -> Any:
     opts = options or S3Options()
     session = boto3.Session(profile_name=opts.profile) if opts.profile else boto3.Session()
     anonymous = opts.anonymous if opts.anonymous is not None else session.get_credentials() is None
-    config = Config(signature_version=UNSIGNED, max_pool_connections=WORKERS) if anonymous \
+    config = (
+        Config(signature_version=UNSIGNED, max_pool_connections=WORKERS)
+        if anonymous
         else Config(max_pool_connections=WORKERS)
+    )
     return session.client("s3", region_name=opts.region, endpoint_url=opts.endpoint_url, config=config)
 
 
@@ -97,15 +100,14 @@ def list_files(source: Source, patterns: Iterable[str], s3: Any = None) -> list[
         for page in paginator.paginate(Bucket=bucket, Prefix=f"{prefix}/" if prefix else ""):
             for obj in page.get("Contents", []):
                 key = obj["Key"]
-                relative = key[len(prefix) + 1:] if prefix else key
+                relative = key[len(prefix) + 1 :] if prefix else key
                 if key.endswith("/") or not any(r.match(relative) for r in regexes):
                     continue
                 found.append(RemoteFile(key, int(obj["Size"]), str(obj.get("ETag", "")).strip('"')))
     except Exception as exc:  # botocore raises many unrelated classes; all mean "cannot list"
         raise _aws_error(source, exc) from None
     if not found:
-        raise ConfigError([Issue(f"no objects under {source.path} match {', '.join(patterns)}",
-                                 source.location)])
+        raise ConfigError([Issue(f"no objects under {source.path} match {', '.join(patterns)}", source.location)])
     return sorted(found, key=lambda f: f.key)
 
 
@@ -124,8 +126,12 @@ def download(source: Source, files: list[RemoteFile], cache: Path, s3: Any = Non
     def fetch(item: tuple[RemoteFile, Path]) -> None:
         remote, local = item
         marker = local.with_name(local.name + ".etag")
-        if local.exists() and local.stat().st_size == remote.size and marker.exists() \
-                and marker.read_text() == remote.etag:
+        if (
+            local.exists()
+            and local.stat().st_size == remote.size
+            and marker.exists()
+            and marker.read_text() == remote.etag
+        ):
             return
         local.parent.mkdir(parents=True, exist_ok=True)
         partial = local.with_name(local.name + ".part")

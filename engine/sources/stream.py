@@ -99,8 +99,11 @@ class Feed:
         import csv
 
         with open_binary(path, self.compression) as raw:
-            text = io.TextIOWrapper(raw, encoding="utf-8-sig" if self.encoding.replace("-", "").lower() == "utf8"
-                                    else self.encoding, newline="")
+            text = io.TextIOWrapper(
+                raw,
+                encoding="utf-8-sig" if self.encoding.replace("-", "").lower() == "utf8" else self.encoding,
+                newline="",
+            )
             reader = csv.reader(text, delimiter=self.delimiter, quotechar=self.quote)
             if self.header:
                 next(reader, None)

@@ -33,8 +33,11 @@ def unregister(type_name: str) -> None:
 
 def _builtin() -> list[str]:
     # a module whose name starts with _ is a helper of an adapter, not one
-    return [m.name for m in pkgutil.iter_modules(__path__) if m.name not in _MODULES_NOT_ADAPTERS
-            and not m.name.startswith("_")]
+    return [
+        m.name
+        for m in pkgutil.iter_modules(__path__)
+        if m.name not in _MODULES_NOT_ADAPTERS and not m.name.startswith("_")
+    ]
 
 
 def _plugins() -> dict[str, str]:
@@ -62,5 +65,12 @@ def adapter_class(type_name: str, where: Location | None = None) -> type[Adapter
         return plugin
     from engine.validate import suggest
 
-    raise ConfigError([Issue(f"unknown target type '{type_name}'", where or Location(None),
-                             suggest(type_name, available()) or f"known types: {', '.join(available())}")])
+    raise ConfigError(
+        [
+            Issue(
+                f"unknown target type '{type_name}'",
+                where or Location(None),
+                suggest(type_name, available()) or f"known types: {', '.join(available())}",
+            )
+        ]
+    )

@@ -59,8 +59,9 @@ def _sniff(path: str, compression: str) -> tuple[bool, bytes, int]:
     return packed, head, size
 
 
-def json_files(paths: tuple[str, ...], compression: str, json_format: str, fail: bool,
-               patterns: bool = False) -> JsonFiles:
+def json_files(
+    paths: tuple[str, ...], compression: str, json_format: str, fail: bool, patterns: bool = False
+) -> JsonFiles:
     """Sort a load's files by how they are read. Glob patterns (a plan shown before listing) go to the
     fast reader under fail and to the checked read under skip, unsniffed; listed files are literal paths,
     whatever characters their names hold."""

@@ -142,8 +142,9 @@ class Adapter(ABC):
     #: or a folder of the adapter's own; () means just ``(name,)``. templates/default comes last.
     template_dirs: ClassVar[tuple[str | Path, ...]] = ()
 
-    def __init__(self, target: Target, connect: Callable[[], Any] | None = None,
-                 settings: Settings | None = None) -> None:
+    def __init__(
+        self, target: Target, connect: Callable[[], Any] | None = None, settings: Settings | None = None
+    ) -> None:
         self.target = target
         self._connect_override = connect
         self._conn: Any = None
@@ -171,13 +172,21 @@ class Adapter(ABC):
             where = target.option_locations.get(key, target.location)
             spec = cls.options.get(key)
             if spec is None:
-                issues.append(Issue(f"target '{target.name}' (type {cls.name}) has no option '{key}'", where,
-                                    suggest(key, list(cls.options))
-                                    or f"options of {cls.name}: {', '.join(sorted(cls.options)) or 'none'}"))
+                issues.append(
+                    Issue(
+                        f"target '{target.name}' (type {cls.name}) has no option '{key}'",
+                        where,
+                        suggest(key, list(cls.options))
+                        or f"options of {cls.name}: {', '.join(sorted(cls.options)) or 'none'}",
+                    )
+                )
             elif spec.kind == "int" and not references(value) and not str(value).strip().isdigit():
                 issues.append(Issue(f"target option '{key}' must be a whole number, got {value!r}", where))
-            elif spec.kind == "bool" and not references(value) and str(value).lower() not in (
-                    "true", "false", "1", "0", "yes", "no"):
+            elif (
+                spec.kind == "bool"
+                and not references(value)
+                and str(value).lower() not in ("true", "false", "1", "0", "yes", "no")
+            ):
                 issues.append(Issue(f"target option '{key}' must be true or false, got {value!r}", where))
         # a missing required option is reported by preflight, before a real run connects: validate and
         # --dry-run work on a pipeline whose connection is not configured yet
@@ -213,15 +222,23 @@ class Adapter(ABC):
         for key in (*self.required_options(), *self.target.options):
             raw = self.target.options.get(key)
             if raw is None:
-                issues.append(Issue(f"target '{self.target.name}' needs '{key}'", self.target.location,
-                                    f"add {key}: ${{VAR}} under the target and set VAR in the environment"))
+                issues.append(
+                    Issue(
+                        f"target '{self.target.name}' needs '{key}'",
+                        self.target.location,
+                        f"add {key}: ${{VAR}} under the target and set VAR in the environment",
+                    )
+                )
                 continue
             _value, missing = self.settings.resolve(raw)
             for name in missing:
-                issues.append(Issue(
-                    f"{name} is not set (target '{self.target.name}', option '{key}')",
-                    self.target.option_locations.get(key, self.target.location),
-                    f"export {name}=... or pass --config with a settings file that has it"))
+                issues.append(
+                    Issue(
+                        f"{name} is not set (target '{self.target.name}', option '{key}')",
+                        self.target.option_locations.get(key, self.target.location),
+                        f"export {name}=... or pass --config with a settings file that has it",
+                    )
+                )
         return list({i.message: i for i in issues}.values())
 
     def preflight(self) -> None:

@@ -55,6 +55,7 @@ class DuckDBAdapter(Adapter):
 
     def missing(self) -> str | None:
         return self.path if self.path != ":memory:" and not os.path.exists(self.path) else None
+
     def local_file(self) -> str | None:
         return None if self.path == ":memory:" else self.path
 
@@ -86,8 +87,7 @@ class DuckDBAdapter(Adapter):
         config: dict[str, Any] = {"memory_limit": DEFAULT_MEMORY_LIMIT}
         for key in ("threads", "memory_limit", "temp_directory"):
             if key in self.target.options:
-                config[key] = (self.target.option_path(key) if key == "temp_directory"
-                               else self.target.options[key])
+                config[key] = self.target.option_path(key) if key == "temp_directory" else self.target.options[key]
         if self.path != ":memory:":  # each connection watches the file as it finds it
             from engine.diskspace import FileGuard
 
@@ -98,8 +98,10 @@ class DuckDBAdapter(Adapter):
             message = str(exc)
             if "lock" in message.lower():
                 # DuckDB's file lock is the run lock: one writing process per warehouse file
-                raise RunLocked(f"{self.path} is in use by another process (another run, or an open "
-                                "session); try again when it ends, or pass --wait SECONDS") from None
+                raise RunLocked(
+                    f"{self.path} is in use by another process (another run, or an open "
+                    "session); try again when it ends, or pass --wait SECONDS"
+                ) from None
             raise ConfigError([Issue(message, self.target.location)]) from None
 
     def _interrupted(self, exc: Exception) -> bool:
@@ -116,22 +118,34 @@ class DuckDBAdapter(Adapter):
 
     def load_spec(self, source: Source, table: StagingTable, files: LoadFiles) -> LoadSpec:
         skip = source.on_error == "skip"
-        checks: dict[str, Any] = {"on_error": source.on_error, "source": source.name, "raw_limit": RAW_LIMIT,
-                                  "max_errors": MAX_ERRORS if source.max_errors is None else source.max_errors}
+        checks: dict[str, Any] = {
+            "on_error": source.on_error,
+            "source": source.name,
+            "raw_limit": RAW_LIMIT,
+            "max_errors": MAX_ERRORS if source.max_errors is None else source.max_errors,
+        }
         if source.format == "json":
             fields = json_fields(table.columns, files.jsonpaths, source.location)
-            sorted_files = json_files(files.paths, source.compression, source.json_format, fail=not skip,
-                                      patterns=files.patterns)
+            sorted_files = json_files(
+                files.paths, source.compression, source.json_format, fail=not skip, patterns=files.patterns
+            )
             context: dict[str, Any] = {
-                "table": table.name, "fields": fields, "read_columns": read_columns(fields), **checks,
+                "table": table.name,
+                "fields": fields,
+                "read_columns": read_columns(fields),
+                **checks,
                 **_checked_json(table, fields, sorted_files),
             }
             if skip:
                 return LoadSpec("load_json_checked.sql", context, rejects="rejects/count.sql")
             # large newline-delimited files through read_json, the rest checked as text; a failure of either
             # is explained after the fact by the checks of a skip load over every file
-            return LoadSpec("load_json.sql", context, diagnose="load_json_diagnose.sql", diagnose_context={
-                **context, **_checked_json(table, fields, explain_files(sorted_files))})
+            return LoadSpec(
+                "load_json.sql",
+                context,
+                diagnose="load_json_diagnose.sql",
+                diagnose_context={**context, **_checked_json(table, fields, explain_files(sorted_files))},
+            )
         groups = _by_compression(files.paths, source.compression, files.patterns)
         if source.jsonpaths:
             raise ConfigError([Issue("jsonpaths applies to format json only", source.location)])
@@ -140,15 +154,27 @@ class DuckDBAdapter(Adapter):
             from engine.sources.csv_header import by_layout
 
             context["groups"] = by_layout(groups, table, source)
-            context.update(header=source.header, delimiter=source.delimiter, quote=source.quote,
-                           null_string=source.null_string, encoding=CSV_ENCODINGS[source.encoding.lower()])
+            context.update(
+                header=source.header,
+                delimiter=source.delimiter,
+                quote=source.quote,
+                null_string=source.null_string,
+                encoding=CSV_ENCODINGS[source.encoding.lower()],
+            )
             if skip:
                 return LoadSpec("load_csv.sql", context, rejects="rejects/count.sql")
             return LoadSpec("load_csv.sql", context, diagnose="load_csv_diagnose.sql")
         if skip:
-            raise ConfigError([Issue(f"source '{source.name}': on_error: skip applies to json and csv sources; "
-                                     "parquet files carry their own types", source.location,
-                                     "remove on_error, or cast in a star table's SQL")])
+            raise ConfigError(
+                [
+                    Issue(
+                        f"source '{source.name}': on_error: skip applies to json and csv sources; "
+                        "parquet files carry their own types",
+                        source.location,
+                        "remove on_error, or cast in a star table's SQL",
+                    )
+                ]
+            )
         return LoadSpec(f"load_{source.format}.sql", context)
 
     def explain_failure(self, error: TargetError, diagnose: TemplateCall, renderer: SqlRenderer) -> TargetError:
@@ -161,8 +187,9 @@ class DuckDBAdapter(Adapter):
                 self.execute(sql)
             rows = self.fetch(statements[-1])
         except TargetError as second:
-            return TargetError(f"{error.message}\n(could not find the bad record: {second.message})",
-                               error.step, error.sql)
+            return TargetError(
+                f"{error.message}\n(could not find the bad record: {second.message})", error.step, error.sql
+            )
         if not rows:
             return error
         total, source, keep_original = rows[0][4], rows[0][5], rows[0][6]
@@ -171,8 +198,7 @@ class DuckDBAdapter(Adapter):
             lines.append(f"  {file}:{line if line is not None else '?'}: {reason}; raw {_quoted(raw)}")
         if total > len(rows):
             lines.append(f"  ... and {total - len(rows)} more")
-        lines.append("set on_error: skip on the source to load the good records and keep the bad ones in "
-                     "_etl_rejects")
+        lines.append("set on_error: skip on the source to load the good records and keep the bad ones in _etl_rejects")
         if keep_original:
             lines.append(f"(DuckDB: {error.message.splitlines()[0]})")
         return TargetError("\n".join(lines), error.step, error.sql)
@@ -189,6 +215,8 @@ def _quoted(raw: object) -> str:
     if len(text) <= MESSAGE_RAW_LIMIT:
         return repr(text)
     return f"{text[:MESSAGE_RAW_LIMIT]!r} ... ({len(text):,} characters)"
+
+
 #: bad records a skip load tolerates when the source sets no max_errors (Redshift's MAXERROR ceiling)
 MAX_ERRORS = 100000
 _TEXT_TYPE = re.compile(r"^\s*(varchar|text|string|char|bpchar|character|nvarchar)\b", re.IGNORECASE)
@@ -208,13 +236,26 @@ def _checked_json(table: StagingTable, fields: list[JsonField], files: JsonFiles
         else:
             # read_json casts a top-level value from its JSON; load_json.sql casts a nested one from its text
             kind = "text_cast" if nested else "json_cast"
-        checked.append({"column": f.column, "type": f.type, "kind": kind, "path": _json_path(f), "key": f.key,
-                        "not_null": f.column in not_null,
-                        # read through one json_transform of the record: a top-level key no other column reads
-                        "struct": not nested and top.count(f.key) == 1})
-    return {"checked_fields": checked, "dup_keys": list(dict.fromkeys(f.key for f in fields)),
-            "fast_groups": files.fast, "plain_files": files.plain, "gzip_files": files.gzip,
-            "multiline_files": files.multiline}
+        checked.append(
+            {
+                "column": f.column,
+                "type": f.type,
+                "kind": kind,
+                "path": _json_path(f),
+                "key": f.key,
+                "not_null": f.column in not_null,
+                # read through one json_transform of the record: a top-level key no other column reads
+                "struct": not nested and top.count(f.key) == 1,
+            }
+        )
+    return {
+        "checked_fields": checked,
+        "dup_keys": list(dict.fromkeys(f.key for f in fields)),
+        "fast_groups": files.fast,
+        "plain_files": files.plain,
+        "gzip_files": files.gzip,
+        "multiline_files": files.multiline,
+    }
 
 
 def _json_path(f: JsonField) -> str:
@@ -223,13 +264,19 @@ def _json_path(f: JsonField) -> str:
     steps = f.path or (f.key,)
     if len(steps) == 1 and not str(steps[0]).startswith(("$", "/")):
         return str(steps[0])
-    return "$" + "".join(f"[{s}]" if isinstance(s, int) else "." + json.dumps(s, ensure_ascii=False)
-                         for s in steps)
+    return "$" + "".join(f"[{s}]" if isinstance(s, int) else "." + json.dumps(s, ensure_ascii=False) for s in steps)
 
 
 #: DuckDB's read_csv names for the encodings a source may declare
-CSV_ENCODINGS = {"utf-8": "utf-8", "utf8": "utf-8", "latin-1": "latin-1", "latin1": "latin-1",
-                 "utf-16": "utf-16", "utf-16le": "utf-16", "utf-16be": "utf-16"}
+CSV_ENCODINGS = {
+    "utf-8": "utf-8",
+    "utf8": "utf-8",
+    "latin-1": "latin-1",
+    "latin1": "latin-1",
+    "utf-16": "utf-16",
+    "utf-16le": "utf-16",
+    "utf-16be": "utf-16",
+}
 
 
 def _by_compression(paths: tuple[str, ...], compression: str, patterns: bool) -> list[tuple[str, list[str]]]:

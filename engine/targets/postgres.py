@@ -19,8 +19,17 @@ from engine.sources.stream import Feed
 from engine.targets.base import Adapter, Capabilities, LoadSpec, Lock, Option, Publish
 
 #: target options passed to libpq as connection parameters
-CONNECTION_KEYS = ("host", "port", "dbname", "user", "password", "sslmode", "connect_timeout",
-                   "application_name", "options")
+CONNECTION_KEYS = (
+    "host",
+    "port",
+    "dbname",
+    "user",
+    "password",
+    "sslmode",
+    "connect_timeout",
+    "application_name",
+    "options",
+)
 
 
 class PostgresAdapter(Adapter):
@@ -62,8 +71,7 @@ class PostgresAdapter(Adapter):
 
         try:
             # autocommit: the runner's explicit BEGIN/COMMIT are the only transaction boundaries
-            return psycopg.connect(conninfo=self.option("dsn") or "", autocommit=True,
-                                   **self.connection_params())  # type: ignore[arg-type]
+            return psycopg.connect(conninfo=self.option("dsn") or "", autocommit=True, **self.connection_params())  # type: ignore[arg-type]
         except psycopg.OperationalError as exc:
             raise TargetError(f"cannot connect to {self.describe()}: {self._error_text(exc)}") from None
 
@@ -82,29 +90,60 @@ class PostgresAdapter(Adapter):
 
     def load_spec(self, source: Source, table: StagingTable, files: LoadFiles) -> LoadSpec:
         if source.on_error == "skip":
-            raise ConfigError([Issue(f"source '{source.name}': on_error: skip is not supported on the postgres "
-                                     "target yet (the duckdb target has it)", source.location,
-                                     "remove on_error (a bad record then fails the run), or load with duckdb")])
+            raise ConfigError(
+                [
+                    Issue(
+                        f"source '{source.name}': on_error: skip is not supported on the postgres "
+                        "target yet (the duckdb target has it)",
+                        source.location,
+                        "remove on_error (a bad record then fails the run), or load with duckdb",
+                    )
+                ]
+            )
         patterns = files.paths
         buffer = f"_etl_load_{table.name}"
         if source.format == "json":
             fields = json_fields(table.columns, files.jsonpaths, source.location)
-            return LoadSpec("load_json.sql", {"table": table.name, "buffer": buffer, "fields": fields},
-                            Feed(patterns, "json", source.compression))
+            return LoadSpec(
+                "load_json.sql",
+                {"table": table.name, "buffer": buffer, "fields": fields},
+                Feed(patterns, "json", source.compression),
+            )
         if source.jsonpaths:
             raise ConfigError([Issue("jsonpaths applies to format json only", source.location)])
         if source.format == "parquet":
-            raise ConfigError([Issue(f"source '{source.name}': the postgres target loads json and csv; "
-                                     "parquet needs a warehouse that reads it (duckdb, redshift)",
-                                     source.location)])
+            raise ConfigError(
+                [
+                    Issue(
+                        f"source '{source.name}': the postgres target loads json and csv; "
+                        "parquet needs a warehouse that reads it (duckdb, redshift)",
+                        source.location,
+                    )
+                ]
+            )
         from engine.sources.csv_header import copy_layout
 
         columns, reorder = copy_layout(patterns, table, source)
-        return LoadSpec("load_csv.sql", {
-            "table": table.name, "columns": columns, "delimiter": source.delimiter,
-            "quote": source.quote, "null_string": source.null_string,
-        }, Feed(patterns, "csv", source.compression, header=source.header, encoding=source.encoding,
-                reorder=reorder, delimiter=source.delimiter, quote=source.quote))
+        return LoadSpec(
+            "load_csv.sql",
+            {
+                "table": table.name,
+                "columns": columns,
+                "delimiter": source.delimiter,
+                "quote": source.quote,
+                "null_string": source.null_string,
+            },
+            Feed(
+                patterns,
+                "csv",
+                source.compression,
+                header=source.header,
+                encoding=source.encoding,
+                reorder=reorder,
+                delimiter=source.delimiter,
+                quote=source.quote,
+            ),
+        )
 
 
 def _reads_stdin(sql: str) -> bool:

@@ -58,16 +58,19 @@ class RedshiftAdapter(Adapter):
         "aws_region": Option("the warehouse's AWS region for IAM auth and the Data API; default: region"),
         "method": Option("driver (default: redshift-connector) | data_api (boto3 redshift-data, no open port)"),
         "session_keep_alive": Option("Data API: seconds an idle session stays open, default 600", "int"),
-        "statement_timeout": Option("Data API: seconds to wait for one statement before cancelling it, "
-                                    "default 3600", "int"),
+        "statement_timeout": Option(
+            "Data API: seconds to wait for one statement before cancelling it, default 3600", "int"
+        ),
         "iam_role": Option("role ARN COPY reads S3 with"),
         "access_key_id": Option("COPY credentials instead of iam_role (with secret_access_key)", "secret"),
         "secret_access_key": Option("COPY credentials instead of iam_role", "secret"),
         "session_token": Option("COPY credentials: temporary session token", "secret"),
         "region": Option("the S3 region COPY reads from (a source's own region: wins)"),
         "schema": Option("the schema everything the engine creates lands in (created when missing)"),
-        "manifest_prefix": Option("a writable s3:// prefix for COPY manifests of only the new objects: "
-                                  "makes runs incremental (a source may set its own)"),
+        "manifest_prefix": Option(
+            "a writable s3:// prefix for COPY manifests of only the new objects: "
+            "makes runs incremental (a source may set its own)"
+        ),
     }
     #: connection methods; a subclass may fix one (redshift_data_api)
     default_method: ClassVar[str] = "driver"
@@ -98,15 +101,22 @@ class RedshiftAdapter(Adapter):
         where = self.target.option_locations
         method, auth = self.method, (self.option("auth") or "").strip().lower()
         if method not in ("driver", "data_api"):
-            issues.append(Issue(f"method must be driver or data_api, got {method!r}",
-                                where.get("method", self.target.location)))
+            issues.append(
+                Issue(f"method must be driver or data_api, got {method!r}", where.get("method", self.target.location))
+            )
         if auth and auth not in ("password", "iam", "secret"):
-            issues.append(Issue(f"auth must be password, iam or secret, got {auth!r}",
-                                where.get("auth", self.target.location)))
+            issues.append(
+                Issue(f"auth must be password, iam or secret, got {auth!r}", where.get("auth", self.target.location))
+            )
         for key in required(self.option, method):
             if key not in self.target.options:
-                issues.append(Issue(f"target '{self.target.name}' needs '{key}'", self.target.location,
-                                    f"add {key}: ${{VAR}} under the target and set VAR in the environment"))
+                issues.append(
+                    Issue(
+                        f"target '{self.target.name}' needs '{key}'",
+                        self.target.location,
+                        f"add {key}: ${{VAR}} under the target and set VAR in the environment",
+                    )
+                )
         return issues
 
     def _connect(self) -> Any:
@@ -123,10 +133,15 @@ class RedshiftAdapter(Adapter):
 
         port = self.option("port", "5439") or "5439"
         if not port.isdigit():
-            raise ConfigError([Issue(f"port must be a number, got {port!r}",
-                                     self.target.option_locations.get("port", self.target.location))])
-        kwargs = redshift_connect.driver_kwargs(self.option, int(port),
-                                                int(self.option("connect_timeout", "30") or 30))
+            raise ConfigError(
+                [
+                    Issue(
+                        f"port must be a number, got {port!r}",
+                        self.target.option_locations.get("port", self.target.location),
+                    )
+                ]
+            )
+        kwargs = redshift_connect.driver_kwargs(self.option, int(port), int(self.option("connect_timeout", "30") or 30))
         try:
             conn = redshift_connector.connect(**kwargs)
         except Exception as exc:
@@ -145,9 +160,16 @@ class RedshiftAdapter(Adapter):
             if token := self.option("session_token"):
                 creds["session_token"] = token
             return creds
-        raise ConfigError([Issue(f"target '{self.target.name}' cannot COPY source '{source.name}': it needs "
-                                 "iam_role (or access_key_id and secret_access_key)", self.target.location,
-                                 "add iam_role: ${REDSHIFT_IAM_ROLE_ARN} under the target")])
+        raise ConfigError(
+            [
+                Issue(
+                    f"target '{self.target.name}' cannot COPY source '{source.name}': it needs "
+                    "iam_role (or access_key_id and secret_access_key)",
+                    self.target.location,
+                    "add iam_role: ${REDSHIFT_IAM_ROLE_ARN} under the target",
+                )
+            ]
+        )
 
     def manifest_prefix(self, source: Source) -> str | None:
         return source.manifest_prefix or self.option("manifest_prefix")
@@ -169,47 +191,73 @@ class RedshiftAdapter(Adapter):
         (stage_files): then COPY loads exactly the objects it lists."""
         where = source.location
         if not source.path.startswith("s3://"):
-            raise ConfigError([Issue(f"source '{source.name}' is {source.path}: Redshift COPY reads S3 "
-                                     "(s3://bucket/prefix)", where,
-                                     "pass --var data_root=s3://your-bucket/prefix, or upload the files")])
+            raise ConfigError(
+                [
+                    Issue(
+                        f"source '{source.name}' is {source.path}: Redshift COPY reads S3 (s3://bucket/prefix)",
+                        where,
+                        "pass --var data_root=s3://your-bucket/prefix, or upload the files",
+                    )
+                ]
+            )
         if source.include:
-            raise ConfigError([Issue(f"source '{source.name}': include globs cannot be applied by COPY, "
-                                     "which loads every object under the prefix", where,
-                                     "list exactly the files to load in a manifest (manifest: s3://...)")])
+            raise ConfigError(
+                [
+                    Issue(
+                        f"source '{source.name}': include globs cannot be applied by COPY, "
+                        "which loads every object under the prefix",
+                        where,
+                        "list exactly the files to load in a manifest (manifest: s3://...)",
+                    )
+                ]
+            )
         jsonpaths = "auto ignorecase" if source.json_keys == "ignorecase" else "auto"
         if source.jsonpaths:
             if source.format != "json":
                 raise ConfigError([Issue("jsonpaths applies to format json only", where)])
             if not source.jsonpaths.startswith("s3://"):
-                raise ConfigError([Issue(f"Redshift reads the JSONPaths file from S3, not {source.jsonpaths}",
-                                         where)])
+                raise ConfigError([Issue(f"Redshift reads the JSONPaths file from S3, not {source.jsonpaths}", where)])
             jsonpaths = source.jsonpaths
         if source.manifest and not source.manifest.startswith("s3://"):
             raise ConfigError([Issue(f"the manifest must be an S3 object, not {source.manifest}", where)])
         encoding = ENCODINGS.get(source.encoding.lower())
         if encoding is None:
-            raise ConfigError([Issue(f"Redshift COPY cannot read {source.encoding} files "
-                                     "(UTF-8 and UTF-16 only)", where)])
+            raise ConfigError(
+                [Issue(f"Redshift COPY cannot read {source.encoding} files (UTF-8 and UTF-16 only)", where)]
+            )
         # COPY cannot sniff compression: gzip must be said, by the source or by the file name.
         gzip = source.compression == "gzip" or (
-            source.compression == "auto" and (source.manifest or source.path).endswith(".gz"))
+            source.compression == "auto" and (source.manifest or source.path).endswith(".gz")
+        )
         written = files.paths[0] if files is not None and files.paths else None
         from engine.sources.csv_header import s3_copy_columns
 
         columns = s3_copy_columns(table, source) if source.format == "csv" else table.columns
         context: dict[str, Any] = {
-            "table": table.name, "columns": [c.name for c in columns],
-            "location": written or source.manifest or source.path, "manifest": bool(written or source.manifest),
+            "table": table.name,
+            "columns": [c.name for c in columns],
+            "location": written or source.manifest or source.path,
+            "manifest": bool(written or source.manifest),
             "credentials": self._credentials(source),
             "region": source.region or self.option("region"),
-            "format": source.format, "jsonpaths": jsonpaths, "gzip": gzip,
-            "header": source.header, "delimiter": source.delimiter, "quote": source.quote,
-            "null_string": source.null_string, "encoding": encoding,
-            "timeformat": source.timeformat, "dateformat": source.dateformat,
-            "max_errors": source.max_errors, "compupdate": source.compupdate, "statupdate": source.statupdate,
+            "format": source.format,
+            "jsonpaths": jsonpaths,
+            "gzip": gzip,
+            "header": source.header,
+            "delimiter": source.delimiter,
+            "quote": source.quote,
+            "null_string": source.null_string,
+            "encoding": encoding,
+            "timeformat": source.timeformat,
+            "dateformat": source.dateformat,
+            "max_errors": source.max_errors,
+            "compupdate": source.compupdate,
+            "statupdate": source.statupdate,
             "on_error": source.on_error,
-            "accept_invalid_chars": source.accept_invalid_chars, "truncate_columns": source.truncate_columns,
-            "blanks_as_null": source.blanks_as_null, "empty_as_null": source.empty_as_null,
+            "accept_invalid_chars": source.accept_invalid_chars,
+            "truncate_columns": source.truncate_columns,
+            "blanks_as_null": source.blanks_as_null,
+            "empty_as_null": source.empty_as_null,
             # the load errors of this COPY are those of files under the prefix (a manifest lists any files)
             "prefix": None if source.manifest and not written else source.path,
         }
@@ -232,8 +280,9 @@ class RedshiftAdapter(Adapter):
                 if sql not in queries:
                     self.execute(sql)
         except TargetError as second:
-            return TargetError(f"{error.message}\n(could not read the load errors: {second.message})",
-                               error.step, error.sql)
+            return TargetError(
+                f"{error.message}\n(could not read the load errors: {second.message})", error.step, error.sql
+            )
         for sql in queries:
             try:
                 rows = self.fetch(sql)
@@ -243,8 +292,9 @@ class RedshiftAdapter(Adapter):
             if rows:
                 return TargetError("\n".join([error.message, *_describe(sql, rows)]), error.step, error.sql)
         if failures and len(failures) == len(queries):
-            return TargetError(f"{error.message}\n(could not read the load errors: {failures[-1]})",
-                               error.step, error.sql)
+            return TargetError(
+                f"{error.message}\n(could not read the load errors: {failures[-1]})", error.step, error.sql
+            )
         return error
 
 
@@ -258,13 +308,19 @@ def _describe(sql: str, rows: list[tuple[Any, ...]]) -> list[str]:
             continue
         filename, line, column, col_type, value, code, reason = tuple(row)[:7]
         shown = "" if value is None else f"; value {str(value).strip()!r}"
-        lines.append(f"  {str(filename).strip()} line {line}, column {str(column).strip()} "
-                     f"({str(col_type).strip()}): {str(reason).strip()} [code {code}]{shown}")
-        too_long = too_long or (str(code).strip() == TOO_LONG
-                                and str(col_type).strip().lower().startswith(("varchar", "char", "bpchar")))
+        lines.append(
+            f"  {str(filename).strip()} line {line}, column {str(column).strip()} "
+            f"({str(col_type).strip()}): {str(reason).strip()} [code {code}]{shown}"
+        )
+        too_long = too_long or (
+            str(code).strip() == TOO_LONG and str(col_type).strip().lower().startswith(("varchar", "char", "bpchar"))
+        )
     if too_long:
-        lines.append("  a value is longer than its VARCHAR column: measure the data again (etl-engine explain "
-                     "--measure), declare varchar(n) in the YAML, or let COPY cut it with truncate_columns: true")
+        lines.append(
+            "  a value is longer than its VARCHAR column: measure the data again (etl-engine explain "
+            "--measure), declare varchar(n) in the YAML, or let COPY cut it with truncate_columns: true"
+        )
     return lines
+
 
 ADAPTER = RedshiftAdapter

@@ -18,8 +18,10 @@ class RedshiftDataApiAdapter(RedshiftAdapter):
     template_dirs = ("redshift",)
     default_method: ClassVar[str] = "data_api"
     options: ClassVar[dict[str, Option]] = {
-        k: v for k, v in RedshiftAdapter.options.items()
-        if k not in ("host", "port", "user", "password", "connect_timeout", "method")}
+        k: v
+        for k, v in RedshiftAdapter.options.items()
+        if k not in ("host", "port", "user", "password", "connect_timeout", "method")
+    }
 
 
 ADAPTER = RedshiftDataApiAdapter

@@ -18,25 +18,42 @@ if TYPE_CHECKING:
     from engine.tools.cluster.serverless import ServerlessInfo
     from engine.tools.cluster.settings import ClusterSettings
 
-cluster_app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
-                          help="Create, inspect and delete the Redshift cluster (settings from dwh.cfg [DWH]).")
+cluster_app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="Create, inspect and delete the Redshift cluster (settings from dwh.cfg [DWH]).",
+)
 
-ConfigOpt = Annotated[Path | None, typer.Option(
-    "--config", "-c", help="INI file with a [DWH] section.  [default: dwh.cfg here, if present]",
-    show_default=False)]
-RegionOpt = Annotated[str | None, typer.Option(
-    "--region", help="AWS region (overrides DWH_REGION; else AWS_DEFAULT_REGION, else us-west-2).")]
-IdentifierOpt = Annotated[str | None, typer.Option(
-    "--identifier", help="Cluster id (overrides DWH_CLUSTER_IDENTIFIER).")]
+ConfigOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--config", "-c", help="INI file with a [DWH] section.  [default: dwh.cfg here, if present]", show_default=False
+    ),
+]
+RegionOpt = Annotated[
+    str | None,
+    typer.Option("--region", help="AWS region (overrides DWH_REGION; else AWS_DEFAULT_REGION, else us-west-2)."),
+]
+IdentifierOpt = Annotated[
+    str | None, typer.Option("--identifier", help="Cluster id (overrides DWH_CLUSTER_IDENTIFIER).")
+]
 RoleOpt = Annotated[str | None, typer.Option("--role-name", help="IAM role name (overrides DWH_IAM_ROLE_NAME).")]
 TimeoutOpt = Annotated[float, typer.Option("--timeout", help="Seconds to wait for the cluster before giving up.")]
-ServerlessOpt = Annotated[bool, typer.Option(
-    "--serverless", help="Redshift Serverless: a namespace and a workgroup (DWH_NAMESPACE, DWH_WORKGROUP) "
-                         "instead of a provisioned cluster.")]
-NamespaceOpt = Annotated[str | None, typer.Option(
-    "--namespace", help="Serverless namespace (overrides DWH_NAMESPACE).")]
-WorkgroupOpt = Annotated[str | None, typer.Option(
-    "--workgroup", help="Serverless workgroup (overrides DWH_WORKGROUP).")]
+ServerlessOpt = Annotated[
+    bool,
+    typer.Option(
+        "--serverless",
+        help="Redshift Serverless: a namespace and a workgroup (DWH_NAMESPACE, DWH_WORKGROUP) "
+        "instead of a provisioned cluster.",
+    ),
+]
+NamespaceOpt = Annotated[
+    str | None, typer.Option("--namespace", help="Serverless namespace (overrides DWH_NAMESPACE).")
+]
+WorkgroupOpt = Annotated[
+    str | None, typer.Option("--workgroup", help="Serverless workgroup (overrides DWH_WORKGROUP).")
+]
 # Tests poll moto many times a second; real clusters change state in minutes, so 15 s is plenty.
 PollOpt = Annotated[float, typer.Option("--poll-interval", hidden=True, min=0.0)]
 
@@ -76,39 +93,65 @@ def _buckets(pipeline: Path | None, variables: list[str], report: Report) -> lis
 
 @cluster_app.command()
 def up(
-    cidr: Annotated[str | None, typer.Option(
-        "--cidr", help="Who may connect on the cluster port, e.g. your address as 203.0.113.7/32 "
-                       "(0.0.0.0/0 is everyone, and warned about). Needed with --public.", show_default=False)]
-    = None,
-    public: Annotated[bool, typer.Option(
-        "--public", help="Give the cluster a public endpoint (default: private, reachable from its VPC or "
-                         "through the Data API).")] = False,
+    cidr: Annotated[
+        str | None,
+        typer.Option(
+            "--cidr",
+            help="Who may connect on the cluster port, e.g. your address as 203.0.113.7/32 "
+            "(0.0.0.0/0 is everyone, and warned about). Needed with --public.",
+            show_default=False,
+        ),
+    ] = None,
+    public: Annotated[
+        bool,
+        typer.Option(
+            "--public",
+            help="Give the cluster a public endpoint (default: private, reachable from its VPC or "
+            "through the Data API).",
+        ),
+    ] = False,
     serverless: ServerlessOpt = False,
-    pipeline: Annotated[Path | None, typer.Option(
-        "--pipeline", help="The pipeline whose S3 buckets the role may read.  [default: pipeline.yaml here]",
-        show_default=False)] = None,
-    var: Annotated[list[str] | None, typer.Option(
-        "--var", help="NAME=VALUE for the pipeline, e.g. data_root=s3://my-bucket/data (repeatable).")] = None,
+    pipeline: Annotated[
+        Path | None,
+        typer.Option(
+            "--pipeline",
+            help="The pipeline whose S3 buckets the role may read.  [default: pipeline.yaml here]",
+            show_default=False,
+        ),
+    ] = None,
+    var: Annotated[
+        list[str] | None,
+        typer.Option("--var", help="NAME=VALUE for the pipeline, e.g. data_root=s3://my-bucket/data (repeatable)."),
+    ] = None,
     config: ConfigOpt = None,
     region: RegionOpt = None,
     identifier: IdentifierOpt = None,
     role_name: RoleOpt = None,
     namespace: NamespaceOpt = None,
     workgroup: WorkgroupOpt = None,
-    base_capacity: Annotated[int | None, typer.Option(
-        "--base-capacity", help="Serverless RPUs (8 to 1024; overrides DWH_BASE_CAPACITY, default 8).")] = None,
-    cluster_type: Annotated[str | None, typer.Option(
-        "--cluster-type", help="single-node (default) or multi-node (overrides DWH_CLUSTER_TYPE).")] = None,
+    base_capacity: Annotated[
+        int | None,
+        typer.Option("--base-capacity", help="Serverless RPUs (8 to 1024; overrides DWH_BASE_CAPACITY, default 8)."),
+    ] = None,
+    cluster_type: Annotated[
+        str | None,
+        typer.Option("--cluster-type", help="single-node (default) or multi-node (overrides DWH_CLUSTER_TYPE)."),
+    ] = None,
     nodes: Annotated[int | None, typer.Option("--nodes", help="Node count (overrides DWH_NUM_NODES).")] = None,
-    node_type: Annotated[str | None, typer.Option(
-        "--node-type", help="e.g. ra3.large, the default (overrides DWH_NODE_TYPE).")] = None,
+    node_type: Annotated[
+        str | None, typer.Option("--node-type", help="e.g. ra3.large, the default (overrides DWH_NODE_TYPE).")
+    ] = None,
     db: Annotated[str | None, typer.Option("--db", help="Database name (overrides DWH_DB).")] = None,
     db_user: Annotated[str | None, typer.Option("--db-user", help="Master user (overrides DWH_DB_USER).")] = None,
     port: Annotated[int | None, typer.Option("--port", help="Database port (overrides DWH_PORT).")] = None,
-    write_config: Annotated[Path | None, typer.Option(
-        "--write-config", help="Write [CLUSTER] and [IAM_ROLE] (and [ENV] REDSHIFT_WORKGROUP) into this INI file "
-                               "(it may be dwh.cfg itself); other sections are kept, no password is written.")]
-    = None,
+    write_config: Annotated[
+        Path | None,
+        typer.Option(
+            "--write-config",
+            help="Write [CLUSTER] and [IAM_ROLE] (and [ENV] REDSHIFT_WORKGROUP) into this INI file "
+            "(it may be dwh.cfg itself); other sections are kept, no password is written.",
+        ),
+    ] = None,
     timeout: TimeoutOpt = 1800.0,
     poll_interval: PollOpt = 15.0,
 ) -> None:
@@ -125,19 +168,34 @@ def up(
     if public and cidr is None:
         raise UsageError("--public needs --cidr: the network that may connect (e.g. your address/32)")
     if serverless and (public or cidr):
-        raise UsageError("--serverless makes a private workgroup; reach it with the Data API "
-                         "(type: redshift_data_api), which needs no open port")
-    settings = _settings(config, SERVERLESS_UP_KEYS if serverless else UP_KEYS, DWH_CLUSTER_TYPE=cluster_type,
-                         DWH_NUM_NODES=nodes, DWH_NODE_TYPE=node_type, DWH_IAM_ROLE_NAME=role_name,
-                         DWH_CLUSTER_IDENTIFIER=identifier, DWH_DB=db, DWH_DB_USER=db_user, DWH_PORT=port,
-                         DWH_REGION=region, DWH_NAMESPACE=namespace, DWH_WORKGROUP=workgroup,
-                         DWH_BASE_CAPACITY=base_capacity)
+        raise UsageError(
+            "--serverless makes a private workgroup; reach it with the Data API "
+            "(type: redshift_data_api), which needs no open port"
+        )
+    settings = _settings(
+        config,
+        SERVERLESS_UP_KEYS if serverless else UP_KEYS,
+        DWH_CLUSTER_TYPE=cluster_type,
+        DWH_NUM_NODES=nodes,
+        DWH_NODE_TYPE=node_type,
+        DWH_IAM_ROLE_NAME=role_name,
+        DWH_CLUSTER_IDENTIFIER=identifier,
+        DWH_DB=db,
+        DWH_DB_USER=db_user,
+        DWH_PORT=port,
+        DWH_REGION=region,
+        DWH_NAMESPACE=namespace,
+        DWH_WORKGROUP=workgroup,
+        DWH_BASE_CAPACITY=base_capacity,
+    )
     if write_config is not None:
         connection_file.check_connection_config(write_config)
     report = _reporter()
     if cidr is not None and opens_to_everyone(cidr):
-        report(f"warning: --cidr {cidr} lets every address on the internet try to log in on port "
-               f"{settings.port}; prefer your own address, e.g. 203.0.113.7/32")
+        report(
+            f"warning: --cidr {cidr} lets every address on the internet try to log in on port "
+            f"{settings.port}; prefer your own address, e.g. 203.0.113.7/32"
+        )
     buckets = _buckets(pipeline, var or [], report)
     if serverless:
         from engine.tools.cluster.serverless import serverless_up
@@ -179,14 +237,26 @@ def _print_serverless(found: ServerlessInfo, region: str) -> None:
 
 
 @cluster_app.command()
-def status(config: ConfigOpt = None, region: RegionOpt = None, identifier: IdentifierOpt = None,
-           serverless: ServerlessOpt = False, namespace: NamespaceOpt = None, workgroup: WorkgroupOpt = None) -> None:
+def status(
+    config: ConfigOpt = None,
+    region: RegionOpt = None,
+    identifier: IdentifierOpt = None,
+    serverless: ServerlessOpt = False,
+    namespace: NamespaceOpt = None,
+    workgroup: WorkgroupOpt = None,
+) -> None:
     """Show the cluster's (or the serverless workgroup's) state, endpoint, size and roles; exit 1 if it does not
     exist."""
     from engine.tools.cluster.settings import SERVERLESS_KEYS, STATUS_KEYS
 
-    settings = _settings(config, SERVERLESS_KEYS if serverless else STATUS_KEYS, DWH_CLUSTER_IDENTIFIER=identifier,
-                         DWH_REGION=region, DWH_NAMESPACE=namespace, DWH_WORKGROUP=workgroup)
+    settings = _settings(
+        config,
+        SERVERLESS_KEYS if serverless else STATUS_KEYS,
+        DWH_CLUSTER_IDENTIFIER=identifier,
+        DWH_REGION=region,
+        DWH_NAMESPACE=namespace,
+        DWH_WORKGROUP=workgroup,
+    )
     if serverless:
         from engine.tools.cluster.serverless import serverless_status
 
@@ -231,24 +301,36 @@ def down(
     workgroup, the namespace and the role); succeeds if they are already gone.  Asks first unless --yes."""
     from engine.tools.cluster.settings import DOWN_KEYS, SERVERLESS_DOWN_KEYS
 
-    settings = _settings(config, SERVERLESS_DOWN_KEYS if serverless else DOWN_KEYS,
-                         DWH_CLUSTER_IDENTIFIER=identifier, DWH_IAM_ROLE_NAME=role_name, DWH_REGION=region,
-                         DWH_NAMESPACE=namespace, DWH_WORKGROUP=workgroup)
-    what = (f"workgroup {settings.workgroup}, namespace {settings.namespace} (and its data)" if serverless
-            else f"cluster {settings.identifier} (and its data; no final snapshot)")
-    if not yes and not typer.confirm(f"Delete {what} and role {settings.role_name} in {settings.region}?",
-                                     err=True):
+    settings = _settings(
+        config,
+        SERVERLESS_DOWN_KEYS if serverless else DOWN_KEYS,
+        DWH_CLUSTER_IDENTIFIER=identifier,
+        DWH_IAM_ROLE_NAME=role_name,
+        DWH_REGION=region,
+        DWH_NAMESPACE=namespace,
+        DWH_WORKGROUP=workgroup,
+    )
+    what = (
+        f"workgroup {settings.workgroup}, namespace {settings.namespace} (and its data)"
+        if serverless
+        else f"cluster {settings.identifier} (and its data; no final snapshot)"
+    )
+    if not yes and not typer.confirm(f"Delete {what} and role {settings.role_name} in {settings.region}?", err=True):
         typer.echo("nothing deleted", err=True)
         raise typer.Exit(1)
     if serverless:
         from engine.tools.cluster.serverless import serverless_down
 
         serverless_down(settings, timeout, poll_interval, _reporter())
-        typer.echo(f"workgroup {settings.workgroup}, namespace {settings.namespace} and role "
-                   f"{settings.role_name} are gone")
+        typer.echo(
+            f"workgroup {settings.workgroup}, namespace {settings.namespace} and role {settings.role_name} are gone"
+        )
         return
     from engine.tools.cluster.provisioned import cluster_down
 
     cluster_down(settings, wait, timeout, poll_interval, _reporter())
-    typer.echo(f"cluster {settings.identifier} and role {settings.role_name} are gone"
-               if wait else f"cluster {settings.identifier} is being deleted; role {settings.role_name} is gone")
+    typer.echo(
+        f"cluster {settings.identifier} and role {settings.role_name} are gone"
+        if wait
+        else f"cluster {settings.identifier} is being deleted; role {settings.role_name} is gone"
+    )

@@ -43,8 +43,14 @@ def compact(source: Source, out: str, target_bytes: int, cache: Path) -> Compact
     if not remote and staging.exists() and any(staging.iterdir()):
         raise ConfigError([Issue(f"output folder {out} is not empty", Location(None))])
     staging.parent.mkdir(parents=True, exist_ok=True)
-    sql = renderer.template("compact.sql", files=paths, format=source.format, header=source.header,
-                            out=str(staging), target_bytes=int(target_bytes))
+    sql = renderer.template(
+        "compact.sql",
+        files=paths,
+        format=source.format,
+        header=source.header,
+        out=str(staging),
+        target_bytes=int(target_bytes),
+    )
     try:
         duckdb.connect().execute(sql)
     except duckdb.Error as exc:
@@ -52,8 +58,9 @@ def compact(source: Source, out: str, target_bytes: int, cache: Path) -> Compact
     written = sorted(p for p in staging.rglob("*") if p.is_file())
     if remote:
         _upload(written, staging, out, source)
-    return Compacted(len(entries), sum(e.size for e in entries), len(written),
-                     sum(p.stat().st_size for p in written), out)
+    return Compacted(
+        len(entries), sum(e.size for e in entries), len(written), sum(p.stat().st_size for p in written), out
+    )
 
 
 def _upload(files: list[Path], root: Path, out: str, source: Source) -> None:

@@ -3,6 +3,7 @@
 The counts in expected_counts.yaml are recomputed here from the files alone, with the
 json module, so a pipeline test can trust them as ground truth.
 """
+
 from __future__ import annotations
 
 import importlib.util
@@ -18,14 +19,18 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "examples" / "sparkify" / "data"
-SMALL = ["--days", "4", "--events", "2400", "--songs", "150", "--match-rate", "0.2",
-         "--seed", "7"]
+SMALL = ["--days", "4", "--events", "2400", "--songs", "150", "--match-rate", "0.2", "--seed", "7"]
 # How the app requests each page, as in the real logs (PUT for actions, 307 redirects).
-PAGE_REQUEST = {"NextSong": ("PUT", 200), "Login": ("PUT", 307), "Logout": ("PUT", 307),
-                "Save Settings": ("PUT", 307), "Submit Upgrade": ("PUT", 307),
-                "Submit Downgrade": ("PUT", 307), "Error": ("GET", 404),
-                **{p: ("GET", 200) for p in ("Home", "Settings", "Help", "About", "Upgrade",
-                                             "Downgrade")}}
+PAGE_REQUEST = {
+    "NextSong": ("PUT", 200),
+    "Login": ("PUT", 307),
+    "Logout": ("PUT", 307),
+    "Save Settings": ("PUT", 307),
+    "Submit Upgrade": ("PUT", 307),
+    "Submit Downgrade": ("PUT", 307),
+    "Error": ("GET", 404),
+    **{p: ("GET", 200) for p in ("Home", "Settings", "Help", "About", "Upgrade", "Downgrade")},
+}
 
 
 def load_generator() -> ModuleType:
@@ -49,8 +54,7 @@ def generate(out: Path, *args: str) -> Path:
 
 def tree(root: Path) -> dict[str, bytes]:
     """Map every file's relative path to its bytes, for byte-identity checks."""
-    return {p.relative_to(root).as_posix(): p.read_bytes()
-            for p in sorted(root.rglob("*")) if p.is_file()}
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
 def read_objects(path: Path) -> list[dict[str, Any]]:
@@ -98,13 +102,16 @@ def recount(root: Path) -> dict[str, int]:
     rows = [s for objs in songs.values() for s in objs]
     catalogue = {(s["title"], s["artist_name"], s["duration"]) for s in rows}
     plays = [e for e in events if e["page"] == "NextSong"]
-    return {"events": len(events), "nextsong_events": len(plays),
-            "distinct_ts": len({e["ts"] for e in events}),
-            "distinct_users": len({e["userId"] for e in events if e["userId"] != ""}),
-            "song_rows": len(rows), "distinct_songs": len({s["song_id"] for s in rows}),
-            "distinct_artists": len({s["artist_id"] for s in rows}),
-            "matched_plays": sum((e["song"], e["artist"], e["length"]) in catalogue
-                                 for e in plays)}
+    return {
+        "events": len(events),
+        "nextsong_events": len(plays),
+        "distinct_ts": len({e["ts"] for e in events}),
+        "distinct_users": len({e["userId"] for e in events if e["userId"] != ""}),
+        "song_rows": len(rows),
+        "distinct_songs": len({s["song_id"] for s in rows}),
+        "distinct_artists": len({s["artist_id"] for s in rows}),
+        "matched_plays": sum((e["song"], e["artist"], e["length"]) in catalogue for e in plays),
+    }
 
 
 @pytest.fixture(scope="module")
@@ -142,8 +149,7 @@ def test_one_song_file_holds_a_pretty_duplicate(small: Path) -> None:
     first, dup = songs[doubles[0]]
     others = [s for p, objs in songs.items() if p != doubles[0] for s in objs]
     assert dup in others and first not in others
-    assert doubles[0].read_text(encoding="utf-8") == "".join(
-        json.dumps(s, indent=2) + "\n" for s in (first, dup))
+    assert doubles[0].read_text(encoding="utf-8") == "".join(json.dumps(s, indent=2) + "\n" for s in (first, dup))
     for path, objs in songs.items():
         track = path.stem
         assert path.parent.relative_to(small / "song_data").parts == tuple(track[2:5])
@@ -151,9 +157,18 @@ def test_one_song_file_holds_a_pretty_duplicate(small: Path) -> None:
         if path != doubles[0]:  # the rest: one compact object, like the real files
             assert path.read_text(encoding="utf-8") == json.dumps(objs[0], separators=(",", ":"))
     for s in others:
-        assert list(s) == ["artist_id", "artist_latitude", "artist_location",
-                           "artist_longitude", "artist_name", "duration", "num_songs",
-                           "song_id", "title", "year"]
+        assert list(s) == [
+            "artist_id",
+            "artist_latitude",
+            "artist_location",
+            "artist_longitude",
+            "artist_name",
+            "duration",
+            "num_songs",
+            "song_id",
+            "title",
+            "year",
+        ]
         assert s["artist_id"][:2] == "AR" and s["song_id"][:2] == "SO"
         assert len(s["artist_id"]) == len(s["song_id"]) == 18
         assert round(s["duration"], 5) == s["duration"] and s["num_songs"] == 1
@@ -164,8 +179,9 @@ def test_artists_shared_and_described_two_ways(small: Path) -> None:
     songs_per_artist: dict[str, int] = defaultdict(int)
     for objs in read_songs(small).values():
         for s in objs:
-            described[s["artist_id"]].add((s["artist_name"], s["artist_location"],
-                                           s["artist_latitude"], s["artist_longitude"]))
+            described[s["artist_id"]].add(
+                (s["artist_name"], s["artist_location"], s["artist_latitude"], s["artist_longitude"])
+            )
             songs_per_artist[s["artist_id"]] += 1
     assert any(n > 2 for n in songs_per_artist.values())
     assert any(len(d) > 1 for d in described.values())

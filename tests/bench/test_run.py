@@ -1,4 +1,5 @@
 """Tests for bench/run.py's pure helpers on made-up numbers: no benchmark runs, no databases."""
+
 from __future__ import annotations
 
 import importlib.util
@@ -24,7 +25,7 @@ def load_runner() -> ModuleType:
 run = load_runner()
 
 
-def result(size: str, contender: str, seconds: list[float], rss: int = 100 * 2 ** 20, **kw: object) -> object:
+def result(size: str, contender: str, seconds: list[float], rss: int = 100 * 2**20, **kw: object) -> object:
     return run.Result(size, contender, seconds=seconds, peak_rss=[rss] * len(seconds), **kw)
 
 
@@ -53,17 +54,18 @@ def test_count_mismatches_names_table_and_sources() -> None:
     assert run.count_mismatches({"engine": same, "floor": dict(same)}) == []
     assert run.count_mismatches({"engine": same}) == []
     off = {**same, "users": 4}
-    assert run.count_mismatches({"engine": same, "floor": dict(same), "dbt": off}) == [
-        "users: engine has 5, dbt has 4"]
+    assert run.count_mismatches({"engine": same, "floor": dict(same), "dbt": off}) == ["users: engine has 5, dbt has 4"]
 
 
 def test_result_rows_ratio_to_floor_and_sampled_note() -> None:
-    rows = run.result_rows([
-        result("1m", "floor", [10.0, 12.0, 11.0]),
-        result("1m", "engine-duckdb", [22.0, 20.0, 21.0], rss=3 * 2 ** 30),
-        result("1m", "rowbyrow", [4000.0], sample=0.01, measured=[41.0]),
-        run.Result("1m", "dbt-duckdb", skipped="dbt not installed"),
-    ])
+    rows = run.result_rows(
+        [
+            result("1m", "floor", [10.0, 12.0, 11.0]),
+            result("1m", "engine-duckdb", [22.0, 20.0, 21.0], rss=3 * 2**30),
+            result("1m", "rowbyrow", [4000.0], sample=0.01, measured=[41.0]),
+            run.Result("1m", "dbt-duckdb", skipped="dbt not installed"),
+        ]
+    )
     # size, contender, runs, median, range, ratio, CPU seconds, CPU ratio, peak RSS, load average, note
     assert rows[0][1:9] == ["floor", "3", "11.0", "10.0-12.0", "1.00x", "11.00", "-", "100 MiB"]
     assert rows[1][1:9] == ["engine-duckdb", "3", "21.0", "20.0-22.0", "1.91x", "21.00", "-", "3.00 GiB"]
@@ -78,11 +80,18 @@ def test_markdown_table_pads_columns() -> None:
 
 def test_goals_report_met_and_not_met() -> None:
     results = [
-        result("real", "floor", [1.0]), result("real", "engine-duckdb", [1.5]), result("real", "dbt-duckdb", [2.0]),
-        result("10m", "floor", [100.0]), result("10m", "engine-duckdb", [105.0], rss=4 * 10 ** 9),
+        result("real", "floor", [1.0]),
+        result("real", "engine-duckdb", [1.5]),
+        result("real", "dbt-duckdb", [2.0]),
+        result("10m", "floor", [100.0]),
+        result("10m", "engine-duckdb", [105.0], rss=4 * 10**9),
     ]
-    goals = {g: (status, numbers) for g, status, numbers in
-             run.evaluate_goals(results, {"validate cold": 0.2, "validate warm": 0.1, "dry-run cold": 0.5})}
+    goals = {
+        g: (status, numbers)
+        for g, status, numbers in run.evaluate_goals(
+            results, {"validate cold": 0.2, "validate warm": 0.1, "dry-run cold": 0.5}
+        )
+    }
     assert goals["engine <= 1.10x the floor at 10m"][0] == "met"
     assert goals["engine <= 1.50x the floor at real"] == ("met", "1.50 s vs 1.00 s = 1.50x")
     assert goals[">= 2x faster than dbt-duckdb on real data"][0] == "NOT met"
@@ -95,17 +104,22 @@ def test_goals_report_met_and_not_met() -> None:
 
 
 def test_importtime_summary_groups_by_package() -> None:
-    stderr = "\n".join([
-        "import time: self [us] | cumulative | imported package",
-        "import time:      1000 |       1000 |     sqlglot.errors",
-        "import time:      3000 |       4000 |   sqlglot",
-        "import time:       500 |       4500 | engine.plan",
-        "import time:       200 |        200 | yaml",
-    ])
+    stderr = "\n".join(
+        [
+            "import time: self [us] | cumulative | imported package",
+            "import time:      1000 |       1000 |     sqlglot.errors",
+            "import time:      3000 |       4000 |   sqlglot",
+            "import time:       500 |       4500 | engine.plan",
+            "import time:       200 |        200 | yaml",
+        ]
+    )
     entries = run.parse_importtime(stderr)
     assert entries[0] == (1000, 1000, 2, "sqlglot.errors")
-    assert run.importtime_summary(entries, top=2) == [["sqlglot", "4.0", "2"], ["engine", "0.5", "1"],
-                                                       ["(all imports)", "4.7", "4"]]
+    assert run.importtime_summary(entries, top=2) == [
+        ["sqlglot", "4.0", "2"],
+        ["engine", "0.5", "1"],
+        ["(all imports)", "4.7", "4"],
+    ]
 
 
 def test_dbt_models_match_the_transforms() -> None:

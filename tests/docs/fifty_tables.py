@@ -22,8 +22,13 @@ def snowflake_parent(d: int) -> int | None:
 
 
 def write_pipeline(root: Path) -> Path:
-    lines = ["name: wide", "description: A generated pipeline of fifty tables.", "targets:",
-             "  local: {type: duckdb, path: warehouse.duckdb}", "sources:"]
+    lines = [
+        "name: wide",
+        "description: A generated pipeline of fifty tables.",
+        "targets:",
+        "  local: {type: duckdb, path: warehouse.duckdb}",
+        "sources:",
+    ]
     for s in range(SOURCES):
         (root / "data" / f"s{s}").mkdir(parents=True, exist_ok=True)
         rows = [{"id": i, "name": f"n{i}", "ref": i % 3} for i in range(3)]
@@ -40,9 +45,14 @@ def write_pipeline(root: Path) -> Path:
         if parent is not None:
             cols += f", dim_{parent}_id: integer"
             select += f", min(ref) as dim_{parent}_id"
-        lines += [f"  dim_{d}:", "    kind: dimension", f"    description: generated dimension {d}",
-                  f"    primary_key: dim_{d}_id", f"    columns: {{{cols}}}",
-                  f"    sql: {select} from staging_{d % SOURCES} group by ref"]
+        lines += [
+            f"  dim_{d}:",
+            "    kind: dimension",
+            f"    description: generated dimension {d}",
+            f"    primary_key: dim_{d}_id",
+            f"    columns: {{{cols}}}",
+            f"    sql: {select} from staging_{d % SOURCES} group by ref",
+        ]
         if parent is not None:
             lines.append(f"    foreign_keys: {{dim_{parent}_id: dim_{parent}}}")
     for f in range(FACTS):
@@ -51,9 +61,14 @@ def write_pipeline(root: Path) -> Path:
         # each fact also joins two of its dimensions, so the lineage crosses between the sources' branches
         select = ", ".join([f"s.id as fact_{f}_id", *(f"s.ref as dim_{d}_id" for d in dims)])
         joins = " ".join(f"left join dim_{d} on dim_{d}.dim_{d}_id = s.ref" for d in dims[:2])
-        lines += [f"  fact_{f}:", "    kind: fact", f"    primary_key: fact_{f}_id", f"    columns: {{{cols}}}",
-                  "    foreign_keys: {" + ", ".join(f"dim_{d}_id: dim_{d}" for d in dims) + "}",
-                  f"    sql: select {select} from staging_{f % SOURCES} as s {joins}"]
+        lines += [
+            f"  fact_{f}:",
+            "    kind: fact",
+            f"    primary_key: fact_{f}_id",
+            f"    columns: {{{cols}}}",
+            "    foreign_keys: {" + ", ".join(f"dim_{d}_id: dim_{d}" for d in dims) + "}",
+            f"    sql: select {select} from staging_{f % SOURCES} as s {joins}",
+        ]
     lines += ["queries:", "  fact_rows: select count(*) as n from fact_0"]
     file = root / "pipeline.yaml"
     file.write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -29,6 +29,9 @@ def expected(file: Path, cli_vars: list[str] | None = None) -> dict[str, set[tup
         edges |= {(f"table:{r}", f"table:{t.name}") for r in _reads(t.sql) if r in tables and r != t.name}
     for q in p.queries.values():
         edges |= {(f"table:{r}", f"query:{q.name}") for r in _reads(q.sql) if r in tables}
-    fks = {(f"{t.name}.{fk.column}", f"{fk.table}.{fk.ref_column or p.star[fk.table].primary_key[0]}")
-           for t in p.star.values() for fk in t.foreign_keys}
+    fks = {
+        (f"{t.name}.{fk.column}", f"{fk.table}.{fk.ref_column or p.star[fk.table].primary_key[0]}")
+        for t in p.star.values()
+        for fk in t.foreign_keys
+    }
     return {"nodes": nodes, "edges": edges, "er_nodes": set(p.star), "fks": fks}

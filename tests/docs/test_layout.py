@@ -17,9 +17,13 @@ def _overlaps(at: dict[str, tuple[float, float]], boxes: dict[str, Box]) -> list
     out = []
     items = list(at.items())
     for i, (a, (ax, ay)) in enumerate(items):
-        for b, (bx, by) in items[i + 1:]:
-            if ax < bx + boxes[b].width and bx < ax + boxes[a].width and \
-                    ay < by + boxes[b].height and by < ay + boxes[a].height:
+        for b, (bx, by) in items[i + 1 :]:
+            if (
+                ax < bx + boxes[b].width
+                and bx < ax + boxes[a].width
+                and ay < by + boxes[b].height
+                and by < ay + boxes[a].height
+            ):
                 out.append((a, b))
     return out
 

@@ -17,8 +17,9 @@ from engine.runner import run_plan
 
 
 def _docs(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "engine", "docs", *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "engine", "docs", *args], cwd=cwd, capture_output=True, text=True, timeout=300
+    )
 
 
 def test_pages_links_and_offline(project_copy: Path) -> None:

@@ -16,9 +16,12 @@ from conftest import ROOT, SHARED
 from docs.fifty_tables import write_pipeline
 from docs.site_expected import expected
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow,
-              # CI installs chromium (.ci/run): there a missing browser fails instead of skipping
-              pytest.mark.skipif(CHROMIUM is None and not os.environ.get("CI"), reason="chromium is not installed")]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    # CI installs chromium (.ci/run): there a missing browser fails instead of skipping
+    pytest.mark.skipif(CHROMIUM is None and not os.environ.get("CI"), reason="chromium is not installed"),
+]
 
 NODES = "Array.from(document.querySelectorAll('#{svg} g.node')).map(g => g.dataset.node)"
 EDGES = "Array.from(document.querySelectorAll('#{svg} path.edge')).map(p => [p.dataset.from, p.dataset.to])"
@@ -41,13 +44,17 @@ def browser(tmp_path: Path) -> Iterator[Browser]:
 
 
 def _build(file: Path, out: Path, *extra: str) -> None:
-    done = subprocess.run([sys.executable, "-m", "engine", "docs", str(file), "--out", str(out), *extra],
-                          cwd=file.parent, capture_output=True, text=True, timeout=600)
+    done = subprocess.run(
+        [sys.executable, "-m", "engine", "docs", str(file), "--out", str(out), *extra],
+        cwd=file.parent,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert done.returncode == 0, done.stderr
 
 
-def _check_site(browser: Browser, site: Path, want: dict[str, set[tuple[str, str]] | set[str]],
-                shots: Path) -> None:
+def _check_site(browser: Browser, site: Path, want: dict[str, set[tuple[str, str]] | set[str]], shots: Path) -> None:
     shots.mkdir(exist_ok=True)
     pages = sorted(site.rglob("*.html"))
     assert len(pages) == 1 + len(want["nodes"]) - sum(1 for n in want["nodes"] if str(n).startswith("query:"))
@@ -67,9 +74,13 @@ def _check_site(browser: Browser, site: Path, want: dict[str, set[tuple[str, str
             assert b["font"] >= 10, f"{svg} {b['id']}: text too small"
             assert b["text"] <= b["w"], f"{svg} {b['id']}: its text runs out of its box"
         for i, a in enumerate(boxes):
-            for b in boxes[i + 1:]:
-                apart = a["x"] + a["w"] <= b["x"] or b["x"] + b["w"] <= a["x"] or \
-                    a["y"] + a["h"] <= b["y"] or b["y"] + b["h"] <= a["y"]
+            for b in boxes[i + 1 :]:
+                apart = (
+                    a["x"] + a["w"] <= b["x"]
+                    or b["x"] + b["w"] <= a["x"]
+                    or a["y"] + a["h"] <= b["y"]
+                    or b["y"] + b["h"] <= a["y"]
+                )
                 assert apart, f"{svg}: {a['id']} overlaps {b['id']}"
         # drawn at its own size: the page scrolls rather than shrinking the text
         drawn = browser.evaluate(f"document.getElementById('{svg}').getBoundingClientRect().width")
@@ -78,8 +89,13 @@ def _check_site(browser: Browser, site: Path, want: dict[str, set[tuple[str, str
 
 def test_sparkify_site(project_copy: Path, tmp_path: Path, browser: Browser) -> None:
     for _ in range(2):  # with run history: row counts per run and the checks' last results on the pages
-        done = subprocess.run([sys.executable, "-m", "engine", "run", "pipeline.yaml"], cwd=project_copy,
-                              capture_output=True, text=True, timeout=300)
+        done = subprocess.run(
+            [sys.executable, "-m", "engine", "run", "pipeline.yaml"],
+            cwd=project_copy,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         assert done.returncode == 0, done.stderr
     _build(project_copy / "pipeline.yaml", tmp_path / "site")
     _check_site(browser, tmp_path / "site", expected(project_copy / "pipeline.yaml"), tmp_path / "screenshots")
@@ -102,23 +118,45 @@ def test_movielens_site(tmp_path: Path, browser: Browser) -> None:
     if not data.is_dir():
         pytest.skip(f"{data} is not there")
     file = ROOT / "examples" / "movielens" / "pipeline.yaml"
-    done = subprocess.run([sys.executable, "-m", "engine", "docs", str(file), "--out", str(tmp_path / "site"),
-                           "--var", f"data_root={data}", "--target", "local"], cwd=tmp_path,
-                          capture_output=True, text=True, timeout=600)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "engine",
+            "docs",
+            str(file),
+            "--out",
+            str(tmp_path / "site"),
+            "--var",
+            f"data_root={data}",
+            "--target",
+            "local",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert done.returncode == 0, done.stderr
     _check_site(browser, tmp_path / "site", expected(file, [f"data_root={data}"]), tmp_path / "screenshots")
 
 
 def test_serve_on_loopback(project_copy: Path, tmp_path: Path, browser: Browser) -> None:
-    proc = subprocess.Popen([sys.executable, "-m", "engine", "docs", "pipeline.yaml", "--serve", "--port", "0"],
-                            cwd=project_copy, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "engine", "docs", "pipeline.yaml", "--serve", "--port", "0"],
+        cwd=project_copy,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert proc.stdout is not None
         url = proc.stdout.readline().strip()
         assert url.startswith("http://127.0.0.1:") and url.endswith("/")
         assert browser.open(url) == []
-        assert browser.evaluate("document.querySelectorAll('#lineage-svg g.node').length") == \
-            len(expected(project_copy / "pipeline.yaml")["nodes"])
+        assert browser.evaluate("document.querySelectorAll('#lineage-svg g.node').length") == len(
+            expected(project_copy / "pipeline.yaml")["nodes"]
+        )
         browser.screenshot(tmp_path / "served-index.png")
         assert browser.open(url + "tables/songplays.html") == []
     finally:

@@ -93,10 +93,17 @@ def test_run_passes_every_check_and_skips_none(built: tuple[Path, Result]) -> No
 
 def test_row_counts(con: duckdb.DuckDBPyConnection, expected: MovieLensExpected) -> None:
     counts = expected.counts()
-    for table, name in [("staging_ratings", "rating_rows"), ("staging_movies", "movie_rows"),
-                        ("staging_tags", "tag_rows"), ("ratings", "ratings"), ("movies", "movies"),
-                        ("users", "users"), ("dates", "dates"), ("genres", "genres"),
-                        ("movie_genres", "movie_genres")]:
+    for table, name in [
+        ("staging_ratings", "rating_rows"),
+        ("staging_movies", "movie_rows"),
+        ("staging_tags", "tag_rows"),
+        ("ratings", "ratings"),
+        ("movies", "movies"),
+        ("users", "users"),
+        ("dates", "dates"),
+        ("genres", "genres"),
+        ("movie_genres", "movie_genres"),
+    ]:
         assert _one(con, f'select count(*) from "{table}"') == counts[name], table
 
 
@@ -120,16 +127,16 @@ def test_movies_titles_and_years(con: duckdb.DuckDBPyConnection, expected: Movie
     assert movies == dict(expected.movies)
     # The edge cases, spelled out.
     assert movies[1] == ("Toy Story", 1995, "Adventure|Animation|Children|Comedy|Fantasy")
-    assert movies[11][:2] == ("American President, The", 1995)                # quoted comma
-    assert movies[7789][:2] == ("11'09\"01 - September 11", 2002)              # doubled quote
+    assert movies[11][:2] == ("American President, The", 1995)  # quoted comma
+    assert movies[7789][:2] == ("11'09\"01 - September 11", 2002)  # doubled quote
     assert movies[51372][:2] == ('"Great Performances" Cats', 1998)
-    assert movies[32][:2] == ("Twelve Monkeys (a.k.a. 12 Monkeys)", 1995)      # inner parentheses stay
-    assert movies[72641][:2] == ("Blind Side, The", 2009)                      # two spaces before the year
-    assert movies[89045][:2] == ("Rocky VI", 1986)                             # "(1986) " trailing space
+    assert movies[32][:2] == ("Twelve Monkeys (a.k.a. 12 Monkeys)", 1995)  # inner parentheses stay
+    assert movies[72641][:2] == ("Blind Side, The", 2009)  # two spaces before the year
+    assert movies[89045][:2] == ("Rocky VI", 1986)  # "(1986) " trailing space
     by_title = {title: year for title, year, _ in movies.values()}
-    assert by_title["Big Bang Theory, The"] == 2007                            # "(2007-)"
-    assert by_title["Fawlty Towers"] == 1975                                   # "(1975-1979)"
-    assert by_title["Stranger Things"] is None                                 # no year at all
+    assert by_title["Big Bang Theory, The"] == 2007  # "(2007-)"
+    assert by_title["Fawlty Towers"] == 1975  # "(1975-1979)"
+    assert by_title["Stranger Things"] is None  # no year at all
     assert by_title["Women of '69, Unboxed"] is None
     assert _one(con, "select count(*) from movies where year is null") == 4
     assert _one(con, "select count(*) from movies where genres is null") == 18  # "(no genres listed)"
@@ -150,8 +157,12 @@ def test_title_rule_itself() -> None:
 
 
 def test_users(con: duckdb.DuckDBPyConnection, expected: MovieLensExpected) -> None:
-    users = {r[0]: tuple(r[1:]) for r in con.execute(
-        "select user_id, rating_count, tag_count, first_rated_at, last_rated_at from users").fetchall()}
+    users = {
+        r[0]: tuple(r[1:])
+        for r in con.execute(
+            "select user_id, rating_count, tag_count, first_rated_at, last_rated_at from users"
+        ).fetchall()
+    }
     assert users == dict(expected.users)
     assert expected.tag_only_users == 0  # every tagger rated: raters alone would give the same users
     assert sum(n for n, *_ in users.values()) == expected.rating_rows
@@ -159,8 +170,12 @@ def test_users(con: duckdb.DuckDBPyConnection, expected: MovieLensExpected) -> N
 
 
 def test_dates(con: duckdb.DuckDBPyConnection, expected: MovieLensExpected) -> None:
-    dates = {r[0]: tuple(r[1:]) for r in con.execute(
-        "select date_key, date, year, quarter, month, day, week, weekday, is_weekend from dates").fetchall()}
+    dates = {
+        r[0]: tuple(r[1:])
+        for r in con.execute(
+            "select date_key, date, year, quarter, month, day, week, weekday, is_weekend from dates"
+        ).fetchall()
+    }
     assert dates == dict(expected.dates)
     assert min(dates) == 19950109 and max(dates) == 20161016  # README.txt: Jan 09, 1995 - Oct 16, 2016
 
@@ -178,17 +193,35 @@ def test_genres_and_bridge(con: duckdb.DuckDBPyConnection, expected: MovieLensEx
 
 
 def test_keys_hold(con: duckdb.DuckDBPyConnection) -> None:
-    for table, key in [("ratings", "user_id, movie_id"), ("movies", "movie_id"), ("users", "user_id"),
-                       ("dates", "date_key"), ("genres", "genre"), ("movie_genres", "movie_id, genre")]:
-        assert _one(con, f'select count(*) - (select count(*) from (select distinct {key} from "{table}") k) '
-                         f'from "{table}"') == 0, table
-    for child, column, parent, key in [("ratings", "user_id", "users", "user_id"),
-                                       ("ratings", "movie_id", "movies", "movie_id"),
-                                       ("ratings", "date_key", "dates", "date_key"),
-                                       ("movie_genres", "movie_id", "movies", "movie_id"),
-                                       ("movie_genres", "genre", "genres", "genre")]:
-        assert _one(con, f'select count(*) from "{child}" c left join "{parent}" p on c.{column} = p.{key} '
-                         f'where p.{key} is null') == 0, (child, column)
+    for table, key in [
+        ("ratings", "user_id, movie_id"),
+        ("movies", "movie_id"),
+        ("users", "user_id"),
+        ("dates", "date_key"),
+        ("genres", "genre"),
+        ("movie_genres", "movie_id, genre"),
+    ]:
+        assert (
+            _one(
+                con, f'select count(*) - (select count(*) from (select distinct {key} from "{table}") k) from "{table}"'
+            )
+            == 0
+        ), table
+    for child, column, parent, key in [
+        ("ratings", "user_id", "users", "user_id"),
+        ("ratings", "movie_id", "movies", "movie_id"),
+        ("ratings", "date_key", "dates", "date_key"),
+        ("movie_genres", "movie_id", "movies", "movie_id"),
+        ("movie_genres", "genre", "genres", "genre"),
+    ]:
+        assert (
+            _one(
+                con,
+                f'select count(*) from "{child}" c left join "{parent}" p on c.{column} = p.{key} '
+                f"where p.{key} is null",
+            )
+            == 0
+        ), (child, column)
 
 
 def test_a_wrong_count_fails_the_run(tmp_path: Path, movielens_real: Path) -> None:

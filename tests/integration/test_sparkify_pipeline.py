@@ -20,12 +20,18 @@ pytestmark = pytest.mark.integration
 
 
 def _run(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "engine", "run", "pipeline.yaml", *args],
-                          cwd=project, capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "engine", "run", "pipeline.yaml", *args],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def _assert_star_matches(db: Path, exp: Expected) -> None:
     with duckdb.connect(str(db), read_only=True) as con:
+
         def one(sql: str) -> object:
             return con.execute(sql).fetchone()[0]  # type: ignore[index]
 
@@ -40,26 +46,43 @@ def _assert_star_matches(db: Path, exp: Expected) -> None:
         by_session = Counter(dict(con.execute("select session_id, count(*) from songplays group by 1").fetchall()))
         assert by_session == Counter(s for s, _ in exp.songplays_ids)
         # matched plays: the same songs and artists for the same sessions
-        matched = Counter(con.execute(
-            "select session_id, song_id, artist_id from songplays where song_id is not null").fetchall())
+        matched = Counter(
+            con.execute("select session_id, song_id, artist_id from songplays where song_id is not null").fetchall()
+        )
         assert sum(matched.values()) == exp.songplays_matched
         assert matched == Counter((s, song, artist) for (s, _), (song, artist) in exp.matched_pairs.items())
         # users carry their latest attributes
-        users = {r[0]: tuple(r[1:]) for r in con.execute(
-            "select user_id, first_name, last_name, gender, level from users").fetchall()}
+        users = {
+            r[0]: tuple(r[1:])
+            for r in con.execute("select user_id, first_name, last_name, gender, level from users").fetchall()
+        }
         assert users == dict(exp.users_latest)
         # time: one row per instant, hours agree
         assert Counter(dict(con.execute("select hour, count(*) from time group by 1").fetchall())) == exp.hours
         assert str(con.execute("select typeof(start_time) from time limit 1").fetchone()[0]) == "TIMESTAMP"  # type: ignore[index]
         # keys: unique, not null, every foreign key resolves
-        for table, key in [("songplays", "songplay_id"), ("users", "user_id"), ("songs", "song_id"),
-                           ("artists", "artist_id"), ("time", "start_time")]:
+        for table, key in [
+            ("songplays", "songplay_id"),
+            ("users", "user_id"),
+            ("songs", "song_id"),
+            ("artists", "artist_id"),
+            ("time", "start_time"),
+        ]:
             assert one(f'select count(*) - count(distinct {key}) from "{table}"') == 0
             assert one(f'select count(*) from "{table}" where {key} is null') == 0
-        for column, parent, key in [("user_id", "users", "user_id"), ("song_id", "songs", "song_id"),
-                                    ("artist_id", "artists", "artist_id"), ("start_time", "time", "start_time")]:
-            assert one(f'select count(*) from songplays c left join "{parent}" p on c.{column} = p.{key} '
-                       f'where c.{column} is not null and p.{key} is null') == 0
+        for column, parent, key in [
+            ("user_id", "users", "user_id"),
+            ("song_id", "songs", "song_id"),
+            ("artist_id", "artists", "artist_id"),
+            ("start_time", "time", "start_time"),
+        ]:
+            assert (
+                one(
+                    f'select count(*) from songplays c left join "{parent}" p on c.{column} = p.{key} '
+                    f"where c.{column} is not null and p.{key} is null"
+                )
+                == 0
+            )
 
 
 def test_real_data_builds_the_star(project_copy: Path, sparkify_real: Path) -> None:
@@ -88,7 +111,8 @@ def test_shipped_sample_runs_with_all_checks(project_copy: Path) -> None:
 
 def test_real_counts_vars_file(project_copy: Path, sparkify_real: Path) -> None:
     """The published figures of the real data, given as a vars file, pass as checks."""
-    done = _run(project_copy, "--var", f"data_root={sparkify_real}",
-                "--vars-file", "examples/sparkify/real_counts.yaml")
+    done = _run(
+        project_copy, "--var", f"data_root={sparkify_real}", "--vars-file", "examples/sparkify/real_counts.yaml"
+    )
     assert done.returncode == 0, done.stderr + done.stdout
     assert "skipped" not in done.stderr

@@ -24,15 +24,18 @@ from engine.plan import build_plan
 from engine.runner import RunFailed, run_plan
 
 #: MINIMAL with a bigint column, for the wrong-type case
-PIPELINE = MINIMAL.replace("columns: {id: integer, name: varchar, kind: varchar}\nstar:",
-                           "columns: {id: integer, name: varchar, kind: varchar, ts: bigint}\nstar:")
+PIPELINE = MINIMAL.replace(
+    "columns: {id: integer, name: varchar, kind: varchar}\nstar:",
+    "columns: {id: integer, name: varchar, kind: varchar, ts: bigint}\nstar:",
+)
 GOOD = b'{"id": 1, "name": "a", "kind": "x"}\n{"id": 2, "name": "b", "kind": "y", "ts": 5}\n'
 HUGE = "x" * 5_000_000
 
 
 def _pipeline(on_error: str, extra: str = "") -> str:
-    return PIPELINE.replace("things: {path: data, format: json}",
-                            f"things: {{path: data, format: json, on_error: {on_error}{extra}}}")
+    return PIPELINE.replace(
+        "things: {path: data, format: json}", f"things: {{path: data, format: json, on_error: {on_error}{extra}}}"
+    )
 
 
 def _rows(db: Path, sql: str) -> list[tuple[object, ...]]:
@@ -42,8 +45,10 @@ def _rows(db: Path, sql: str) -> list[tuple[object, ...]]:
 
 def _rejects(db: Path) -> list[tuple[object, ...]]:
     """(file name, line, reason, raw) of every reject, in file and line order."""
-    return [(Path(str(f)).name, line, reason, raw) for f, line, reason, raw in _rows(
-        db, "select file, line, reason, raw from _etl_rejects order by file, line")]
+    return [
+        (Path(str(f)).name, line, reason, raw)
+        for f, line, reason, raw in _rows(db, "select file, line, reason, raw from _etl_rejects order by file, line")
+    ]
 
 
 @dataclass
@@ -64,37 +69,67 @@ def _pretty(*objects: dict[str, object]) -> bytes:
 
 
 CASES = {
-    "truncated line": Case({"bad.json": b'{"id": 10}\n{"id": 11, "name": "k", "ki\n{"id": 12}\n'}, [10, 12],
-                           [("bad.json", 2, "not valid JSON: the object is not closed (cut short?)")]),
+    "truncated line": Case(
+        {"bad.json": b'{"id": 10}\n{"id": 11, "name": "k", "ki\n{"id": 12}\n'},
+        [10, 12],
+        [("bad.json", 2, "not valid JSON: the object is not closed (cut short?)")],
+    ),
     "not JSON": Case({"bad.json": b'{"id": 10}\nhello world\n'}, [10], [("bad.json", 2, "not valid JSON")]),
     "UTF-8 BOM": Case({"bom.json": b'\xef\xbb\xbf{"id": 10}\n{"id": 11}\n'}, [10, 11]),
-    "invalid UTF-8": Case({"bad.json": b'{"id": 10}\n{"id": 11, "name": "\xff\xfe"}\n{"id": 12, "name": "\xc3\xa9"}\n'},
-                          [10, 12], [("bad.json", 2, "not valid UTF-8")]),
+    "invalid UTF-8": Case(
+        {"bad.json": b'{"id": 10}\n{"id": 11, "name": "\xff\xfe"}\n{"id": 12, "name": "\xc3\xa9"}\n'},
+        [10, 12],
+        [("bad.json", 2, "not valid UTF-8")],
+    ),
     "empty file": Case({"empty.json": b""}, []),
-    "wrong type": Case({"bad.json": b'{"id": 10, "ts": 7}\n{"id": 11, "ts": "abc"}\n'}, [10],
-                       [("bad.json", 2, "column ts: 'abc' is not BIGINT")]),
+    "wrong type": Case(
+        {"bad.json": b'{"id": 10, "ts": 7}\n{"id": 11, "ts": "abc"}\n'},
+        [10],
+        [("bad.json", 2, "column ts: 'abc' is not BIGINT")],
+    ),
     "missing key": Case({"some.json": b'{"id": 10}\n{"kind": "x", "id": 11}\n'}, [10, 11]),
     "unknown keys": Case({"more.json": b'{"id": 10, "zzz": {"deep": [1, 2]}, "name": "j"}\n'}, [10]),
-    "gzip beside plain": Case({"packed.json.gz": _gz(b'{"id": 10}\n{"id": "ten"}\n'),
-                               "sneaky.json": _gz(b'{"id": 11}\n\n{"id": 12, "ts": 1.5e3}\n{"id": 13, "kind": 3}\n')},
-                              [10, 11, 12, 13], [("packed.json.gz", 2, "column id: 'ten' is not INTEGER")]),
-    "gzip, invalid UTF-8 inside": Case({"packed.json.gz": _gz(b'{"id": 10}\n{"id": "\xff"}\n{"id": 11}\n{"id": []}\n')},
-                                       [10, 11], [("packed.json.gz", 2, "not valid UTF-8"),
-                                                  ("packed.json.gz", 4, "column id: '[]' is not INTEGER")]),
-    "CRLF": Case({"dos.json": b'{"id": 10}\r\n{"id": "x"}\r\n{"id": 12}\r\n'}, [10, 12],
-                 [("dos.json", 2, "column id: 'x' is not INTEGER")]),
+    "gzip beside plain": Case(
+        {
+            "packed.json.gz": _gz(b'{"id": 10}\n{"id": "ten"}\n'),
+            "sneaky.json": _gz(b'{"id": 11}\n\n{"id": 12, "ts": 1.5e3}\n{"id": 13, "kind": 3}\n'),
+        },
+        [10, 11, 12, 13],
+        [("packed.json.gz", 2, "column id: 'ten' is not INTEGER")],
+    ),
+    "gzip, invalid UTF-8 inside": Case(
+        {"packed.json.gz": _gz(b'{"id": 10}\n{"id": "\xff"}\n{"id": 11}\n{"id": []}\n')},
+        [10, 11],
+        [("packed.json.gz", 2, "not valid UTF-8"), ("packed.json.gz", 4, "column id: '[]' is not INTEGER")],
+    ),
+    "CRLF": Case(
+        {"dos.json": b'{"id": 10}\r\n{"id": "x"}\r\n{"id": 12}\r\n'},
+        [10, 12],
+        [("dos.json", 2, "column id: 'x' is not INTEGER")],
+    ),
     "huge field": Case({"big.json": json.dumps({"id": 10, "name": HUGE}).encode() + b'\n{"id": 11}\n'}, [10, 11]),
-    "huge field, gzip": Case({"big.json.gz": _gz(json.dumps({"id": 10, "name": HUGE}).encode() + b'\n{"id": "x"}\n')},
-                             [10], [("big.json.gz", 2, "column id: 'x' is not INTEGER")]),
-    "duplicate key": Case({"dup.json": b'{"id": 10, "id": 11}\n{"id": 12, "zzz": 1, "zzz": 2}\n'}, [12],
-                          [("dup.json", 1, 'duplicate key "id"')]),
+    "huge field, gzip": Case(
+        {"big.json.gz": _gz(json.dumps({"id": 10, "name": HUGE}).encode() + b'\n{"id": "x"}\n')},
+        [10],
+        [("big.json.gz", 2, "column id: 'x' is not INTEGER")],
+    ),
+    "duplicate key": Case(
+        {"dup.json": b'{"id": 10, "id": 11}\n{"id": 12, "zzz": 1, "zzz": 2}\n'},
+        [12],
+        [("dup.json", 1, 'duplicate key "id"')],
+    ),
     "pretty-printed": Case({"pretty.json": _pretty({"id": 10, "name": "j"}, {"id": 11, "kind": "x"})}, [10, 11]),
-    "pretty-printed, one bad": Case({"pretty.json": _pretty({"id": 10}, {"id": "x", "name": "k"}, {"id": 12})},
-                                    [10, 12], [("pretty.json", 4, "column id: 'x' is not INTEGER")]),
+    "pretty-printed, one bad": Case(
+        {"pretty.json": _pretty({"id": 10}, {"id": "x", "name": "k"}, {"id": 12})},
+        [10, 12],
+        [("pretty.json", 4, "column id: 'x' is not INTEGER")],
+    ),
     "top-level array": Case({"array.json": b'[{"id": 10}, {"id": 11}]\n'}, [10, 11]),
-    "not an object": Case({"bad.json": b'{"id": 10}\n42\n"text"\n'}, [10],
-                          [("bad.json", 2, "not a JSON object but a number"),
-                           ("bad.json", 3, "not a JSON object but a string")]),
+    "not an object": Case(
+        {"bad.json": b'{"id": 10}\n42\n"text"\n'},
+        [10],
+        [("bad.json", 2, "not a JSON object but a number"), ("bad.json", 3, "not a JSON object but a string")],
+    ),
 }
 
 
@@ -122,7 +157,8 @@ def test_skip_loads_the_good_records_and_keeps_the_bad(tmp_path: Path, name: str
     for f, _line, _reason, raw in found:
         assert raw and "\r" not in str(raw), f
     assert _rows(db, "select distinct pipeline, table_name from _etl_rejects") == (
-        [("mini", "staging_things")] if case.rejects else [])
+        [("mini", "staging_things")] if case.rejects else []
+    )
 
 
 @pytest.mark.parametrize("name", list(CASES))
@@ -166,9 +202,11 @@ def test_more_rejects_than_max_errors_fail_the_load(tmp_path: Path) -> None:
     with pytest.raises(RunFailed) as failed:
         run_plan(build_plan(load_pipeline(file)), full_refresh=True)
     path = tmp_path / "data" / "bad.json"
-    assert (f"staging_things: 3 bad record(s), more than max_errors (2) allows (source things, on_error: skip); "
-            f"first: {path}:2: not valid JSON; {path}:3: column id: 'x' is not INTEGER; "
-            f'{path}:4: duplicate key "id"') in str(failed.value)
+    assert (
+        f"staging_things: 3 bad record(s), more than max_errors (2) allows (source things, on_error: skip); "
+        f"first: {path}:2: not valid JSON; {path}:3: column id: 'x' is not INTEGER; "
+        f'{path}:4: duplicate key "id"'
+    ) in str(failed.value)
     db = tmp_path / "warehouse.duckdb"
     assert [r[0] for r in _rows(db, "select id from staging_things order by id")] == [1, 2]
     assert "_etl_rejects" not in {r[0] for r in _rows(db, "select table_name from duckdb_tables()")}
@@ -197,7 +235,7 @@ def test_the_rejects_hook_counts_what_this_load_wrote(tmp_path: Path) -> None:
     file = _project(tmp_path, "skip", {"bad.json": b'nope\n{"id": "x"}\n{"id": 3}\n'})
     plan = build_plan(load_pipeline(file))
     load = next(s for s in plan.steps if s.id == "load:staging_things")
-    assert load.rejects is not None and load.rejects.startswith("SELECT count(*) FROM \"_etl_rejects\"")
+    assert load.rejects is not None and load.rejects.startswith('SELECT count(*) FROM "_etl_rejects"')
     source = plan.pipeline.sources["things"]
     rendered = plan.render_load(load, tuple(e.location for e in list_files(source)))
     assert rendered.rejects == load.rejects
@@ -233,55 +271,66 @@ def test_gzip_line_numbers_run_ahead_after_a_lone_carriage_return(tmp_path: Path
     (tmp_path / "data" / "mixed.json").write_bytes(data)  # as plain text the numbers are right
     run_plan(build_plan(load_pipeline(file)), full_refresh=True)
     assert [(f, line, reason) for f, line, reason, _raw in _rejects(db) if f == "mixed.json"] == [
-        ("mixed.json", 2, "not valid JSON"), ("mixed.json", 3, "column id: 'x' is not INTEGER")]
+        ("mixed.json", 2, "not valid JSON"),
+        ("mixed.json", 3, "column id: 'x' is not INTEGER"),
+    ]
 
 
 def test_jsonpaths_and_not_null_columns_in_skip_mode(tmp_path: Path) -> None:
     text = _pipeline("skip", ", jsonpaths: paths.json").replace(
         "columns: {id: integer, name: varchar, kind: varchar, ts: bigint}",
-        "columns: {id: {type: integer, not_null: true}, name: varchar, kind: varchar, ts: bigint}")
+        "columns: {id: {type: integer, not_null: true}, name: varchar, kind: varchar, ts: bigint}",
+    )
     file = make_project(tmp_path, text, rows=[])
-    (tmp_path / "paths.json").write_text(json.dumps({"jsonpaths": ["$['ID']", "$.label.text", "$['Kind']",
-                                                                   "$.when.ms"]}))
+    (tmp_path / "paths.json").write_text(
+        json.dumps({"jsonpaths": ["$['ID']", "$.label.text", "$['Kind']", "$.when.ms"]})
+    )
     (tmp_path / "data" / "part.json").write_bytes(
         b'{"ID": 1, "label": {"text": "one"}, "Kind": "x", "when": {"ms": 5}}\n'
         b'{"label": {"text": "no id"}}\n'
         b'{"ID": 3, "when": {"ms": "soon"}}\n'
-        b'{"ID": 4, "id": 4, "label": {"text": "other keys may repeat"}, "id": 5}\n')
+        b'{"ID": 4, "id": 4, "label": {"text": "other keys may repeat"}, "id": 5}\n'
+    )
     run_plan(build_plan(load_pipeline(file)))
     db = tmp_path / "warehouse.duckdb"
     assert _rows(db, "select id, name, kind, ts from staging_things order by id") == [
-        (1, "one", "x", 5), (4, "other keys may repeat", None, None)]
+        (1, "one", "x", 5),
+        (4, "other keys may repeat", None, None),
+    ]
     assert [(line, reason) for _f, line, reason, _raw in _rejects(db)] == [
-        (2, "column id: missing or null, but declared not_null"), (3, "column ts: 'soon' is not BIGINT")]
+        (2, "column id: missing or null, but declared not_null"),
+        (3, "column ts: 'soon' is not BIGINT"),
+    ]
 
 
 CSV = "things: {path: data, format: csv, on_error: ON_ERROR}"
 
 
 def test_csv_skip_keeps_each_bad_line_in_the_rejects(tmp_path: Path) -> None:
-    file = make_project(tmp_path, MINIMAL.replace("things: {path: data, format: json}",
-                                                  CSV.replace("ON_ERROR", "skip")), rows=[])
+    file = make_project(
+        tmp_path, MINIMAL.replace("things: {path: data, format: json}", CSV.replace("ON_ERROR", "skip")), rows=[]
+    )
     (tmp_path / "data" / "part.json").unlink()
     (tmp_path / "data" / "a.csv").write_bytes(
-        b'id,name,kind\n1,a,x\nabc,b,y\n3,c\n4,d,x,extra\n5,"q""uote",y\n6,\xff,x\n')
+        b'id,name,kind\n1,a,x\nabc,b,y\n3,c\n4,d,x,extra\n5,"q""uote",y\n6,\xff,x\n'
+    )
     (tmp_path / "data" / "b.csv.gz").write_bytes(_gz(b"id,name,kind\r\n7,g,x\r\n8x,h,y\r\n"))
     run_plan(build_plan(load_pipeline(file)))
     db = tmp_path / "warehouse.duckdb"
     assert _rows(db, "select id, name from staging_things order by id") == [(1, "a"), (5, 'q"uote'), (7, "g")]
     assert [(f, line, reason, raw) for f, line, reason, raw in _rejects(db)] == [
-        ("a.csv", 3, "Error when converting column \"id\". Could not convert string \"abc\" to 'INTEGER'", "abc,b,y"),
+        ("a.csv", 3, 'Error when converting column "id". Could not convert string "abc" to \'INTEGER\'', "abc,b,y"),
         ("a.csv", 4, "Expected Number of Columns: 3 Found: 2", "3,c"),
         ("a.csv", 5, "Expected Number of Columns: 3 Found: 4", "4,d,x,extra"),
         ("a.csv", 7, "Invalid unicode (byte sequence mismatch) detected. This file is not utf-8 encoded.", "6,?,x"),
-        ("b.csv.gz", 3, "Error when converting column \"id\". Could not convert string \"8x\" to 'INTEGER'",
-         "8x,h,y"),
+        ("b.csv.gz", 3, 'Error when converting column "id". Could not convert string "8x" to \'INTEGER\'', "8x,h,y"),
     ]
 
 
 def test_csv_fail_names_file_and_line(tmp_path: Path) -> None:
-    file = make_project(tmp_path, MINIMAL.replace("things: {path: data, format: json}",
-                                                  CSV.replace("ON_ERROR", "fail")), rows=[])
+    file = make_project(
+        tmp_path, MINIMAL.replace("things: {path: data, format: json}", CSV.replace("ON_ERROR", "fail")), rows=[]
+    )
     (tmp_path / "data" / "part.json").unlink()
     (tmp_path / "data" / "a.csv").write_text('id,name,kind\n1,a,x\n2,"never closed,y\n')
     with pytest.raises(RunFailed) as failed:
@@ -292,8 +341,10 @@ def test_csv_fail_names_file_and_line(tmp_path: Path) -> None:
 
 
 def test_skip_on_postgres_is_refused_at_validate_time(tmp_path: Path) -> None:
-    text = _pipeline("skip").replace("local: {type: duckdb, path: warehouse.duckdb}",
-                                     "local: {type: duckdb, path: warehouse.duckdb}\n  pg: {type: postgres}")
+    text = _pipeline("skip").replace(
+        "local: {type: duckdb, path: warehouse.duckdb}",
+        "local: {type: duckdb, path: warehouse.duckdb}\n  pg: {type: postgres}",
+    )
     file = _project(tmp_path, "skip", {})
     file.write_text(text)
     with pytest.raises(ConfigError, match="source 'things': on_error: skip is not supported on the postgres"):
@@ -302,14 +353,24 @@ def test_skip_on_postgres_is_refused_at_validate_time(tmp_path: Path) -> None:
     build_plan(load_pipeline(file), "pg")
 
 
-@pytest.mark.parametrize(("on_error", "extra", "maxerror"), [
-    ("skip", "", "MAXERROR 100000"), ("skip", ", max_errors: 7", "MAXERROR 7"),
-    ("fail", ", max_errors: 3", "MAXERROR 3"), ("fail", "", None)])
+@pytest.mark.parametrize(
+    ("on_error", "extra", "maxerror"),
+    [
+        ("skip", "", "MAXERROR 100000"),
+        ("skip", ", max_errors: 7", "MAXERROR 7"),
+        ("fail", ", max_errors: 3", "MAXERROR 3"),
+        ("fail", "", None),
+    ],
+)
 def test_on_error_on_redshift_is_copy_maxerror(tmp_path: Path, on_error: str, extra: str, maxerror: str | None) -> None:
-    text = _pipeline(on_error, extra).replace(
-        "local: {type: duckdb, path: warehouse.duckdb}",
-        'rs: {type: redshift, host: h, database: d, user: u, password: "${PW}", iam_role: "arn:aws:iam::1:role/r"}'
-    ).replace("path: data", "path: s3://bucket/things")
+    text = (
+        _pipeline(on_error, extra)
+        .replace(
+            "local: {type: duckdb, path: warehouse.duckdb}",
+            'rs: {type: redshift, host: h, database: d, user: u, password: "${PW}", iam_role: "arn:aws:iam::1:role/r"}',
+        )
+        .replace("path: data", "path: s3://bucket/things")
+    )
     file = make_project(tmp_path, text)
     copy = next(s for s in build_plan(load_pipeline(file)).steps if s.id == "load:staging_things").statements[0]
     assert re.findall(r"MAXERROR \d+", copy) == ([maxerror] if maxerror else [])
@@ -327,6 +388,7 @@ def test_the_run_counts_its_rejects_in_the_summary_and_the_history(tmp_path: Pat
     out = CliRunner().invoke(app, ["run", str(file), "--full-refresh"])
     assert out.exit_code == 0, out.output
     assert re.search(r"load:staging_things\s+│\s+[\d,]+\s+│\s+2\s+│", out.output), out.output
-    assert _rows(tmp_path / "warehouse.duckdb",
-                 "select detail from _etl_run_steps where step = 'load:staging_things' order by run_id") == [
-        ("2 rejected",), ("2 rejected",)]
+    assert _rows(
+        tmp_path / "warehouse.duckdb",
+        "select detail from _etl_run_steps where step = 'load:staging_things' order by run_id",
+    ) == [("2 rejected",), ("2 rejected",)]

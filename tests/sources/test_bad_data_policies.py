@@ -47,24 +47,41 @@ CASES = {
     "line of NUL bytes": Case(b'{"id": 10}\n\x00\x00\x00\x00\n{"id": 11}\n', [10, 11], [(2, "not valid JSON")]),
     "NUL bytes after a record": Case(b'{"id": 10}\n{"id": 12}\x00\x00\n{"id": 11}\n', [10, 11], [(2, NOT_CLOSED)]),
     "null line": Case(b'{"id": 10}\nnull\n{"id": 11}\n', [10, 11], [(2, "not a JSON object but null")]),
-    "empty object": Case(b'{"id": 10}\n{}\n{"zzz": 1}\n', [10], [
-        (2, "no value in any column (the record is empty, or holds none of the keys the load reads)"),
-        (3, "no value in any column (the record is empty, or holds none of the keys the load reads)")]),
+    "empty object": Case(
+        b'{"id": 10}\n{}\n{"zzz": 1}\n',
+        [10],
+        [
+            (2, "no value in any column (the record is empty, or holds none of the keys the load reads)"),
+            (3, "no value in any column (the record is empty, or holds none of the keys the load reads)"),
+        ],
+    ),
     "array line in a lines file": Case(b'{"id": 10}\n[{"id": 12}, 5]\n', [10], [(2, "not a JSON object but an array")]),
     "two objects on one line": Case(b'{"id": 10}\n{"id": 12}{"id": 13}\n', [10], [(2, "not valid JSON")]),
-    "objects over several lines, not pretty": Case(b'{"id": 10}\n{"id": 12,\n "name": "x"}\n', [10], [
-        (2, NOT_CLOSED), (3, "not valid JSON")]),
-    "pretty object inside a lines file": Case(b'{"id": 10}\n{\n  "id": 12\n}\n', [10], [
-        (2, NOT_CLOSED), (3, "not valid JSON"), (4, "not valid JSON")]),
-    "top-level array": Case(b'[{"id": 10}, {"id": 11}, 5, [1, 2, 3, 4, 5]]\n', [10, 11], [
-        (1, "not a JSON object but a number"), (1, "not a JSON object but an array")], "array"),
+    "objects over several lines, not pretty": Case(
+        b'{"id": 10}\n{"id": 12,\n "name": "x"}\n', [10], [(2, NOT_CLOSED), (3, "not valid JSON")]
+    ),
+    "pretty object inside a lines file": Case(
+        b'{"id": 10}\n{\n  "id": 12\n}\n', [10], [(2, NOT_CLOSED), (3, "not valid JSON"), (4, "not valid JSON")]
+    ),
+    "top-level array": Case(
+        b'[{"id": 10}, {"id": 11}, 5, [1, 2, 3, 4, 5]]\n',
+        [10, 11],
+        [(1, "not a JSON object but a number"), (1, "not a JSON object but an array")],
+        "array",
+    ),
     "top-level array over lines": Case(b'[{"id": 10},\n {"id": 11}]\n', [10, 11], [], "array"),
-    "pretty top-level array": Case(b'[\n  {"id": 10},\n  "x",\n  {"id": 11}\n]\n', [10, 11], [
-        (1, "not a JSON object but a string")], "array"),
-    "concatenated pretty objects": Case(_pretty({"id": 10, "name": {"a": [1, {"b": 2}]}}, {"id": 11}), [10, 11],
-                                        [], "pretty"),
-    "concatenated pretty objects, one bad": Case(_pretty({"id": 10}, {"id": "x"}, None, {"id": 11}), [10, 11], [
-        (4, "column id: 'x' is not INTEGER"), (7, "not a JSON object but null")], "pretty"),
+    "pretty top-level array": Case(
+        b'[\n  {"id": 10},\n  "x",\n  {"id": 11}\n]\n', [10, 11], [(1, "not a JSON object but a string")], "array"
+    ),
+    "concatenated pretty objects": Case(
+        _pretty({"id": 10, "name": {"a": [1, {"b": 2}]}}, {"id": 11}), [10, 11], [], "pretty"
+    ),
+    "concatenated pretty objects, one bad": Case(
+        _pretty({"id": 10}, {"id": "x"}, None, {"id": 11}),
+        [10, 11],
+        [(4, "column id: 'x' is not INTEGER"), (7, "not a JSON object but null")],
+        "pretty",
+    ),
     "pretty, then an object on one line": Case(b'{\n  "id": 10\n}\n{"id": 11}\n', [10, 11], [], "pretty"),
     "vertical tab around a record": Case(b'{"id": 10}\x0b\n\x0c{"id": 11}\n', [10, 11]),
 }
@@ -131,8 +148,7 @@ def test_a_nul_line_fails_the_cli_run_under_fail(tmp_path: Path) -> None:
     first = subprocess.run([sys.executable, "-m", "engine", "run", str(file)], capture_output=True, text=True, env=env)
     assert first.returncode == 0, first.stdout + first.stderr
     (tmp_path / "data" / "nul.json").write_bytes(b'{"id": 10}\n\x00\x00\x00\n')
-    second = subprocess.run([sys.executable, "-m", "engine", "run", str(file)], capture_output=True, text=True,
-                            env=env)
+    second = subprocess.run([sys.executable, "-m", "engine", "run", str(file)], capture_output=True, text=True, env=env)
     assert second.returncode == 1
     assert f"{tmp_path / 'data' / 'nul.json'}:2: not valid JSON" in second.stdout + second.stderr
     assert [r[0] for r in _rows(tmp_path / "warehouse.duckdb", "select id from things order by id")] == [1, 2]

@@ -52,8 +52,9 @@ EXPECTED = [(1, "a@x.com", "Madrid"), (2, "b@y.com", "Paris"), (3, "c@z.com", "R
 
 
 def cli(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "engine", *args], cwd=folder, capture_output=True, text=True,
-                          timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "engine", *args], cwd=folder, capture_output=True, text=True, timeout=120
+    )
 
 
 def project(root: Path, match: str = "", pipeline: str = PIPELINE) -> Path:
@@ -112,7 +113,8 @@ def test_missing_column_points_at_csv_and_yaml(tmp_path: Path) -> None:
         assert f"{file}:{line}:" in done.stderr
         assert "Traceback" not in done.stderr
     assert not (tmp_path / "warehouse.duckdb").exists() or "users" not in str(
-        duckdb.connect(str(tmp_path / "warehouse.duckdb")).execute("show tables").fetchall())
+        duckdb.connect(str(tmp_path / "warehouse.duckdb")).execute("show tables").fetchall()
+    )
 
 
 @pytest.mark.postgres

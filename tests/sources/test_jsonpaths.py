@@ -9,11 +9,14 @@ from engine.errors import ConfigError, Location
 from engine.sources.jsonpaths import json_fields, parse_path, read_columns, read_jsonpaths
 
 
-@pytest.mark.parametrize("expr, steps", [
-    ("$['firstName']", ["firstName"]),
-    ("$.a.b[2]", ["a", "b", 2]),
-    ('$["odd key"][\'x\']', ["odd key", "x"]),
-])
+@pytest.mark.parametrize(
+    "expr, steps",
+    [
+        ("$['firstName']", ["firstName"]),
+        ("$.a.b[2]", ["a", "b", 2]),
+        ("$[\"odd key\"]['x']", ["odd key", "x"]),
+    ],
+)
 def test_parse_path(expr: str, steps: list[object]) -> None:
     assert parse_path(expr) == steps
 
@@ -21,8 +24,10 @@ def test_parse_path(expr: str, steps: list[object]) -> None:
 def test_positional_mapping_like_redshift() -> None:
     cols = (Column("first_name", "varchar"), Column("city", "varchar"))
     fields = json_fields(cols, [["firstName"], ["address", "city"]], Location(None))
-    assert [(f.column, f.key, f.subpath) for f in fields] == [("first_name", "firstName", None),
-                                                              ("city", "address", '$."city"')]
+    assert [(f.column, f.key, f.subpath) for f in fields] == [
+        ("first_name", "firstName", None),
+        ("city", "address", '$."city"'),
+    ]
     assert read_columns(fields) == [("firstName", "varchar"), ("address", "json")]
 
 

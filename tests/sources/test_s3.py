@@ -38,8 +38,11 @@ def s3_server() -> Iterator[str]:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     url = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         for _ in range(200):
             try:
@@ -59,8 +62,12 @@ def s3_server() -> Iterator[str]:
 def s3_env(s3_server: str, monkeypatch: pytest.MonkeyPatch) -> Any:
     import boto3
 
-    for key, value in {"AWS_ENDPOINT_URL": s3_server, "AWS_ACCESS_KEY_ID": "testing",
-                       "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-west-2"}.items():
+    for key, value in {
+        "AWS_ENDPOINT_URL": s3_server,
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "us-west-2",
+    }.items():
         monkeypatch.setenv(key, value)
     monkeypatch.delenv("AWS_PROFILE", raising=False)
     return boto3.client("s3", endpoint_url=s3_server, region_name="us-west-2")
@@ -70,22 +77,28 @@ def _upload(client: Any, folder: Path, prefix: str) -> int:
     client.create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": "us-west-2"})
     files = [p for p in folder.rglob("*") if p.is_file() and p.name != "SOURCE.md"]
     with ThreadPoolExecutor(16) as pool:
-        list(pool.map(lambda p: client.upload_file(str(p), BUCKET, f"{prefix}/{p.relative_to(folder).as_posix()}"),
-                      files))
+        list(
+            pool.map(
+                lambda p: client.upload_file(str(p), BUCKET, f"{prefix}/{p.relative_to(folder).as_posix()}"), files
+            )
+        )
     return len(files)
 
 
 def _tables(db: Path) -> dict[str, list[tuple[object, ...]]]:
     with duckdb.connect(str(db), read_only=True) as con:
-        return {t: con.execute(f'select * from "{t}" order by all').fetchall()
-                for t in ("staging_events", "staging_songs", "songplays", "users", "songs", "artists", "time")}
+        return {
+            t: con.execute(f'select * from "{t}" order by all').fetchall()
+            for t in ("staging_events", "staging_songs", "songplays", "users", "songs", "artists", "time")
+        }
 
 
 @pytest.mark.integration
 @pytest.mark.moto
 @pytest.mark.slow
-def test_pipeline_from_s3_equals_the_local_run(s3_env: Any, sparkify_real: Path, project_copy: Path,
-                                               tmp_path: Path) -> None:
+def test_pipeline_from_s3_equals_the_local_run(
+    s3_env: Any, sparkify_real: Path, project_copy: Path, tmp_path: Path
+) -> None:
     uploaded = _upload(s3_env, sparkify_real, "sparkify")
     assert uploaded > 1900
     pipeline = project_copy / "pipeline.yaml"
@@ -144,16 +157,20 @@ def test_public_bucket_read_without_credentials(s3_env: Any, tmp_path: Path, mon
     """``anonymous: true`` sends unsigned requests, as for udacity-dend; include globs apply to keys."""
     from helpers import MINIMAL, make_project
 
-    s3_env.create_bucket(Bucket="public-data", ACL="public-read",
-                         CreateBucketConfiguration={"LocationConstraint": "us-west-2"})
-    s3_env.put_object(Bucket="public-data", Key="things/2024/a.json", ACL="public-read",
-                      Body=b'{"id": 1, "name": "a", "kind": "x"}\n')
+    s3_env.create_bucket(
+        Bucket="public-data", ACL="public-read", CreateBucketConfiguration={"LocationConstraint": "us-west-2"}
+    )
+    s3_env.put_object(
+        Bucket="public-data", Key="things/2024/a.json", ACL="public-read", Body=b'{"id": 1, "name": "a", "kind": "x"}\n'
+    )
     s3_env.put_object(Bucket="public-data", Key="things/2024/b.txt", ACL="public-read", Body=b"not data")
     for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
         monkeypatch.delenv(key)
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
-    text = MINIMAL.replace("things: {path: data, format: json}",
-                           "things: {path: 's3://public-data/things', format: json, s3: {anonymous: true}}")
+    text = MINIMAL.replace(
+        "things: {path: data, format: json}",
+        "things: {path: 's3://public-data/things', format: json, s3: {anonymous: true}}",
+    )
     file = make_project(tmp_path, text)
     result = run_plan(build_plan(load_pipeline(file)))
     assert {s.step.id: s.rows for s in result.steps}["load:staging_things"] == 1

@@ -36,8 +36,13 @@ class RecordingConnection:
     #: chunks or rows written to COPY ... FROM STDIN
     copied: int = 0
 
-    def on(self, regex: str, rows: list[tuple[Any, ...]] | None = None, columns: tuple[str, ...] = ("value",),
-           error: str | None = None) -> RecordingConnection:
+    def on(
+        self,
+        regex: str,
+        rows: list[tuple[Any, ...]] | None = None,
+        columns: tuple[str, ...] = ("value",),
+        error: str | None = None,
+    ) -> RecordingConnection:
         self.rules.append(Rule(re.compile(regex, re.S | re.I), rows, columns, error))
         return self
 
@@ -124,9 +129,11 @@ class RecordingCopy:
 
 def connector(conn: RecordingConnection, calls: list[dict[str, Any]]) -> Callable[..., RecordingConnection]:
     """A stand-in for ``redshift_connector.connect`` that hands out ``conn`` and keeps the arguments."""
+
     def connect(**kwargs: Any) -> RecordingConnection:
         calls.append(kwargs)
         return conn
+
     return connect
 
 
@@ -158,14 +165,14 @@ class DataApiRecorder:
     #: every call as (operation name, API parameters), in order
     calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     session_id: str = "0c0ffee0-0000-4000-8000-000000000001"
-    _results: dict[str, tuple[list[tuple[Any, ...]], tuple[str, ...], str | None, int]] = field(
-        default_factory=dict)
+    _results: dict[str, tuple[list[tuple[Any, ...]], tuple[str, ...], str | None, int]] = field(default_factory=dict)
 
     def client(self) -> Any:
         import boto3
 
-        session = boto3.session.Session(aws_access_key_id="testing", aws_secret_access_key="testing",
-                                        region_name="us-west-2")
+        session = boto3.session.Session(
+            aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-west-2"
+        )
         client = session.client("redshift-data")
         client.meta.events.register("before-parameter-build.redshift-data.*", self._record)
         client.meta.events.register("before-call.redshift-data.*", self._answer)
@@ -191,16 +198,24 @@ class DataApiRecorder:
             body: dict[str, Any] = {"Id": statement, "SessionId": self.session_id}
         elif name == "DescribeStatement":
             rows, columns, error, count = self._results[params["Id"]]
-            body = {"Id": params["Id"], "Status": "FAILED" if error else "FINISHED",
-                    "HasResultSet": bool(columns), "ResultRows": count, "SessionId": self.session_id}
+            body = {
+                "Id": params["Id"],
+                "Status": "FAILED" if error else "FINISHED",
+                "HasResultSet": bool(columns),
+                "ResultRows": count,
+                "SessionId": self.session_id,
+            }
             if error:
                 body["Error"] = error
         elif name == "GetStatementResult":
             rows, columns, _, _ = self._results[params["Id"]]
             start = int(params.get("NextToken") or 0)
-            page = rows[start:start + self.page_size]
-            body = {"ColumnMetadata": [{"name": c} for c in columns], "TotalNumRows": len(rows),
-                    "Records": [[_field(v) for v in row] for row in page]}
+            page = rows[start : start + self.page_size]
+            body = {
+                "ColumnMetadata": [{"name": c} for c in columns],
+                "TotalNumRows": len(rows),
+                "Records": [[_field(v) for v in row] for row in page],
+            }
             if start + self.page_size < len(rows):
                 body["NextToken"] = str(start + self.page_size)
         else:

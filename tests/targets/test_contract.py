@@ -63,7 +63,7 @@ def _project(tmp: Path, kind: str) -> Path:
     # the options an adapter needs may depend on how it connects: give the usual ones it has
     usual = ("path", "host", "database", "user", "password", "cluster_identifier", "db_user", "iam_role")
     options = {k: SAMPLE[o.kind] for k, o in cls.options.items() if o.required or k in usual}
-    target = "  t:\n    type: " + kind + "\n" + "".join(f"    {k}: \"{v}\"\n" for k, v in options.items())
+    target = "  t:\n    type: " + kind + "\n" + "".join(f'    {k}: "{v}"\n' for k, v in options.items())
     text = MINIMAL.replace("targets:\n", "targets:\n" + target, 1).replace("default_target", "#")
     text = "default_target: t\n" + text
     if cls.capabilities.copy_from_s3:
@@ -95,8 +95,9 @@ def _recorded_run(tmp: Path, kind: str, fail: str | None = None) -> tuple[Record
     conn.on(r"try_advisory", rows=[(True,)])  # a lock that answers "taken"
     if fail:
         conn.on(fail, error="injected failure")
-    planned = build_plan(load_pipeline(_project(tmp, kind)), settings=Settings(env={"SECRET_VALUE": "s"}),
-                         connect=lambda: conn)
+    planned = build_plan(
+        load_pipeline(_project(tmp, kind)), settings=Settings(env={"SECRET_VALUE": "s"}), connect=lambda: conn
+    )
     failure = None
     try:
         run_plan(planned)
@@ -109,7 +110,7 @@ def _run_part(conn: RecordingConnection, planned: Any) -> list[str]:
     """The statements of the run itself: after the bookkeeping tables' own transaction, if any."""
     executed = conn.executed
     if planned.plan.transactional:
-        return executed[executed.index(planned.plan.commit) + 1:]
+        return executed[executed.index(planned.plan.commit) + 1 :]
     return executed
 
 
@@ -160,7 +161,7 @@ def test_a_failed_step_publishes_nothing(kind: str, tmp_path: Path) -> None:
     if planned.plan.transactional:
         assert run[failed_at + 1] == planned.plan.rollback
     else:  # the documented non-atomic path: the shadows go, the live tables were never touched
-        assert {f'DROP TABLE IF EXISTS "{t}__etl_next"' for t in TABLES} <= set(run[failed_at + 1:])
+        assert {f'DROP TABLE IF EXISTS "{t}__etl_next"' for t in TABLES} <= set(run[failed_at + 1 :])
 
 
 @pytest.mark.parametrize("kind", TYPES)

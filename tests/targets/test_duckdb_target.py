@@ -27,22 +27,32 @@ def test_concatenated_and_pretty_printed_objects_load(tmp_path: Path) -> None:
     (data / "a.json").write_text(json.dumps({"id": 1, "name": "a", "kind": "x"}, indent=2))
     (data / "sub").mkdir()
     (data / "sub" / "b.json").write_text(
-        json.dumps({"id": 2, "name": "b", "kind": "y"}, indent=2) + "\n"
-        + json.dumps({"id": 3, "name": "c", "kind": "y"}, indent=2))
+        json.dumps({"id": 2, "name": "b", "kind": "y"}, indent=2)
+        + "\n"
+        + json.dumps({"id": 3, "name": "c", "kind": "y"}, indent=2)
+    )
     run_plan(build_plan(load_pipeline(file)))
     assert _rows(tmp_path / "warehouse.duckdb", "select id from things order by id") == [(1,), (2,), (3,)]
 
 
 def test_jsonpaths_map_by_position_including_nested(tmp_path: Path) -> None:
-    text = MINIMAL.replace("things: {path: data, format: json}",
-                           "things: {path: data, format: json, jsonpaths: paths.json}")
-    file = make_project(tmp_path, text, rows=[
-        {"ID": 7, "label": {"text": "seven"}, "Kind": "odd"},
-        {"ID": 8, "label": {"text": "eight"}, "Kind": "even", "extra": True}])
+    text = MINIMAL.replace(
+        "things: {path: data, format: json}", "things: {path: data, format: json, jsonpaths: paths.json}"
+    )
+    file = make_project(
+        tmp_path,
+        text,
+        rows=[
+            {"ID": 7, "label": {"text": "seven"}, "Kind": "odd"},
+            {"ID": 8, "label": {"text": "eight"}, "Kind": "even", "extra": True},
+        ],
+    )
     (tmp_path / "paths.json").write_text(json.dumps({"jsonpaths": ["$['ID']", "$.label.text", "$['Kind']"]}))
     run_plan(build_plan(load_pipeline(file)))
     assert _rows(tmp_path / "warehouse.duckdb", "select id, name, kind from staging_things order by id") == [
-        (7, "seven", "odd"), (8, "eight", "even")]
+        (7, "seven", "odd"),
+        (8, "eight", "even"),
+    ]
 
 
 def test_empty_folder_is_a_clear_error(tmp_path: Path) -> None:
@@ -61,8 +71,9 @@ def test_warehouse_path_resolves_beside_the_pipeline(tmp_path: Path, monkeypatch
 
 
 def test_csv_and_parquet_sources(tmp_path: Path) -> None:
-    text = MINIMAL.replace("things: {path: data, format: json}",
-                           "things: {path: data, format: csv, delimiter: ';', null_string: 'NA'}")
+    text = MINIMAL.replace(
+        "things: {path: data, format: json}", "things: {path: data, format: csv, delimiter: ';', null_string: 'NA'}"
+    )
     file = make_project(tmp_path, text, rows=[])
     (tmp_path / "data" / "part.json").unlink()
     (tmp_path / "data" / "a.csv").write_text('id;name;kind\n1;"a;b";x\n2;NA;y\n')
@@ -89,12 +100,19 @@ def test_every_json_layout_and_gzip_by_magic_bytes(tmp_path: Path) -> None:
     result = run_plan(build_plan(load_pipeline(file)))
     assert {s.step.id: s.rows for s in result.steps}["load:staging_things"] == 6
     assert _rows(tmp_path / "warehouse.duckdb", "select id, name from things order by id") == [
-        (1, "a"), (2, "b"), (3, None), (4, "d"), (5, "e"), (6, "f")]
+        (1, "a"),
+        (2, "b"),
+        (3, None),
+        (4, "d"),
+        (5, "e"),
+        (6, "f"),
+    ]
 
 
 def test_csv_encoding_and_exclude_globs(tmp_path: Path) -> None:
-    text = MINIMAL.replace("things: {path: data, format: json}",
-                           "things: {path: data, format: csv, encoding: latin-1, exclude: 'old/**'}")
+    text = MINIMAL.replace(
+        "things: {path: data, format: json}", "things: {path: data, format: csv, encoding: latin-1, exclude: 'old/**'}"
+    )
     file = make_project(tmp_path, text, rows=[])
     data = tmp_path / "data"
     (data / "part.json").unlink()

@@ -28,10 +28,17 @@ def _registered() -> Iterator[None]:
 
 def _tables(db: Path) -> dict[str, list[tuple[object, ...]]]:
     with duckdb.connect(str(db), read_only=True) as con:
-        names = [r[0] for r in con.execute("select table_name from information_schema.tables "
-                                           "where table_type = 'BASE TABLE'").fetchall()]
-        return {t: sorted(con.execute(f'select * from "{t}"').fetchall(), key=repr)
-                for t in sorted(names) if not t.startswith("_etl_run")}
+        names = [
+            r[0]
+            for r in con.execute(
+                "select table_name from information_schema.tables where table_type = 'BASE TABLE'"
+            ).fetchall()
+        ]
+        return {
+            t: sorted(con.execute(f'select * from "{t}"').fetchall(), key=repr)
+            for t in sorted(names)
+            if not t.startswith("_etl_run")
+        }
 
 
 def test_runs_publish_and_leave_no_shadow_or_backup(tmp_path: Path) -> None:
@@ -49,7 +56,7 @@ def test_a_failed_check_drops_the_shadows_and_keeps_the_live_tables(tmp_path: Pa
     file = make_project(tmp_path, TEXT)
     Pipeline.load(file).run()
     with duckdb.connect(str(tmp_path / "fake.db")) as con:  # a user's view over a published table
-        con.execute('create view x_things as select * from things where kind = \'x\'')
+        con.execute("create view x_things as select * from things where kind = 'x'")
     before = _tables(tmp_path / "fake.db")
     (tmp_path / "data" / "dup.json").write_text('{"id": 1, "name": "again", "kind": "x"}\n')
     with pytest.raises(RunFailed) as failed:

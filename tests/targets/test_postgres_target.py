@@ -19,7 +19,6 @@ from engine.runner import RunFailed, run_plan
 pytestmark = pytest.mark.postgres
 
 
-
 def _rows(params: dict[str, str], sql: str) -> list[tuple[Any, ...]]:
     with psycopg.connect(**params) as con:  # type: ignore[arg-type]
         return con.execute(sql).fetchall()
@@ -28,35 +27,54 @@ def _rows(params: dict[str, str], sql: str) -> list[tuple[Any, ...]]:
 def test_json_loads_every_layout_and_gzip(tmp_path: Path, pg_database: dict[str, str]) -> None:
     file = make_project(tmp_path, with_pg(MINIMAL), rows=[{"id": 1, "name": "a", "kind": "x"}])
     data = tmp_path / "data"
-    (data / "pretty.json").write_text(json.dumps({"id": 2, "name": "b", "kind": "y"}, indent=2)
-                                      + json.dumps({"id": 3, "name": "c\\n\t\"q\"", "kind": "y"}))
-    (data / "array.json").write_text(json.dumps([{"id": 4, "name": "d", "kind": "x"},
-                                                 {"id": 5, "name": None, "kind": "z"}]))
+    (data / "pretty.json").write_text(
+        json.dumps({"id": 2, "name": "b", "kind": "y"}, indent=2)
+        + json.dumps({"id": 3, "name": 'c\\n\t"q"', "kind": "y"})
+    )
+    (data / "array.json").write_text(
+        json.dumps([{"id": 4, "name": "d", "kind": "x"}, {"id": 5, "name": None, "kind": "z"}])
+    )
     (data / "packed.json.gz").write_bytes(gzip.compress(b'{"id": 6, "name": "f", "kind": "x"}\n'))
     # gzip recognised by its bytes, not only by name
     (data / "sneaky.json").write_bytes(gzip.compress(b'{"id": 7, "name": "\xc3\xa9", "kind": "x"}'))
     result = run_plan(build_plan(load_pipeline(file), "pg"))
     assert result.committed
     assert _rows(pg_database, "select id, name from things order by id") == [
-        (1, "a"), (2, "b"), (3, 'c\\n\t"q"'), (4, "d"), (5, None), (6, "f"), (7, "é")]
+        (1, "a"),
+        (2, "b"),
+        (3, 'c\\n\t"q"'),
+        (4, "d"),
+        (5, None),
+        (6, "f"),
+        (7, "é"),
+    ]
     assert _rows(pg_database, "select kind from kinds order by kind") == [("x",), ("y",), ("z",)]
 
 
 def test_jsonpaths_map_by_position_including_nested(tmp_path: Path, pg_database: dict[str, str]) -> None:
-    text = with_pg(MINIMAL).replace("things: {path: data, format: json}",
-                                     "things: {path: data, format: json, jsonpaths: paths.json}")
-    file = make_project(tmp_path, text, rows=[
-        {"ID": 7, "label": {"text": "seven"}, "Kind": "odd"},
-        {"ID": 8, "label": {"text": "eight"}, "Kind": "even", "extra": True}])
+    text = with_pg(MINIMAL).replace(
+        "things: {path: data, format: json}", "things: {path: data, format: json, jsonpaths: paths.json}"
+    )
+    file = make_project(
+        tmp_path,
+        text,
+        rows=[
+            {"ID": 7, "label": {"text": "seven"}, "Kind": "odd"},
+            {"ID": 8, "label": {"text": "eight"}, "Kind": "even", "extra": True},
+        ],
+    )
     (tmp_path / "paths.json").write_text(json.dumps({"jsonpaths": ["$['ID']", "$.label.text", "$['Kind']"]}))
     run_plan(build_plan(load_pipeline(file), "pg"))
     assert _rows(pg_database, "select id, name, kind from staging_things order by id") == [
-        (7, "seven", "odd"), (8, "eight", "even")]
+        (7, "seven", "odd"),
+        (8, "eight", "even"),
+    ]
 
 
 def test_csv_files_each_lose_their_header(tmp_path: Path, pg_database: dict[str, str]) -> None:
-    text = with_pg(MINIMAL).replace("things: {path: data, format: json}",
-                                     "things: {path: data, format: csv, null_string: 'NA'}")
+    text = with_pg(MINIMAL).replace(
+        "things: {path: data, format: json}", "things: {path: data, format: csv, null_string: 'NA'}"
+    )
     file = make_project(tmp_path, text, rows=[])
     data = tmp_path / "data"
     (data / "part.json").unlink()
@@ -64,7 +82,10 @@ def test_csv_files_each_lose_their_header(tmp_path: Path, pg_database: dict[str,
     (data / "b.csv.gz").write_bytes(gzip.compress(b"id,name,kind\r\n3,c,x"))  # CRLF, no final newline
     run_plan(build_plan(load_pipeline(file), "pg"))
     assert _rows(pg_database, "select id, name, kind from staging_things order by id") == [
-        (1, "a, with comma", "x"), (2, None, "y"), (3, "c", "x")]
+        (1, "a, with comma", "x"),
+        (2, None, "y"),
+        (3, "c", "x"),
+    ]
 
 
 def test_failed_run_leaves_previous_tables(tmp_path: Path, pg_database: dict[str, str]) -> None:
@@ -81,8 +102,9 @@ def test_failed_run_leaves_previous_tables(tmp_path: Path, pg_database: dict[str
 
 
 @pytest.mark.integration
-def test_real_sparkify_gives_the_same_tables_as_duckdb(project_copy: Path, sparkify_real: Path,
-                                                      pg_database: dict[str, str]) -> None:
+def test_real_sparkify_gives_the_same_tables_as_duckdb(
+    project_copy: Path, sparkify_real: Path, pg_database: dict[str, str]
+) -> None:
     """Identical counts, and identical rows, on DuckDB and PostgreSQL from the same files."""
     from engine.variables import parse_cli_vars
 

@@ -21,8 +21,13 @@ from engine.runner import RunResult, run_plan
 from engine.settings import Settings
 from engine.variables import parse_cli_vars
 
-ENV = {"REDSHIFT_HOST": "h", "REDSHIFT_DB": "d", "REDSHIFT_USER": "u", "REDSHIFT_PASSWORD": "p",
-       "REDSHIFT_IAM_ROLE_ARN": "arn:aws:iam::1:role/r"}
+ENV = {
+    "REDSHIFT_HOST": "h",
+    "REDSHIFT_DB": "d",
+    "REDSHIFT_USER": "u",
+    "REDSHIFT_PASSWORD": "p",
+    "REDSHIFT_IAM_ROLE_ARN": "arn:aws:iam::1:role/r",
+}
 pytestmark = [pytest.mark.integration, pytest.mark.moto]
 
 
@@ -44,8 +49,11 @@ def bucket(s3_env: Any, sparkify_real: Path, tmp_path: Path) -> tuple[Any, list[
 
 
 def _project(tmp_path: Path, bucket: str) -> Path:
-    text = (ROOT / "pipeline.yaml").read_text().replace(
-        "    region: us-west-2", f"    manifest_prefix: s3://{bucket}/manifests\n    region: us-west-2")
+    text = (
+        (ROOT / "pipeline.yaml")
+        .read_text()
+        .replace("    region: us-west-2", f"    manifest_prefix: s3://{bucket}/manifests\n    region: us-west-2")
+    )
     (tmp_path / "transforms").symlink_to(ROOT / "transforms")
     (tmp_path / "pipeline.yaml").write_text(text)
     return tmp_path / "pipeline.yaml"
@@ -83,8 +91,9 @@ def _remember(conn: RecordingConnection, plan: Any) -> None:
     conn.on(r'FROM "_etl_files"', rows=files)
 
 
-def test_second_run_copies_a_manifest_of_only_the_new_objects(bucket: Any, tmp_path: Path,
-                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_second_run_copies_a_manifest_of_only_the_new_objects(
+    bucket: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     s3, days, name = bucket
     conn = RecordingConnection().on(r"pg_get_viewdef", rows=[])  # no views depend on the tables
     monkeypatch.setattr(redshift_connector, "connect", connector(conn, []))
@@ -96,8 +105,9 @@ def test_second_run_copies_a_manifest_of_only_the_new_objects(bucket: Any, tmp_p
     copies = [s for s in conn.executed if s.startswith("COPY")]
     assert len(copies) == 2 and all("\nMANIFEST\n" in c for c in copies)
     events = next(c for c in copies if c.startswith('COPY "staging_events__etl_next"'))
-    assert sorted(_manifest(s3, events)) == sorted(logs + d.relative_to(days[0].parents[2]).as_posix()
-                                                   for d in days[:2])
+    assert sorted(_manifest(s3, events)) == sorted(
+        logs + d.relative_to(days[0].parents[2]).as_posix() for d in days[:2]
+    )
     recorded = [s for s in conn.executed if s.startswith('INSERT INTO "_etl_files"')]
     assert len(recorded) == 2 and "SYSDATE" in recorded[0]
 
@@ -128,8 +138,7 @@ def test_second_run_copies_a_manifest_of_only_the_new_objects(bucket: Any, tmp_p
     assert len(_manifest(s3, events)) == 3
 
 
-def test_without_a_manifest_prefix_runs_stay_full(bucket: Any, tmp_path: Path,
-                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_without_a_manifest_prefix_runs_stay_full(bucket: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     name = bucket[2]
     conn = RecordingConnection().on(r"pg_get_viewdef", rows=[])  # no views depend on the tables
     monkeypatch.setattr(redshift_connector, "connect", connector(conn, []))
@@ -152,8 +161,13 @@ def test_a_table_of_keys_only_is_merged_by_an_insert_of_the_missing_keys() -> No
 
     r = SqlRenderer("redshift", "redshift")
     columns = [Column("song_id", "varchar"), Column("artist_id", "varchar")]
-    statements = r.statements("merge.sql", table="song_artists", columns=columns, keys=("song_id", "artist_id"),
-                              select="SELECT song_id, artist_id FROM staging_songs")
+    statements = r.statements(
+        "merge.sql",
+        table="song_artists",
+        columns=columns,
+        keys=("song_id", "artist_id"),
+        select="SELECT song_id, artist_id FROM staging_songs",
+    )
     assert not any(s.startswith("MERGE") for s in statements)
     insert = next(s for s in statements if s.startswith("INSERT INTO"))
     assert "WHERE NOT EXISTS" in insert and 'target."song_id" = source."song_id"' in insert
@@ -161,7 +175,12 @@ def test_a_table_of_keys_only_is_merged_by_an_insert_of_the_missing_keys() -> No
     for s in statements:
         assert not isinstance(sqlglot.parse_one(s, read="redshift"), sqlglot.exp.Command), s
     # a table with other columns still gets MERGE with both clauses
-    both = r.statements("merge.sql", table="songs", columns=[*columns, Column("title", "varchar")],
-                        keys=("song_id",), select="SELECT song_id, artist_id, title FROM staging_songs")
+    both = r.statements(
+        "merge.sql",
+        table="songs",
+        columns=[*columns, Column("title", "varchar")],
+        keys=("song_id",),
+        select="SELECT song_id, artist_id, title FROM staging_songs",
+    )
     merge = next(s for s in both if s.startswith("MERGE INTO"))
     assert "WHEN MATCHED THEN UPDATE" in merge and "WHEN NOT MATCHED THEN INSERT" in merge

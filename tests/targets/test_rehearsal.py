@@ -30,8 +30,13 @@ from engine.targets.postgres import PostgresAdapter
 from engine.variables import parse_cli_vars
 
 pytestmark = pytest.mark.postgres
-ENV = {"REDSHIFT_HOST": "h", "REDSHIFT_DB": "d", "REDSHIFT_USER": "u", "REDSHIFT_PASSWORD": "p",
-       "REDSHIFT_IAM_ROLE_ARN": "arn:aws:iam::1:role/r"}
+ENV = {
+    "REDSHIFT_HOST": "h",
+    "REDSHIFT_DB": "d",
+    "REDSHIFT_USER": "u",
+    "REDSHIFT_PASSWORD": "p",
+    "REDSHIFT_IAM_ROLE_ARN": "arn:aws:iam::1:role/r",
+}
 TABLES = ("staging_events", "staging_songs", "songplays", "users", "songs", "artists", "time")
 SAMPLE = ROOT / "examples" / "sparkify" / "data"
 
@@ -39,8 +44,14 @@ SAMPLE = ROOT / "examples" / "sparkify" / "data"
 class Rehearsal:
     """Redshift plans of the shipped pipeline, run through a RehearsalConnection on one PostgreSQL database."""
 
-    def __init__(self, params: dict[str, str], data: Path, monkeypatch: pytest.MonkeyPatch,
-                 pipeline: Path = ROOT / "pipeline.yaml", s3_root: str = "s3://udacity-dend") -> None:
+    def __init__(
+        self,
+        params: dict[str, str],
+        data: Path,
+        monkeypatch: pytest.MonkeyPatch,
+        pipeline: Path = ROOT / "pipeline.yaml",
+        s3_root: str = "s3://udacity-dend",
+    ) -> None:
         self.pg = psycopg.connect(**params, autocommit=True)  # type: ignore[arg-type]
         self.data, self.pipeline, self.s3_root = data, pipeline, s3_root
         # the files COPY would read from S3, loaded by the PostgreSQL target's own templates
@@ -85,8 +96,12 @@ class Rehearsal:
         return out
 
     def names(self) -> set[str]:
-        return {r[0] for r in self.pg.execute(
-            "select table_name from information_schema.tables where table_schema = current_schema()").fetchall()}
+        return {
+            r[0]
+            for r in self.pg.execute(
+                "select table_name from information_schema.tables where table_schema = current_schema()"
+            ).fetchall()
+        }
 
 
 def _manifest_urls(copy: str) -> list[str]:
@@ -115,9 +130,9 @@ def _duckdb_tables(project: Path, data: Path) -> dict[str, list[tuple[Any, ...]]
 
 @pytest.mark.integration
 @pytest.mark.slow
-def test_rehearsal_on_the_real_data_equals_duckdb_row_for_row(pg_database: dict[str, str], sparkify_real: Path,
-                                                               project_copy: Path,
-                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_rehearsal_on_the_real_data_equals_duckdb_row_for_row(
+    pg_database: dict[str, str], sparkify_real: Path, project_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     expected = _duckdb_tables(project_copy, sparkify_real)
     r = Rehearsal(pg_database, sparkify_real, monkeypatch)
     try:
@@ -127,15 +142,19 @@ def test_rehearsal_on_the_real_data_equals_duckdb_row_for_row(pg_database: dict[
         # the run's transaction ends in COMMIT; after it, the lock's bound lifted and the backups dropped
         done = len(r.conn.executed) - 1 - r.conn.executed[::-1].index("COMMIT")
         assert r.conn.executed[0] == "BEGIN TRANSACTION" and r.conn.executed[done + 1] == "RESET statement_timeout"
-        assert all(s.startswith('DROP TABLE IF EXISTS "') for s in r.conn.executed[done + 2:])
+        assert all(s.startswith('DROP TABLE IF EXISTS "') for s in r.conn.executed[done + 2 :])
         got = r.tables()
         for t in TABLES:
             assert len(got[t]) == len(expected[t]), t
             assert got[t] == expected[t], t
         assert len(got["songplays"]) == 6820
         # the measured VARCHAR widths held the real data (PostgreSQL enforces them; Redshift would too)
-        widths = dict(r.pg.execute("select column_name, character_maximum_length from information_schema.columns "
-                                   "where table_name = 'songplays' and data_type = 'character varying'").fetchall())
+        widths = dict(
+            r.pg.execute(
+                "select column_name, character_maximum_length from information_schema.columns "
+                "where table_name = 'songplays' and data_type = 'character varying'"
+            ).fetchall()
+        )
         assert widths["user_agent"] == 256 and widths["song_id"] == 32
         # a second run rebuilds in shadows and swaps: the same tables again, nothing left behind
         again = r.run()
@@ -168,8 +187,11 @@ def test_a_failure_injected_at_each_step_leaves_the_previous_tables(rehearsal: R
     # the first statement of every step, each statement of the publish, and the bookkeeping at the end
     targets = [(s.id, s.statements[0]) for s in plan.steps if s.kind != "publish" and s.statements]
     targets += [("publish", sql) for s in plan.steps if s.kind == "publish" for sql in s.statements]
-    targets += [("bookkeeping", 'INSERT INTO "_etl_tables"'), ("history", 'INSERT INTO "_etl_runs"'),
-                ("commit", "COMMIT")]
+    targets += [
+        ("bookkeeping", 'INSERT INTO "_etl_tables"'),
+        ("history", 'INSERT INTO "_etl_runs"'),
+        ("commit", "COMMIT"),
+    ]
     runs = 1
     for where, statement in targets:
         hits = {"n": 0}
@@ -211,8 +233,10 @@ def test_a_dependent_view_and_a_grant_survive_a_run_and_a_failed_run(rehearsal: 
     assert rehearsal.pg.execute("select sum(plays) from plays_per_level").fetchone() == (244,)
 
     def grants() -> list[tuple[Any, ...]]:
-        return rehearsal.pg.execute("select privilege_type from information_schema.role_table_grants "
-                                    "where grantee = 'etl_reader' and table_name = 'songplays'").fetchall()
+        return rehearsal.pg.execute(
+            "select privilege_type from information_schema.role_table_grants "
+            "where grantee = 'etl_reader' and table_name = 'songplays'"
+        ).fetchall()
 
     assert grants() == [("SELECT",)]
     before = rehearsal.tables()
@@ -225,8 +249,10 @@ def test_a_dependent_view_and_a_grant_survive_a_run_and_a_failed_run(rehearsal: 
 
 
 def test_physical_hints_are_dropped_and_the_rest_kept() -> None:
-    sql = ('CREATE TABLE "t" ("a" VARCHAR(32) NOT NULL ENCODE ZSTD, "b" TIMESTAMP, PRIMARY KEY ("a")) '
-           'BACKUP NO DISTSTYLE KEY DISTKEY ("a") COMPOUND SORTKEY ("b")')
+    sql = (
+        'CREATE TABLE "t" ("a" VARCHAR(32) NOT NULL ENCODE ZSTD, "b" TIMESTAMP, PRIMARY KEY ("a")) '
+        'BACKUP NO DISTSTYLE KEY DISTKEY ("a") COMPOUND SORTKEY ("b")'
+    )
     assert to_postgres(sql) == 'CREATE TABLE "t" ("a" VARCHAR(32) NOT NULL, "b" TIMESTAMP, PRIMARY KEY ("a"))'
     assert to_postgres('INSERT INTO "x" ("t") VALUES (SYSDATE)') == 'INSERT INTO "x" ("t") VALUES (CURRENT_TIMESTAMP)'
     assert to_postgres('LOCK "_etl_runs"') == 'LOCK "_etl_runs"'
@@ -235,8 +261,13 @@ def test_physical_hints_are_dropped_and_the_rest_kept() -> None:
 @pytest.mark.integration
 @pytest.mark.slow
 def test_incremental_rehearsal_merges_the_new_days_into_the_same_tables(
-        pg_database: dict[str, str], sparkify_real: Path, project_copy: Path, tmp_path: Path,
-        monkeypatch: pytest.MonkeyPatch, s3_env: Any) -> None:  # noqa: F811
+    pg_database: dict[str, str],
+    sparkify_real: Path,
+    project_copy: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    s3_env: Any,  # noqa: F811
+) -> None:
     """Redshift's incremental path for real: a manifest of only the new days, COPY into the live staging
     table, MERGE (and its temporary table) per star table; equal to a DuckDB build of everything."""
     from concurrent.futures import ThreadPoolExecutor
@@ -249,12 +280,19 @@ def test_incremental_rehearsal_merges_the_new_days_into_the_same_tables(
 
     def upload(paths: list[Path]) -> None:
         with ThreadPoolExecutor(8) as pool:
-            list(pool.map(lambda p: s3_env.upload_file(str(p), bucket,
-                                                       f"sparkify/{p.relative_to(sparkify_real).as_posix()}"), paths))
+            list(
+                pool.map(
+                    lambda p: s3_env.upload_file(str(p), bucket, f"sparkify/{p.relative_to(sparkify_real).as_posix()}"),
+                    paths,
+                )
+            )
 
     upload(first)
-    text = (ROOT / "pipeline.yaml").read_text().replace(
-        "    region: us-west-2", f"    manifest_prefix: s3://{bucket}/manifests\n    region: us-west-2")
+    text = (
+        (ROOT / "pipeline.yaml")
+        .read_text()
+        .replace("    region: us-west-2", f"    manifest_prefix: s3://{bucket}/manifests\n    region: us-west-2")
+    )
     (tmp_path / "pipeline.yaml").write_text(text)
     (tmp_path / "pipeline.profile.yaml").write_text((ROOT / "pipeline.profile.yaml").read_text())
     (tmp_path / "transforms").symlink_to(ROOT / "transforms")

@@ -24,14 +24,19 @@ ENGINE_TABLES = {"staging_things", "kinds", "things", "_etl_files", "_etl_tables
 
 def _tables(params: dict[str, str]) -> set[tuple[str, str]]:
     with psycopg.connect(**params) as con:  # type: ignore[arg-type]
-        return {(s, t) for s, t in con.execute(
-            "select table_schema, table_name from information_schema.tables "
-            "where table_schema not in ('pg_catalog', 'information_schema')").fetchall()}
+        return {
+            (s, t)
+            for s, t in con.execute(
+                "select table_schema, table_name from information_schema.tables "
+                "where table_schema not in ('pg_catalog', 'information_schema')"
+            ).fetchall()
+        }
 
 
 @pytest.mark.postgres
-def test_postgres_schema_holds_everything_and_a_second_run_finds_it(tmp_path: Path,
-                                                                   pg_database: dict[str, str]) -> None:
+def test_postgres_schema_holds_everything_and_a_second_run_finds_it(
+    tmp_path: Path, pg_database: dict[str, str]
+) -> None:
     text = with_pg(MINIMAL).replace('    user: "${PGUSER}"\n', '    user: "${PGUSER}"\n    schema: mart\n', 1)
     file = make_project(tmp_path, text)
     first = run_plan(build_plan(load_pipeline(file), "pg"))
@@ -55,18 +60,25 @@ def test_postgres_existing_schema_is_not_created_again(tmp_path: Path, pg_databa
     assert ("public", "things") in _tables(pg_database) and ("mart", "things") in _tables(pg_database)
 
 
-def test_redshift_schema_is_set_before_the_run_and_on_the_failure_record(monkeypatch: pytest.MonkeyPatch,
-                                                                         tmp_path: Path) -> None:
+def test_redshift_schema_is_set_before_the_run_and_on_the_failure_record(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     conn = RecordingConnection()
     monkeypatch.setattr(redshift_connector, "connect", connector(conn, []))
     conn.on(r"FROM pg_catalog.pg_namespace", rows=[])  # not there yet
-    text = MINIMAL.replace("targets:\n", "targets:\n  rs: {type: redshift, host: h, database: d, user: u, "
-                           "password: '${RS_PASSWORD}', iam_role: 'arn:aws:iam::1:role/r', schema: mart}\n")
+    text = MINIMAL.replace(
+        "targets:\n",
+        "targets:\n  rs: {type: redshift, host: h, database: d, user: u, "
+        "password: '${RS_PASSWORD}', iam_role: 'arn:aws:iam::1:role/r', schema: mart}\n",
+    )
     text = text.replace("things: {path: data, format: json}", "things: {path: 's3://bkt/things', format: json}")
     monkeypatch.setenv("RS_PASSWORD", "pw")
     run_plan(build_plan(load_pipeline(make_project(tmp_path, text)), "rs"))
-    assert conn.executed[:3] == ["SELECT nspname FROM pg_catalog.pg_namespace WHERE nspname = 'mart'",
-                                 'CREATE SCHEMA IF NOT EXISTS "mart"', 'SET search_path TO "mart"']
+    assert conn.executed[:3] == [
+        "SELECT nspname FROM pg_catalog.pg_namespace WHERE nspname = 'mart'",
+        'CREATE SCHEMA IF NOT EXISTS "mart"',
+        'SET search_path TO "mart"',
+    ]
     assert conn.executed[3] == "BEGIN TRANSACTION"
     assert conn.executed.count('SET search_path TO "mart"') == 1
 
@@ -85,5 +97,3 @@ def test_bad_schema_is_refused_at_its_line(tmp_path: Path, schema: str) -> None:
     with pytest.raises(ConfigError) as err:
         build_plan(load_pipeline(make_project(tmp_path, text)))
     assert err.value.issues[0].location.line == 3
-
-

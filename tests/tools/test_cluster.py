@@ -103,8 +103,9 @@ def moto_clients(moto_url: str) -> tuple[Any, Any, Any]:
     """The test's own view of moto, made once: explicit settings, so no test's environment changes it."""
     import boto3
 
-    session = boto3.session.Session(aws_access_key_id="testing", aws_secret_access_key="testing",
-                                    region_name="us-west-2")
+    session = boto3.session.Session(
+        aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-west-2"
+    )
     iam, redshift, ec2 = (session.client(name, endpoint_url=moto_url) for name in ("iam", "redshift", "ec2"))
     return iam, redshift, ec2
 
@@ -164,7 +165,8 @@ def no_role(aws: Aws, name: str) -> bool:
 
 def own_group(aws: Aws) -> dict[str, Any] | None:
     groups = aws.ec2.describe_security_groups(
-        Filters=[{"Name": "group-name", "Values": [f"etl-engine-{aws.cluster}"]}])["SecurityGroups"]
+        Filters=[{"Name": "group-name", "Values": [f"etl-engine-{aws.cluster}"]}]
+    )["SecurityGroups"]
     return groups[0] if groups else None
 
 
@@ -184,7 +186,11 @@ def test_up_creates_a_private_encrypted_cluster_with_its_own_group_and_a_scoped_
 
     cluster = aws.redshift.describe_clusters(ClusterIdentifier=aws.cluster)["Clusters"][0]
     assert (cluster["NodeType"], cluster["NumberOfNodes"], cluster["DBName"], cluster["MasterUsername"]) == (
-        "dc2.large", 4, "dwh", "dwhuser")
+        "dc2.large",
+        4,
+        "dwh",
+        "dwhuser",
+    )
     assert [r["IamRoleArn"] for r in cluster["IamRoles"]] == [role["Arn"]]
     assert cluster["PubliclyAccessible"] is False and cluster["Encrypted"] is True
     group = own_group(aws)
@@ -206,8 +212,10 @@ def test_up_creates_a_private_encrypted_cluster_with_its_own_group_and_a_scoped_
 def test_public_needs_a_cidr_and_ra3_is_the_default_node_type(aws: Aws) -> None:
     refused = cli("up", "--public", *FAST)
     assert refused.exit_code == 2 and "--public needs --cidr" in refused.stderr
-    aws.cfg.write_text(aws.dwh().replace("DWH_NODE_TYPE=dc2.large\n", "").replace("DWH_CLUSTER_TYPE=multi-node\n", ""),
-                       encoding="utf-8")
+    aws.cfg.write_text(
+        aws.dwh().replace("DWH_NODE_TYPE=dc2.large\n", "").replace("DWH_CLUSTER_TYPE=multi-node\n", ""),
+        encoding="utf-8",
+    )
     result = cli("up", "--public", "--cidr", aws.cidr, *PIPELINE, *FAST)
     assert result.exit_code == 0, result.stderr
     cluster = aws.redshift.describe_clusters(ClusterIdentifier=aws.cluster)["Clusters"][0]
@@ -240,8 +248,13 @@ def test_up_twice_reuses_everything_and_writes_config(aws: Aws) -> None:
     written = configparser.ConfigParser(interpolation=None)  # as the course's etl.py reads it
     written.read_string(text)
     cluster = aws.redshift.describe_clusters(ClusterIdentifier=aws.cluster)["Clusters"][0]
-    assert dict(written["CLUSTER"]) == {"host": cluster["Endpoint"]["Address"], "db_name": "dwh",
-                                        "db_user": "dwhuser", "db_port": "5439", "db_password": "kept-by-user"}
+    assert dict(written["CLUSTER"]) == {
+        "host": cluster["Endpoint"]["Address"],
+        "db_name": "dwh",
+        "db_user": "dwhuser",
+        "db_port": "5439",
+        "db_password": "kept-by-user",
+    }
     assert written["IAM_ROLE"]["ARN"] == aws.iam.get_role(RoleName=aws.role)["Role"]["Arn"]
     assert dict(written["S3"]) == {"log_data": "s3://udacity-dend/log_data", "song_data": "s3://udacity-dend/song_data"}
     assert written["DWH"]["DWH_NUM_NODES"] == "4" and written["AWS"]["KEY"] == ""
@@ -292,14 +305,30 @@ def test_down_asks_then_deletes_cluster_group_and_role_and_is_idempotent(aws: Aw
 
 
 def test_overrides_single_node_and_credentials_and_password_from_the_file(
-        aws: Aws, monkeypatch: pytest.MonkeyPatch) -> None:
+    aws: Aws, monkeypatch: pytest.MonkeyPatch
+) -> None:
     for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "REDSHIFT_PASSWORD"):
         monkeypatch.delenv(name)
-    aws.cfg.write_text(aws.dwh().replace("KEY=\nSECRET=", "KEY=testing\nSECRET=testing")
-                       .replace("DWH_PORT=5439", f"DWH_PORT=5439\nDWH_DB_PASSWORD={PASSWORD}"), encoding="utf-8")
+    aws.cfg.write_text(
+        aws.dwh()
+        .replace("KEY=\nSECRET=", "KEY=testing\nSECRET=testing")
+        .replace("DWH_PORT=5439", f"DWH_PORT=5439\nDWH_DB_PASSWORD={PASSWORD}"),
+        encoding="utf-8",
+    )
     other, role = f"other{aws.n}", f"otherRole{aws.n}"
-    up(aws, "--identifier", other, "--cluster-type", "single-node", "--node-type", "ra3.xlplus", "--port", "5440",
-       "--role-name", role)
+    up(
+        aws,
+        "--identifier",
+        other,
+        "--cluster-type",
+        "single-node",
+        "--node-type",
+        "ra3.xlplus",
+        "--port",
+        "5440",
+        "--role-name",
+        role,
+    )
     cluster = aws.redshift.describe_clusters(ClusterIdentifier=other)["Clusters"][0]
     assert (cluster["NodeType"], cluster["NumberOfNodes"], cluster["Endpoint"]["Port"]) == ("ra3.xlplus", 1, 5440)
     assert not no_role(aws, role) and no_role(aws, aws.role)
@@ -355,8 +384,9 @@ def test_aws_failures_are_one_line_errors(aws: Aws, monkeypatch: pytest.MonkeyPa
     monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")  # discard port: nothing listens
     down = cli("status")
     assert down.exit_code == 1
-    assert down.stderr.startswith(f"error: describing cluster {aws.cluster} failed: cannot reach AWS at "
-                                  "http://127.0.0.1:9")
+    assert down.stderr.startswith(
+        f"error: describing cluster {aws.cluster} failed: cannot reach AWS at http://127.0.0.1:9"
+    )
     assert len(down.stderr.splitlines()) == 1
 
     monkeypatch.delenv("AWS_ACCESS_KEY_ID")
@@ -369,7 +399,10 @@ def test_waiting_gives_up_after_the_timeout(aws: Aws) -> None:
     from engine.tools.cluster.aws import ClusterError, wait_for
 
     seen: list[str] = []
-    with pytest.raises(ClusterError, match=r"gave up after 0.5 s waiting for cluster ghost to be available "
-                                           r"\(it is not there yet\)"):
+    with pytest.raises(
+        ClusterError,
+        match=r"gave up after 0.5 s waiting for cluster ghost to be available "
+        r"\(it is not there yet\)",
+    ):
         wait_for(aws.redshift, "cluster_available", "ghost", "available", 0.5, 0.05, seen.append)
     assert seen and seen[0].startswith("waiting for ghost to be available: not there yet")

@@ -31,17 +31,36 @@ NOW = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 def _namespace(status: str, role: str = "arn:aws:iam::123456789012:role/r") -> dict[str, Any]:
-    return {"namespace": {"namespaceName": NS, "namespaceId": "0b8f6f5e-1111-4c2d-9a57-3f7c2d1e0a01",
-                          "namespaceArn": f"arn:aws:redshift-serverless:us-west-2:{ACCOUNT}:namespace/0b8f",
-                          "dbName": "dev", "adminUsername": "admin", "status": status, "iamRoles": [role],
-                          "defaultIamRoleArn": role, "adminPasswordSecretArn": SECRET, "creationDate": NOW}}
+    return {
+        "namespace": {
+            "namespaceName": NS,
+            "namespaceId": "0b8f6f5e-1111-4c2d-9a57-3f7c2d1e0a01",
+            "namespaceArn": f"arn:aws:redshift-serverless:us-west-2:{ACCOUNT}:namespace/0b8f",
+            "dbName": "dev",
+            "adminUsername": "admin",
+            "status": status,
+            "iamRoles": [role],
+            "defaultIamRoleArn": role,
+            "adminPasswordSecretArn": SECRET,
+            "creationDate": NOW,
+        }
+    }
 
 
 def _workgroup(status: str) -> dict[str, Any]:
-    return {"workgroup": {"workgroupName": WG, "namespaceName": NS, "status": status, "baseCapacity": 8,
-                          "publiclyAccessible": False, "port": 5439, "creationDate": NOW,
-                          "workgroupArn": f"arn:aws:redshift-serverless:us-west-2:{ACCOUNT}:workgroup/1c9e",
-                          "endpoint": {"address": HOST, "port": 5439}}}
+    return {
+        "workgroup": {
+            "workgroupName": WG,
+            "namespaceName": NS,
+            "status": status,
+            "baseCapacity": 8,
+            "publiclyAccessible": False,
+            "port": 5439,
+            "creationDate": NOW,
+            "workgroupArn": f"arn:aws:redshift-serverless:us-west-2:{ACCOUNT}:workgroup/1c9e",
+            "endpoint": {"address": HOST, "port": 5439},
+        }
+    }
 
 
 @pytest.fixture
@@ -52,29 +71,44 @@ def stub(aws: Aws, monkeypatch: pytest.MonkeyPatch) -> Iterator[Stubber]:
     real = serverless.client
     import boto3
 
-    rs = boto3.session.Session(aws_access_key_id="testing", aws_secret_access_key="testing",
-                               region_name="us-west-2").client("redshift-serverless")
+    rs = boto3.session.Session(
+        aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-west-2"
+    ).client("redshift-serverless")
     stubber = Stubber(rs)
-    monkeypatch.setattr(serverless, "client", lambda session, name: rs if name == "redshift-serverless"
-                        else real(session, name))
+    monkeypatch.setattr(
+        serverless, "client", lambda session, name: rs if name == "redshift-serverless" else real(session, name)
+    )
     with stubber:
         yield stubber
     stubber.assert_no_pending_responses()
 
 
 def _missing(stubber: Stubber, operation: str, **params: str) -> None:
-    stubber.add_client_error(operation, service_error_code="ResourceNotFoundException", http_status_code=404,
-                             expected_params=params)
+    stubber.add_client_error(
+        operation, service_error_code="ResourceNotFoundException", http_status_code=404, expected_params=params
+    )
 
 
 def test_up_then_down_leaves_nothing_behind(aws: Aws, stub: Stubber) -> None:
     _missing(stub, "get_namespace", namespaceName=NS)
-    stub.add_response("create_namespace", _namespace("AVAILABLE"), {
-        "namespaceName": NS, "dbName": "dwh", "adminUsername": "dwhuser", "manageAdminPassword": True,
-        "iamRoles": [ANY], "defaultIamRoleArn": ANY})
+    stub.add_response(
+        "create_namespace",
+        _namespace("AVAILABLE"),
+        {
+            "namespaceName": NS,
+            "dbName": "dwh",
+            "adminUsername": "dwhuser",
+            "manageAdminPassword": True,
+            "iamRoles": [ANY],
+            "defaultIamRoleArn": ANY,
+        },
+    )
     _missing(stub, "get_workgroup", workgroupName=WG)
-    stub.add_response("create_workgroup", _workgroup("CREATING"), {
-        "workgroupName": WG, "namespaceName": NS, "baseCapacity": 8, "publiclyAccessible": False})
+    stub.add_response(
+        "create_workgroup",
+        _workgroup("CREATING"),
+        {"workgroupName": WG, "namespaceName": NS, "baseCapacity": 8, "publiclyAccessible": False},
+    )
     stub.add_response("get_workgroup", _workgroup("CREATING"), {"workgroupName": WG})
     stub.add_response("get_workgroup", _workgroup("AVAILABLE"), {"workgroupName": WG})
     result = cli("up", "--serverless", *PIPELINE, *FAST, "--write-config", "dwh.cfg")
@@ -101,7 +135,10 @@ def test_up_then_down_leaves_nothing_behind(aws: Aws, stub: Stubber) -> None:
     down = cli("down", "--serverless", "--yes", *FAST)
     assert down.exit_code == 0, down.stderr
     assert [line for line in down.stderr.splitlines() if line.startswith("deleted")] == [
-        f"deleted workgroup {WG}", f"deleted namespace {NS}", f"deleted IAM role {aws.role}"]
+        f"deleted workgroup {WG}",
+        f"deleted namespace {NS}",
+        f"deleted IAM role {aws.role}",
+    ]
     assert no_role(aws, aws.role)
 
     # again: everything is already gone, and saying so is success

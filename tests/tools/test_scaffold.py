@@ -58,8 +58,9 @@ def _run_counts(file: Path) -> dict[str, int]:
 
 def _uncommented(file: Path) -> Path:
     """The file with its star and checks sketches uncommented, as the header tells the user to."""
-    lines = [re.sub(r"^# ((?:star|checks):$|  .*)$", r"\1", line)
-             for line in file.read_text(encoding="utf-8").splitlines()]
+    lines = [
+        re.sub(r"^# ((?:star|checks):$|  .*)$", r"\1", line) for line in file.read_text(encoding="utf-8").splitlines()
+    ]
     out = file.with_name("full.yaml")
     out.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return out
@@ -119,9 +120,11 @@ def _parquet(root: Path) -> int:
     con = duckdb.connect()
     for part, n in ((1, 100), (2, 50)):
         target = (root / "pq" / f"part-{part:04d}.parquet").as_posix()
-        con.execute(f"copy (select range as id, 'n' || range as name, cast(range as decimal(10, 2)) as amount, "
-                    f"date '2024-01-01' + range::int as day, {{'x': range}} as nested from range({n})) "
-                    f"to '{target}' (format parquet)")
+        con.execute(
+            f"copy (select range as id, 'n' || range as name, cast(range as decimal(10, 2)) as amount, "
+            f"date '2024-01-01' + range::int as day, {{'x': range}} as nested from range({n})) "
+            f"to '{target}' (format parquet)"
+        )
     con.close()
     return 150
 
@@ -130,8 +133,10 @@ LAYOUTS: dict[str, tuple[Callable[[Path], int], dict[str, object]]] = {
     "ndjson": (_ndjson, {"format": "json", "path": "{{ data_root }}/events"}),
     "pretty_concatenated": (_pretty_concatenated, {"format": "json", "path": "{{ data_root }}/songs"}),
     "array": (_array, {"format": "json"}),
-    "csv_semicolon": (_csv_semicolon, {"format": "csv", "delimiter": ";", "quote": '"', "header": True,
-                                       "path": "{{ data_root }}"}),
+    "csv_semicolon": (
+        _csv_semicolon,
+        {"format": "csv", "delimiter": ";", "quote": '"', "header": True, "path": "{{ data_root }}"},
+    ),
     "csv_gzip": (_csv_gzip, {"format": "csv", "delimiter": ",", "header": True}),
     "gzip_by_magic": (_gzip_by_magic, {"format": "json", "compression": "gzip"}),
     "parquet": (_parquet, {"format": "parquet"}),
@@ -146,10 +151,10 @@ def test_each_layout_validates_and_loads_every_row(tmp_path: Path, layout: str) 
     result = init_pipeline(Path(tmp_path / "data"), tmp_path / "pipeline.yaml")
     assert [s.format for s in result.inspection.sources] == [expected_source["format"]]
     doc = _validates(tmp_path / "pipeline.yaml")
-    assert doc["vars"] == {"data_root": (tmp_path / "data").as_posix()}   # absolute given, absolute kept
+    assert doc["vars"] == {"data_root": (tmp_path / "data").as_posix()}  # absolute given, absolute kept
     assert doc["targets"] == {"local": {"type": "duckdb", "path": "warehouse.duckdb"}}
     assert "star" not in doc and "checks" not in doc
-    (name, source), = doc["sources"].items()  # type: ignore[attr-defined]
+    ((name, source),) = doc["sources"].items()  # type: ignore[attr-defined]
     assert {k: source[k] for k in expected_source} == expected_source
     counts = _run_counts(tmp_path / "pipeline.yaml")
     assert counts == {f"staging_{name}": rows}
@@ -158,19 +163,43 @@ def test_each_layout_validates_and_loads_every_row(tmp_path: Path, layout: str) 
 
 def test_types_names_and_the_jsonpaths_mapping(tmp_path: Path) -> None:
     """Keys become lower snake_case columns, and a JSONPaths file maps them back by position."""
-    record = {"eventId": 7, "user name": "Ann", "2nd": True, "ts": "2024-01-31 10:00:00", "props": {"a": [1]},
-              "it's": "x", "amount": 2.5, "empty": None}
+    record = {
+        "eventId": 7,
+        "user name": "Ann",
+        "2nd": True,
+        "ts": "2024-01-31 10:00:00",
+        "props": {"a": [1]},
+        "it's": "x",
+        "amount": 2.5,
+        "empty": None,
+    }
     _write(tmp_path / "data" / "ev" / "a.json", json.dumps(record) + "\n")
     init_pipeline(tmp_path / "data", tmp_path / "out" / "p.yaml")
     doc = _validates(tmp_path / "out" / "p.yaml")
     source = doc["sources"]["ev"]  # type: ignore[index]
     assert source["jsonpaths"] == "p.ev.jsonpaths.json"
     columns = doc["staging"]["staging_ev"]["columns"]  # type: ignore[index]
-    assert columns == {"event_id": "bigint", "user_name": "varchar", "_2nd": "boolean", "ts": "timestamp",
-                       "props": "varchar", "it_s": "varchar", "amount": "double", "empty": "varchar"}
+    assert columns == {
+        "event_id": "bigint",
+        "user_name": "varchar",
+        "_2nd": "boolean",
+        "ts": "timestamp",
+        "props": "varchar",
+        "it_s": "varchar",
+        "amount": "double",
+        "empty": "varchar",
+    }
     paths = json.loads((tmp_path / "out" / "p.ev.jsonpaths.json").read_text(encoding="utf-8"))["jsonpaths"]
-    assert paths == ["$['eventId']", "$['user name']", "$['2nd']", "$['ts']", "$['props']", '$["it\'s"]',
-                     "$['amount']", "$['empty']"]
+    assert paths == [
+        "$['eventId']",
+        "$['user name']",
+        "$['2nd']",
+        "$['ts']",
+        "$['props']",
+        '$["it\'s"]',
+        "$['amount']",
+        "$['empty']",
+    ]
     text = (tmp_path / "out" / "p.yaml").read_text(encoding="utf-8")
     assert '"user name" in the files' in text and "nested; loaded as JSON text" in text
     _run_counts(tmp_path / "out" / "p.yaml")
@@ -199,13 +228,20 @@ def test_grouping_by_folder_name_pattern_and_csv_header(tmp_path: Path) -> None:
         "sales": ("{{ data_root }}", "csv", "sales_*.csv"),
         "mixed_csv_customers": ("{{ data_root }}/mixed", "csv", "customers.csv"),
         "mixed_csv_orders": ("{{ data_root }}/mixed", "csv", "orders.csv"),
-        "mixed_json": ("{{ data_root }}/mixed", "json", None),   # the default globs pick the right files
+        "mixed_json": ("{{ data_root }}/mixed", "json", None),  # the default globs pick the right files
     }
     assert doc["staging"]["staging_mixed_csv_customers"]["columns"] == {  # type: ignore[index]
-        "customer_id": "bigint", "name": "varchar", "on": "boolean"}
+        "customer_id": "bigint",
+        "name": "varchar",
+        "on": "boolean",
+    }
     counts = _run_counts(tmp_path / "pipeline.yaml")
-    assert counts == {"staging_sales": 3, "staging_mixed_csv_customers": 1, "staging_mixed_csv_orders": 1,
-                      "staging_mixed_json": 1}
+    assert counts == {
+        "staging_sales": 3,
+        "staging_mixed_csv_customers": 1,
+        "staging_mixed_csv_orders": 1,
+        "staging_mixed_json": 1,
+    }
 
 
 def test_rehearsal_widens_only_what_does_not_load() -> None:
@@ -226,7 +262,14 @@ def test_small_helpers() -> None:
     assert stem_pattern("TRAAAAK128F9318786") == "*"
     assert stem_pattern("part-00001-c000.snappy") == "part-*-*.snappy"
     assert [column_name(k, 0) for k in ("firstName", "first name", "9lives", "é", "", "userID", "HTTPStatus")] == [
-        "first_name", "first_name", "_9lives", "e", "column_1", "user_id", "http_status"]
+        "first_name",
+        "first_name",
+        "_9lives",
+        "e",
+        "column_1",
+        "user_id",
+        "http_status",
+    ]
     assert portable_type("DECIMAL(18,3)") == ("decimal(18,3)", None)
     assert portable_type("TIMESTAMP WITH TIME ZONE") == ("timestamptz", None)
     assert portable_type("INTEGER[]")[0] == "varchar"
@@ -241,22 +284,54 @@ def test_sparkify_finds_the_log_and_song_data(tmp_path: Path) -> None:
     assert {s.rel: s.reason for s in result.inspection.skipped}["log_json_path.json"] == "a JSONPaths file"
     doc = _validates(tmp_path / "pipeline.yaml")
     assert doc["sources"] == {
-        "log_data": {"description": doc["sources"]["log_data"]["description"],  # type: ignore[index]
-                     "path": "{{ data_root }}/log_data", "format": "json",
-                     "jsonpaths": "pipeline.log_data.jsonpaths.json"},
-        "song_data": {"description": doc["sources"]["song_data"]["description"],  # type: ignore[index]
-                      "path": "{{ data_root }}/song_data", "format": "json"},
+        "log_data": {
+            "description": doc["sources"]["log_data"]["description"],  # type: ignore[index]
+            "path": "{{ data_root }}/log_data",
+            "format": "json",
+            "jsonpaths": "pipeline.log_data.jsonpaths.json",
+        },
+        "song_data": {
+            "description": doc["sources"]["song_data"]["description"],  # type: ignore[index]
+            "path": "{{ data_root }}/song_data",
+            "format": "json",
+        },
     }
     staging = doc["staging"]
     assert isinstance(staging, dict)
     assert list(staging["staging_log_data"]["columns"]) == [
-        "artist", "auth", "first_name", "gender", "item_in_session", "last_name", "length", "level", "location",
-        "method", "page", "registration", "session_id", "song", "status", "ts", "user_agent", "user_id"]
+        "artist",
+        "auth",
+        "first_name",
+        "gender",
+        "item_in_session",
+        "last_name",
+        "length",
+        "level",
+        "location",
+        "method",
+        "page",
+        "registration",
+        "session_id",
+        "song",
+        "status",
+        "ts",
+        "user_agent",
+        "user_id",
+    ]
     assert staging["staging_log_data"]["columns"]["user_id"] == "varchar"
     assert staging["staging_log_data"]["columns"]["ts"] == "bigint"
     assert set(staging["staging_song_data"]["columns"]) == {
-        "artist_id", "artist_latitude", "artist_location", "artist_longitude", "artist_name", "duration",
-        "num_songs", "song_id", "title", "year"}
+        "artist_id",
+        "artist_latitude",
+        "artist_location",
+        "artist_longitude",
+        "artist_name",
+        "duration",
+        "num_songs",
+        "song_id",
+        "title",
+        "year",
+    }
     # the camelCase keys stay as they are in the files: the mapping init writes is the dataset's own
     written = json.loads((tmp_path / "pipeline.log_data.jsonpaths.json").read_text(encoding="utf-8"))["jsonpaths"]
     theirs = json.loads((SPARKIFY / "log_json_path.json").read_text(encoding="utf-8"))["jsonpaths"]
@@ -273,7 +348,11 @@ def test_movielens_one_source_per_file_loads_every_record(tmp_path: Path) -> Non
     sources = doc["sources"]
     assert isinstance(sources, dict)
     assert {n: s["include"] for n, s in sources.items()} == {
-        "links": "links.csv", "movies": "movies.csv", "ratings": "ratings.csv", "tags": "tags.csv"}
+        "links": "links.csv",
+        "movies": "movies.csv",
+        "ratings": "ratings.csv",
+        "tags": "tags.csv",
+    }
     assert all((s["header"], s["delimiter"], s["quote"]) == (True, ",", '"') for s in sources.values())
     assert doc["staging"]["staging_links"]["columns"]["imdb_id"] == "varchar"  # type: ignore[index]
     expected = {}
@@ -295,7 +374,7 @@ def test_cli_summary_overwrite_refusal_and_force(tmp_path: Path, monkeypatch: py
     assert done.stdout == ""
     assert "1 source(s)" in done.stderr and "events" in done.stderr and "4 columns" in done.stderr
     text = (tmp_path / "proj" / "pipeline.yaml").read_text(encoding="utf-8")
-    assert "data_root: \"../data\"" in text                 # relative to the pipeline's folder
+    assert 'data_root: "../data"' in text  # relative to the pipeline's folder
     assert text.startswith("# Drafted by `etl-engine init data`: inspected 3 file(s)\n")
     assert _cli("validate", "proj/pipeline.yaml").exit_code == 0
 

@@ -23,7 +23,6 @@ class ClusterError(EngineError):
     exit_code = 1
 
 
-
 @contextmanager
 def aws_call(action: str, secret: str | None = None) -> Iterator[None]:
     """Turn any botocore failure into one ClusterError line, with the password scrubbed out."""
@@ -48,11 +47,17 @@ def aws_call(action: str, secret: str | None = None) -> Iterator[None]:
         code, message = error.get("Code", "Error"), error.get("Message", "")
         raise ClusterError(clean(f"{action} failed: {code}: {message}".rstrip(": "))) from None
     except NoCredentialsError:
-        raise ClusterError(f"{action} failed: no AWS credentials found; set AWS_ACCESS_KEY_ID and "
-                           "AWS_SECRET_ACCESS_KEY, AWS_PROFILE, or KEY and SECRET under [AWS] in dwh.cfg") from None
+        raise ClusterError(
+            f"{action} failed: no AWS credentials found; set AWS_ACCESS_KEY_ID and "
+            "AWS_SECRET_ACCESS_KEY, AWS_PROFILE, or KEY and SECRET under [AWS] in dwh.cfg"
+        ) from None
     except EndpointConnectionError as exc:
-        raise ClusterError(clean(f"{action} failed: cannot reach AWS at {exc.kwargs.get('endpoint_url')}; "
-                                 "check the network, the region and AWS_ENDPOINT_URL")) from None
+        raise ClusterError(
+            clean(
+                f"{action} failed: cannot reach AWS at {exc.kwargs.get('endpoint_url')}; "
+                "check the network, the region and AWS_ENDPOINT_URL"
+            )
+        ) from None
     except BotoCoreError as exc:
         raise ClusterError(clean(f"{action} failed: {exc}")) from None
 
@@ -68,8 +73,9 @@ def session(settings: ClusterSettings) -> Any:
     except ImportError:
         raise ClusterError("the cluster commands need boto3: pip install boto3") from None
     with aws_call("setting up the AWS session"):
-        return boto3.session.Session(aws_access_key_id=settings.aws_key,
-                                     aws_secret_access_key=settings.aws_secret, region_name=settings.region)
+        return boto3.session.Session(
+            aws_access_key_id=settings.aws_key, aws_secret_access_key=settings.aws_secret, region_name=settings.region
+        )
 
 
 def client(session: Any, service: str) -> Any:
@@ -82,9 +88,9 @@ def error_code(exc: BaseException) -> str:
     return str(response.get("Error", {}).get("Code", "")) if isinstance(response, dict) else ""
 
 
-
-def wait_for(redshift: Any, waiter_name: str, identifier: str, goal: str, timeout: float, poll: float,
-          report: Report) -> None:
+def wait_for(
+    redshift: Any, waiter_name: str, identifier: str, goal: str, timeout: float, poll: float, report: Report
+) -> None:
     """boto3's waiter decides what counts as done or failed; we poll it one attempt at a time to show progress."""
     from botocore.exceptions import WaiterError
 
@@ -100,14 +106,17 @@ def wait_for(redshift: Any, waiter_name: str, identifier: str, goal: str, timeou
                 if not str(exc.kwargs.get("reason", "")).startswith("Max attempts exceeded"):
                     error = (exc.last_response or {}).get("Error")
                     if error:  # an AWS error no acceptor expects (AccessDenied, throttling...)
-                        raise ClusterError(f"waiting for cluster {identifier} failed: {error.get('Code')}: "
-                                           f"{error.get('Message', '')}") from None
+                        raise ClusterError(
+                            f"waiting for cluster {identifier} failed: {error.get('Code')}: {error.get('Message', '')}"
+                        ) from None
                     raise ClusterError(f"cluster {identifier} will not become {goal}: it is {status}") from None
         elapsed = time.monotonic() - start
         if elapsed + poll > timeout:
-            raise ClusterError(f"gave up after {timeout:g} s waiting for cluster {identifier} to be {goal} "
-                               f"(it is {status}); run the command again to keep waiting, or see "
-                               "'etl-engine cluster status'")
+            raise ClusterError(
+                f"gave up after {timeout:g} s waiting for cluster {identifier} to be {goal} "
+                f"(it is {status}); run the command again to keep waiting, or see "
+                "'etl-engine cluster status'"
+            )
         report(f"waiting for {identifier} to be {goal}: {status} ({elapsed:.0f} s)")
         time.sleep(poll)
 
@@ -119,4 +128,3 @@ def _last_status(response: Any) -> str:
         if response.get("Error", {}).get("Code") == "ClusterNotFound":
             return "not there yet"
     return "unknown"
-

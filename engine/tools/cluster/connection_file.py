@@ -24,8 +24,12 @@ def cluster_sections(result: UpResult) -> dict[str, dict[str, str]]:
     """[CLUSTER] and [IAM_ROLE] for a provisioned cluster, as the course's etl.py reads them."""
     cluster = result.cluster
     return {
-        "CLUSTER": {"HOST": cluster.host or "", "DB_NAME": cluster.db, "DB_USER": cluster.db_user,
-                    "DB_PORT": str(cluster.port or "")},
+        "CLUSTER": {
+            "HOST": cluster.host or "",
+            "DB_NAME": cluster.db,
+            "DB_USER": cluster.db_user,
+            "DB_PORT": str(cluster.port or ""),
+        },
         "IAM_ROLE": {"ARN": result.role_arn},
     }
 

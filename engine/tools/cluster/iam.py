@@ -18,9 +18,13 @@ LEGACY_POLICY = "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"
 POLICY_NAME = "etl-engine-s3-read"
 TRUST_POLICY = {
     "Version": "2012-10-17",
-    "Statement": [{"Effect": "Allow", "Principal": {"Service": ["redshift.amazonaws.com",
-                                                                "redshift-serverless.amazonaws.com"]},
-                   "Action": "sts:AssumeRole"}],
+    "Statement": [
+        {
+            "Effect": "Allow",
+            "Principal": {"Service": ["redshift.amazonaws.com", "redshift-serverless.amazonaws.com"]},
+            "Action": "sts:AssumeRole",
+        }
+    ],
 }
 
 
@@ -43,8 +47,11 @@ def read_policy(buckets: list[str]) -> dict[str, Any]:
     return {
         "Version": "2012-10-17",
         "Statement": [
-            {"Effect": "Allow", "Action": ["s3:ListBucket", "s3:GetBucketLocation"],
-             "Resource": [f"arn:aws:s3:::{b}" for b in buckets]},
+            {
+                "Effect": "Allow",
+                "Action": ["s3:ListBucket", "s3:GetBucketLocation"],
+                "Resource": [f"arn:aws:s3:::{b}" for b in buckets],
+            },
             {"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": [f"arn:aws:s3:::{b}/*" for b in buckets]},
         ],
     }
@@ -56,9 +63,11 @@ def ensure_role(iam: Any, name: str, buckets: list[str], report: Report) -> str:
 
     with aws_call(f"creating IAM role {name}"):
         try:
-            role = iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(TRUST_POLICY),
-                                   Description="Lets Redshift read the pipeline's S3 buckets for COPY "
-                                               "(etl-engine cluster up)")["Role"]
+            role = iam.create_role(
+                RoleName=name,
+                AssumeRolePolicyDocument=json.dumps(TRUST_POLICY),
+                Description="Lets Redshift read the pipeline's S3 buckets for COPY (etl-engine cluster up)",
+            )["Role"]
             report(f"created IAM role {name}")
         except ClientError as exc:
             if error_code(exc) != "EntityAlreadyExists":
@@ -66,8 +75,10 @@ def ensure_role(iam: Any, name: str, buckets: list[str], report: Report) -> str:
             role = iam.get_role(RoleName=name)["Role"]
             report(f"reusing IAM role {name}")
     if not buckets:
-        report("warning: no source of the pipeline reads S3, so the role may read no bucket; pass --pipeline "
-               "and --var data_root=s3://... to let COPY read the data")
+        report(
+            "warning: no source of the pipeline reads S3, so the role may read no bucket; pass --pipeline "
+            "and --var data_root=s3://... to let COPY read the data"
+        )
         return str(role["Arn"])
     with aws_call(f"setting the S3 read policy of role {name}"):
         iam.put_role_policy(RoleName=name, PolicyName=POLICY_NAME, PolicyDocument=json.dumps(read_policy(buckets)))
@@ -82,7 +93,8 @@ def delete_role(iam: Any, name: str, report: Report) -> None:
     with aws_call(f"deleting IAM role {name}"):
         removals: list[tuple[Any, dict[str, str]]] = [
             (iam.delete_role_policy, {"RoleName": name, "PolicyName": POLICY_NAME}),
-            (iam.detach_role_policy, {"RoleName": name, "PolicyArn": LEGACY_POLICY})]
+            (iam.detach_role_policy, {"RoleName": name, "PolicyArn": LEGACY_POLICY}),
+        ]
         for remove, args in removals:
             try:
                 remove(**args)

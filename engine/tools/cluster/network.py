@@ -19,8 +19,10 @@ def group_name(identifier: str) -> str:
 def _default_vpc(ec2: Any) -> str:
     vpcs = ec2.describe_vpcs(Filters=[{"Name": "isDefault", "Values": ["true"]}])["Vpcs"]
     if not vpcs:
-        raise ClusterError("the region has no default VPC to put the cluster in; create one "
-                           "(aws ec2 create-default-vpc) or use the AWS console")
+        raise ClusterError(
+            "the region has no default VPC to put the cluster in; create one "
+            "(aws ec2 create-default-vpc) or use the AWS console"
+        )
     return str(vpcs[0]["VpcId"])
 
 
@@ -37,8 +39,9 @@ def ensure_group(ec2: Any, identifier: str, report: Report) -> str:
         report(f"reusing security group {name} ({found})")
         return found
     with aws_call(f"creating security group {name}"):
-        created = ec2.create_security_group(GroupName=name, VpcId=_default_vpc(ec2),
-                                            Description=f"etl-engine: Redshift cluster {identifier}")
+        created = ec2.create_security_group(
+            GroupName=name, VpcId=_default_vpc(ec2), Description=f"etl-engine: Redshift cluster {identifier}"
+        )
     report(f"created security group {name} ({created['GroupId']}); it allows no inbound traffic until --cidr")
     return str(created["GroupId"])
 
@@ -57,8 +60,10 @@ def delete_group(ec2: Any, identifier: str, report: Report) -> None:
         except ClientError as exc:
             if error_code(exc) != "DependencyViolation":
                 raise
-            report(f"security group {name} is still in use (the cluster is not gone yet); run "
-                   "'etl-engine cluster down' again once it is")
+            report(
+                f"security group {name} is still in use (the cluster is not gone yet); run "
+                "'etl-engine cluster down' again once it is"
+            )
             return
     report(f"deleted security group {name}")
 
@@ -68,12 +73,15 @@ def open_port(ec2: Any, group: str, port: int, cidr: str, report: Report) -> Non
 
     network = parse_cidr(cidr)
     ranges: dict[str, Any] = (
-        {"IpRanges": [{"CidrIp": str(network), "Description": "etl-engine cluster up"}]} if network.version == 4
-        else {"Ipv6Ranges": [{"CidrIpv6": str(network), "Description": "etl-engine cluster up"}]})
+        {"IpRanges": [{"CidrIp": str(network), "Description": "etl-engine cluster up"}]}
+        if network.version == 4
+        else {"Ipv6Ranges": [{"CidrIpv6": str(network), "Description": "etl-engine cluster up"}]}
+    )
     with aws_call(f"opening port {port} in security group {group}"):
         try:
             ec2.authorize_security_group_ingress(
-                GroupId=group, IpPermissions=[{"IpProtocol": "tcp", "FromPort": port, "ToPort": port, **ranges}])
+                GroupId=group, IpPermissions=[{"IpProtocol": "tcp", "FromPort": port, "ToPort": port, **ranges}]
+            )
             report(f"opened TCP port {port} to {network} in security group {group}")
         except ClientError as exc:
             if error_code(exc) != "InvalidPermission.Duplicate":

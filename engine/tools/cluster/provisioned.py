@@ -41,7 +41,6 @@ class UpResult:
     security_group: str
 
 
-
 def describe(redshift: Any, identifier: str) -> dict[str, Any] | None:
     from botocore.exceptions import ClientError
 
@@ -58,57 +57,89 @@ def describe(redshift: Any, identifier: str) -> dict[str, Any] | None:
 def info(cluster: Mapping[str, Any]) -> ClusterInfo:
     endpoint = cluster.get("Endpoint") or {}
     return ClusterInfo(
-        identifier=cluster["ClusterIdentifier"], status=cluster.get("ClusterStatus", "unknown"),
-        host=endpoint.get("Address"), port=endpoint.get("Port"), node_type=cluster.get("NodeType", ""),
-        nodes=int(cluster.get("NumberOfNodes", 1)), db=cluster.get("DBName", ""),
+        identifier=cluster["ClusterIdentifier"],
+        status=cluster.get("ClusterStatus", "unknown"),
+        host=endpoint.get("Address"),
+        port=endpoint.get("Port"),
+        node_type=cluster.get("NodeType", ""),
+        nodes=int(cluster.get("NumberOfNodes", 1)),
+        db=cluster.get("DBName", ""),
         db_user=cluster.get("MasterUsername", ""),
         role_arns=tuple(r["IamRoleArn"] for r in cluster.get("IamRoles", [])),
         security_groups=tuple(g["VpcSecurityGroupId"] for g in cluster.get("VpcSecurityGroups", [])),
-        vpc_id=cluster.get("VpcId"), public=bool(cluster.get("PubliclyAccessible")))
+        vpc_id=cluster.get("VpcId"),
+        public=bool(cluster.get("PubliclyAccessible")),
+    )
 
 
-def _ensure_cluster(redshift: Any, settings: ClusterSettings, role_arn: str, group: str, public: bool,
-                    report: Report) -> None:
+def _ensure_cluster(
+    redshift: Any, settings: ClusterSettings, role_arn: str, group: str, public: bool, report: Report
+) -> None:
     from botocore.exceptions import ClientError
 
     existing = describe(redshift, settings.identifier)
     if existing is not None:
         if existing.get("ClusterStatus") == "deleting":
-            raise ClusterError(f"cluster {settings.identifier} is being deleted; wait for "
-                               "'etl-engine cluster down' to finish, then run 'up' again")
+            raise ClusterError(
+                f"cluster {settings.identifier} is being deleted; wait for "
+                "'etl-engine cluster down' to finish, then run 'up' again"
+            )
         report(f"reusing cluster {settings.identifier} ({existing.get('ClusterStatus')})")
         found = info(existing)
         if role_arn not in found.role_arns:
-            report(f"warning: cluster {settings.identifier} does not have role {role_arn}; COPY from S3 will "
-                   "need a role it has")
+            report(
+                f"warning: cluster {settings.identifier} does not have role {role_arn}; COPY from S3 will "
+                "need a role it has"
+            )
         if found.public != public:
-            report(f"warning: cluster {settings.identifier} is {'' if found.public else 'not '}publicly accessible; "
-                   "'up' does not change that on an existing cluster")
+            report(
+                f"warning: cluster {settings.identifier} is {'' if found.public else 'not '}publicly accessible; "
+                "'up' does not change that on an existing cluster"
+            )
         return
     password = check_password(settings)
     if settings.node_type.startswith(RETIRING):
-        report(f"warning: {settings.node_type} nodes are being retired by AWS (no new dc2 clusters); "
-               "prefer ra3.large (DWH_NODE_TYPE=ra3.large or --node-type ra3.large)")
+        report(
+            f"warning: {settings.node_type} nodes are being retired by AWS (no new dc2 clusters); "
+            "prefer ra3.large (DWH_NODE_TYPE=ra3.large or --node-type ra3.large)"
+        )
     extra: dict[str, Any] = {"NumberOfNodes": settings.num_nodes} if settings.cluster_type == "multi-node" else {}
     with aws_call(f"creating cluster {settings.identifier}", password):
         try:
             redshift.create_cluster(
-                ClusterIdentifier=settings.identifier, ClusterType=settings.cluster_type,
-                NodeType=settings.node_type, DBName=settings.db, MasterUsername=settings.db_user,
-                MasterUserPassword=password, Port=settings.port, IamRoles=[role_arn],
-                VpcSecurityGroupIds=[group], Encrypted=True,
+                ClusterIdentifier=settings.identifier,
+                ClusterType=settings.cluster_type,
+                NodeType=settings.node_type,
+                DBName=settings.db,
+                MasterUsername=settings.db_user,
+                MasterUserPassword=password,
+                Port=settings.port,
+                IamRoles=[role_arn],
+                VpcSecurityGroupIds=[group],
+                Encrypted=True,
                 # Private unless asked: reach it from inside the VPC, or over the Data API from anywhere.
-                PubliclyAccessible=public, **extra)
-            report(f"creating cluster {settings.identifier} ({settings.cluster_type}, "
-                   f"{settings.num_nodes if extra else 1} x {settings.node_type}, encrypted, "
-                   f"{'publicly accessible' if public else 'private'})")
+                PubliclyAccessible=public,
+                **extra,
+            )
+            report(
+                f"creating cluster {settings.identifier} ({settings.cluster_type}, "
+                f"{settings.num_nodes if extra else 1} x {settings.node_type}, encrypted, "
+                f"{'publicly accessible' if public else 'private'})"
+            )
         except ClientError as exc:
             if error_code(exc) != "ClusterAlreadyExists":  # someone else won the race: fine
                 raise
 
 
-def cluster_up(settings: ClusterSettings, cidr: str | None, public: bool, buckets: list[str], timeout: float,
-               poll: float, report: Report) -> UpResult:
+def cluster_up(
+    settings: ClusterSettings,
+    cidr: str | None,
+    public: bool,
+    buckets: list[str],
+    timeout: float,
+    poll: float,
+    report: Report,
+) -> UpResult:
     """Role, security group, cluster, wait, ingress: each step reuses what a previous run left, so re-running
     is the retry."""
     if cidr is not None:

@@ -57,8 +57,9 @@ def _workgroup(rs: Any, name: str) -> dict[str, Any] | None:
     return None if found is None else dict(found["workgroup"])
 
 
-def _wait(look: Callable[[], dict[str, Any] | None], what: str, goal: str, timeout: float, poll: float,
-          report: Report) -> dict[str, Any] | None:
+def _wait(
+    look: Callable[[], dict[str, Any] | None], what: str, goal: str, timeout: float, poll: float, report: Report
+) -> dict[str, Any] | None:
     """Poll until ``look`` shows status ``goal`` ("gone": until it returns None); bounded by ``timeout``."""
     start = time.monotonic()
     while True:
@@ -68,14 +69,17 @@ def _wait(look: Callable[[], dict[str, Any] | None], what: str, goal: str, timeo
             return found
         elapsed = time.monotonic() - start
         if elapsed + poll > timeout:
-            raise ClusterError(f"gave up after {timeout:g} s waiting for {what} to be {goal.lower()} (it is "
-                               f"{status.lower()}); run the command again to keep waiting")
+            raise ClusterError(
+                f"gave up after {timeout:g} s waiting for {what} to be {goal.lower()} (it is "
+                f"{status.lower()}); run the command again to keep waiting"
+            )
         report(f"waiting for {what} to be {goal.lower()}: {status.lower()} ({elapsed:.0f} s)")
         time.sleep(poll)
 
 
-def serverless_up(settings: ClusterSettings, buckets: list[str], timeout: float, poll: float,
-                  report: Report) -> ServerlessInfo:
+def serverless_up(
+    settings: ClusterSettings, buckets: list[str], timeout: float, poll: float, report: Report
+) -> ServerlessInfo:
     aws = session(settings)
     iam, rs = client(aws, "iam"), client(aws, "redshift-serverless")
     role_arn = ensure_role(iam, settings.role_name, buckets, report)
@@ -83,11 +87,20 @@ def serverless_up(settings: ClusterSettings, buckets: list[str], timeout: float,
     namespace = _namespace(rs, ns_name)
     if namespace is None:
         with aws_call(f"creating namespace {ns_name}"):
-            namespace = dict(rs.create_namespace(
-                namespaceName=ns_name, dbName=settings.db, adminUsername=settings.db_user or "admin",
-                manageAdminPassword=True, iamRoles=[role_arn], defaultIamRoleArn=role_arn)["namespace"])
-        report(f"created namespace {ns_name} (database {settings.db}, encrypted; admin password kept by AWS "
-               "Secrets Manager)")
+            namespace = dict(
+                rs.create_namespace(
+                    namespaceName=ns_name,
+                    dbName=settings.db,
+                    adminUsername=settings.db_user or "admin",
+                    manageAdminPassword=True,
+                    iamRoles=[role_arn],
+                    defaultIamRoleArn=role_arn,
+                )["namespace"]
+            )
+        report(
+            f"created namespace {ns_name} (database {settings.db}, encrypted; admin password kept by AWS "
+            "Secrets Manager)"
+        )
     else:
         report(f"reusing namespace {ns_name} ({str(namespace.get('status', '')).lower()})")
         if role_arn not in str(namespace.get("iamRoles", "")):
@@ -95,18 +108,30 @@ def serverless_up(settings: ClusterSettings, buckets: list[str], timeout: float,
     workgroup = _workgroup(rs, wg_name)
     if workgroup is None:
         with aws_call(f"creating workgroup {wg_name}"):
-            rs.create_workgroup(workgroupName=wg_name, namespaceName=ns_name, baseCapacity=settings.base_capacity,
-                                publiclyAccessible=False)
+            rs.create_workgroup(
+                workgroupName=wg_name,
+                namespaceName=ns_name,
+                baseCapacity=settings.base_capacity,
+                publiclyAccessible=False,
+            )
         report(f"creating workgroup {wg_name} ({settings.base_capacity} RPUs, private)")
     else:
         report(f"reusing workgroup {wg_name} ({str(workgroup.get('status', '')).lower()})")
     workgroup = _wait(lambda: _workgroup(rs, wg_name), f"workgroup {wg_name}", "AVAILABLE", timeout, poll, report)
     assert workgroup is not None
     endpoint = workgroup.get("endpoint") or {}
-    return ServerlessInfo(ns_name, wg_name, str(workgroup.get("status")), endpoint.get("address"),
-                          endpoint.get("port"), str(namespace.get("dbName") or settings.db), role_arn,
-                          namespace.get("adminPasswordSecretArn"), int(workgroup.get("baseCapacity") or 0),
-                          bool(workgroup.get("publiclyAccessible")))
+    return ServerlessInfo(
+        ns_name,
+        wg_name,
+        str(workgroup.get("status")),
+        endpoint.get("address"),
+        endpoint.get("port"),
+        str(namespace.get("dbName") or settings.db),
+        role_arn,
+        namespace.get("adminPasswordSecretArn"),
+        int(workgroup.get("baseCapacity") or 0),
+        bool(workgroup.get("publiclyAccessible")),
+    )
 
 
 def serverless_down(settings: ClusterSettings, timeout: float, poll: float, report: Report) -> None:
@@ -145,8 +170,15 @@ def serverless_status(settings: ClusterSettings) -> ServerlessInfo:
         raise ClusterError(f"{missing} does not exist in {settings.region}")
     endpoint = workgroup.get("endpoint") or {}
     roles = namespace.get("iamRoles") or []
-    return ServerlessInfo(settings.namespace, settings.workgroup, str(workgroup.get("status")),
-                          endpoint.get("address"), endpoint.get("port"), str(namespace.get("dbName") or ""),
-                          str(namespace.get("defaultIamRoleArn") or (roles[0] if roles else "")),
-                          namespace.get("adminPasswordSecretArn"), int(workgroup.get("baseCapacity") or 0),
-                          bool(workgroup.get("publiclyAccessible")))
+    return ServerlessInfo(
+        settings.namespace,
+        settings.workgroup,
+        str(workgroup.get("status")),
+        endpoint.get("address"),
+        endpoint.get("port"),
+        str(namespace.get("dbName") or ""),
+        str(namespace.get("defaultIamRoleArn") or (roles[0] if roles else "")),
+        namespace.get("adminPasswordSecretArn"),
+        int(workgroup.get("baseCapacity") or 0),
+        bool(workgroup.get("publiclyAccessible")),
+    )

@@ -59,12 +59,12 @@ def _classify(path: str, name: str) -> tuple[Format, str, bool] | str:
         fmt = DATA_SUFFIXES[ext]
         if fmt == "parquet" and gzipped:
             return "gzip-compressed parquet (parquet compresses inside the file)"
-        return fmt, name[len(base) - len(ext):], gzipped
+        return fmt, name[len(base) - len(ext) :], gzipped
     if ext:
         return "not a data file"
     # No extension at all: trust the content, but only for unmistakable starts.
     head = peek(path, gzipped).lstrip(b"\xef\xbb\xbf \t\r\n")
-    suffix = name[len(base):]
+    suffix = name[len(base) :]
     if not gzipped and magic == PARQUET_MAGIC:
         return "parquet", suffix, False
     if head[:1] in (b"{", b"["):
@@ -168,7 +168,6 @@ def group_files(files: list[DataFile]) -> list[Group]:
     return groups
 
 
-
 def spread(items: Sequence[DataFile], k: int) -> list[DataFile]:
     """Up to ``k`` non-empty files spread over the group (first, last, evenly between), so that
     a layout that changed over time shows up in the sample; empty files would tell nothing."""
@@ -179,4 +178,3 @@ def spread(items: Sequence[DataFile], k: int) -> list[DataFile]:
         return pool[:1]
     step = (len(pool) - 1) / (k - 1)
     return [pool[round(i * step)] for i in range(k)]
-

@@ -19,8 +19,11 @@ def _matches(base: str, patterns: Sequence[str]) -> list[str]:
 def _glob_for(f: DataFile, base: str, by_suffix: bool = False) -> str:
     """``**/*.tsv`` (by_suffix) or ``**/2018-*-*-events.json``: a glob for ``f`` and files like it."""
     rel = PurePosixPath(Path(os.path.relpath(f.path, base)).as_posix())
-    stem = "*" if by_suffix else "".join("*" if any(ch.isdigit() for ch in tok) else glob.escape(tok)
-                                         for tok in _TOKENS.findall(f.stem))
+    stem = (
+        "*"
+        if by_suffix
+        else "".join("*" if any(ch.isdigit() for ch in tok) else glob.escape(tok) for tok in _TOKENS.findall(f.stem))
+    )
     name = stem + glob.escape(f.suffix)
     return ("**/" if len(rel.parts) > 1 else "") + name
 
@@ -37,9 +40,10 @@ def include_for(src: DraftSource, folder: str) -> list[str] | None:
     want = sorted(f.path for f in src.files)
     if _matches(base, DEFAULT_INCLUDE[src.format]) == want:
         return None
-    for patterns in (sorted({_glob_for(f, base) for f in src.files}),
-                     sorted({_glob_for(f, base, by_suffix=True) for f in src.files})):
+    for patterns in (
+        sorted({_glob_for(f, base) for f in src.files}),
+        sorted({_glob_for(f, base, by_suffix=True) for f in src.files}),
+    ):
         if len(patterns) <= 8 and _matches(base, patterns) == want:
             return patterns
     return [glob.escape(Path(os.path.relpath(f.path, base)).as_posix()) for f in src.files]
-

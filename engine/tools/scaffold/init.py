@@ -40,14 +40,19 @@ def inspect_folder(folder: Path) -> Inspection:
     files, skipped = discover(root)
     if not files:
         seen = f"; passed over {len(skipped)}: {skipped_summary(skipped)}" if skipped else ""
-        raise UsageError(f"no data files in {folder}: looked for JSON (.json, .jsonl, .ndjson), CSV (.csv, .tsv) "
-                         f"and Parquet (.parquet) files, optionally gzipped{seen}")
+        raise UsageError(
+            f"no data files in {folder}: looked for JSON (.json, .jsonl, .ndjson), CSV (.csv, .tsv) "
+            f"and Parquet (.parquet) files, optionally gzipped{seen}"
+        )
     sniffer = Sniffer()
     sources: list[DraftSource] = []
     warnings: list[str] = []
     for g in group_files(files):
-        where = f"{g.top}/" if g.top else str(g.files[0].rel) + (
-            f" and {len(g.files) - 1} more like it" if len(g.files) > 1 else "")
+        where = (
+            f"{g.top}/"
+            if g.top
+            else str(g.files[0].rel) + (f" and {len(g.files) - 1} more like it" if len(g.files) > 1 else "")
+        )
         try:
             sources.extend(sniffer.source(g))
         except GroupFailed as exc:
@@ -99,8 +104,9 @@ def init_pipeline(folder: Path, output: Path, force: bool = False) -> InitResult
     clobbered = [p for p in extra if p.exists()]
     if clobbered and not force:
         raise UsageError(f"{clobbered[0]} already exists; pass --force to overwrite it")
-    text = render_pipeline(ins, data_root_for(folder, output), pipeline_name(folder), folder.as_posix(),
-                           output.as_posix())
+    text = render_pipeline(
+        ins, data_root_for(folder, output), pipeline_name(folder), folder.as_posix(), output.as_posix()
+    )
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         for path, content in extra.items():
@@ -124,18 +130,22 @@ def show_summary(result: InitResult) -> None:
     ins = result.inspection
     err = console(stderr=True)
     left_out = f", {ins.found - ins.data_files:,} left out" if ins.found > ins.data_files else ""
-    err.print(f"inspected {escape(str(ins.folder))}: {ins.data_files:,} data files in {len(ins.sources)} "
-              f"source(s){left_out}, {len(ins.skipped)} passed over ({ins.seconds:.2f}s)")
+    err.print(
+        f"inspected {escape(str(ins.folder))}: {ins.data_files:,} data files in {len(ins.sources)} "
+        f"source(s){left_out}, {len(ins.skipped)} passed over ({ins.seconds:.2f}s)"
+    )
     width = max(len(s.name) for s in ins.sources)
     for s in ins.sources:
         files = f"{len(s.files):,} file{'s' if len(s.files) != 1 else ''}"
-        err.print(f"  {escape(s.name):<{width}}  {s.format:<7} {files:>12}  {len(s.columns):>3} columns"
-                  f"  -> {s.staging}")
+        err.print(
+            f"  {escape(s.name):<{width}}  {s.format:<7} {files:>12}  {len(s.columns):>3} columns  -> {s.staging}"
+        )
     for w in ins.warnings:
         err.print(f"[yellow]warning:[/] {escape(w)}")
     for path in result.written:
         err.print(f"wrote {escape(str(path))}")
     plan = result.plan
-    err.print(f"[green]valid[/]: {len(plan.pipeline.tables)} tables, {len(plan.steps)} steps; next: "
-              f"etl-engine run {escape(str(result.output))}")
-
+    err.print(
+        f"[green]valid[/]: {len(plan.pipeline.tables)} tables, {len(plan.steps)} steps; next: "
+        f"etl-engine run {escape(str(result.output))}"
+    )

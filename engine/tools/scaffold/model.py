@@ -16,9 +16,14 @@ if TYPE_CHECKING:
 Format = Literal["json", "csv", "parquet"]
 
 DATA_SUFFIXES: dict[str, Format] = {
-    ".json": "json", ".jsonl": "json", ".ndjson": "json",
-    ".csv": "csv", ".tsv": "csv",
-    ".parquet": "parquet", ".parq": "parquet", ".pq": "parquet",
+    ".json": "json",
+    ".jsonl": "json",
+    ".ndjson": "json",
+    ".csv": "csv",
+    ".tsv": "csv",
+    ".parquet": "parquet",
+    ".parq": "parquet",
+    ".pq": "parquet",
 }
 GZIP_MAGIC = b"\x1f\x8b"
 PARQUET_MAGIC = b"PAR1"
@@ -39,8 +44,8 @@ _TOKENS = re.compile(r"[-_. ]+|[^-_. ]+")
 class DataFile:
     """One file that looks like data, as found on disk."""
 
-    path: str               # absolute (not symlink-resolved, as the loader's glob sees it)
-    rel: PurePosixPath      # relative to the inspected folder
+    path: str  # absolute (not symlink-resolved, as the loader's glob sees it)
+    rel: PurePosixPath  # relative to the inspected folder
     format: Format
     gzip: bool
     #: "gzip" when only the magic bytes say so (DuckDB's "auto" goes by the name), else "auto"
@@ -79,7 +84,7 @@ class DraftSource:
     """A source and its staging table, as init will write them."""
 
     name: str
-    top: str                  # subfolder of the data root holding the files; "" for the root itself
+    top: str  # subfolder of the data root holding the files; "" for the root itself
     format: Format
     files: list[DataFile]
     compression: str = "auto"
@@ -87,7 +92,7 @@ class DraftSource:
     delimiter: str = ","
     quote: str = '"'
     layout: str = ""
-    label: str = ""           # a name suggested by the files' name pattern
+    label: str = ""  # a name suggested by the files' name pattern
     columns: list[DraftColumn] = field(default_factory=list)
     include: list[str] | None = None
     jsonpaths: list[str] | None = None
@@ -110,8 +115,8 @@ class DraftSource:
 
 @dataclass
 class Inspection:
-    folder: Path              # absolute
-    found: int                # data files found, including any in groups left out
+    folder: Path  # absolute
+    found: int  # data files found, including any in groups left out
     sources: list[DraftSource]
     skipped: list[Skipped]
     warnings: list[str]
@@ -128,4 +133,3 @@ class InitResult:
     output: Path
     written: list[Path]
     plan: PlannedRun
-

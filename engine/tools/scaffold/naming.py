@@ -12,14 +12,25 @@ from engine.tools.scaffold.model import IDENTIFIER, DraftSource
 DECIMAL_TYPE = re.compile(r"^DECIMAL\((\d+),\s*(\d+)\)$")
 SIMPLE_TYPES = {
     "BOOLEAN": "boolean",
-    "TINYINT": "smallint", "UTINYINT": "smallint", "SMALLINT": "smallint",
-    "USMALLINT": "integer", "INTEGER": "integer",
-    "UINTEGER": "bigint", "BIGINT": "bigint",
-    "UBIGINT": "decimal(38,0)", "HUGEINT": "decimal(38,0)", "UHUGEINT": "decimal(38,0)",
-    "FLOAT": "real", "DOUBLE": "double",
+    "TINYINT": "smallint",
+    "UTINYINT": "smallint",
+    "SMALLINT": "smallint",
+    "USMALLINT": "integer",
+    "INTEGER": "integer",
+    "UINTEGER": "bigint",
+    "BIGINT": "bigint",
+    "UBIGINT": "decimal(38,0)",
+    "HUGEINT": "decimal(38,0)",
+    "UHUGEINT": "decimal(38,0)",
+    "FLOAT": "real",
+    "DOUBLE": "double",
     "DATE": "date",
-    "TIMESTAMP": "timestamp", "TIMESTAMP_S": "timestamp", "TIMESTAMP_MS": "timestamp",
-    "TIMESTAMP_NS": "timestamp", "TIMESTAMP WITH TIME ZONE": "timestamptz", "TIMESTAMPTZ": "timestamptz",
+    "TIMESTAMP": "timestamp",
+    "TIMESTAMP_S": "timestamp",
+    "TIMESTAMP_MS": "timestamp",
+    "TIMESTAMP_NS": "timestamp",
+    "TIMESTAMP WITH TIME ZONE": "timestamptz",
+    "TIMESTAMPTZ": "timestamptz",
     "VARCHAR": "varchar",
 }
 
@@ -86,7 +97,6 @@ def portable_type(duck: str, json_text: bool = False) -> tuple[str, str | None]:
     return "varchar", f"{duck.lower()} in the files; loaded as text"
 
 
-
 def name_sources(sources: list[DraftSource]) -> None:
     """Source names from folders or name patterns, made unique by format, then pattern, then number."""
     for s in sources:
@@ -108,4 +118,3 @@ def name_sources(sources: list[DraftSource]) -> None:
         n = seen.get(base, 0) + 1
         seen[base] = n
         s.name = base[:50] if n == 1 else f"{base[:47]}_{n}"
-

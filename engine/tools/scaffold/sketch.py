@@ -97,6 +97,7 @@ def dimensions(sources: list[DraftSource], fact: DraftSource | None = None) -> l
 
 def fact_source(sources: list[DraftSource]) -> DraftSource:
     """The source with the most rows among those naming several keys; else the one with the most rows."""
+
     def size(s: DraftSource) -> tuple[int, int]:
         return s.rows, s.size
 
@@ -110,12 +111,12 @@ def star_sketch(sources: list[DraftSource]) -> dict[str, Any]:
     dims = dimensions(sources, fact_src)
     by_key = {d.key.name: d for d in dims}
     fks = [c for c in fact_src.columns if c.name in by_key]
-    own = next((c for c in fact_src.columns if is_key(c) and c.unique and fact_src.complete
-                and c.name not in by_key), None)
+    own = next(
+        (c for c in fact_src.columns if is_key(c) and c.unique and fact_src.complete and c.name not in by_key), None
+    )
     keys = [c for c in fact_src.columns if is_key(c) and c is not own and c not in fks]
     day = next((c for c in fact_src.columns if c.type in ("date", "timestamp", "timestamptz") or c.epoch), None)
-    measures = [c for c in fact_src.columns if c.type.startswith(MEASURE_TYPES) and not is_key(c)
-                and c is not day][:3]
+    measures = [c for c in fact_src.columns if c.type.startswith(MEASURE_TYPES) and not is_key(c) and c is not day][:3]
     picked = [c for c in (own, *fks, *keys, *measures) if c is not None]
     if not picked:
         picked = [c for c in fact_src.columns if c is not own][:3]
@@ -138,32 +139,64 @@ def star_sketch(sources: list[DraftSource]) -> dict[str, Any]:
             columns_sql.append({"name": sql_name(day.name), "source": None, "cast": None})
             table_columns[day.name] = "date"
         foreign[day_key] = "dim_date"
-    fact: dict[str, Any] = {"kind": "fact",
-                            "description": f"One row per {fact_src.name} record (about {fact_src.rows:,} rows).",
-                            "primary_key": own.name if own else surrogate}
+    fact: dict[str, Any] = {
+        "kind": "fact",
+        "description": f"One row per {fact_src.name} record (about {fact_src.rows:,} rows).",
+        "primary_key": own.name if own else surrogate,
+    }
     if foreign:
         fact["foreign_keys"] = Flow(foreign)
     fact["columns"] = table_columns
-    fact["sql"] = _sql("fact.sql", surrogate=surrogate, order_by=sql_name(picked[0].name), columns=columns_sql,
-                       staging=fact_src.staging, not_null=sql_name(own.name) if own else None)
+    fact["sql"] = _sql(
+        "fact.sql",
+        surrogate=surrogate,
+        order_by=sql_name(picked[0].name),
+        columns=columns_sql,
+        staging=fact_src.staging,
+        not_null=sql_name(own.name) if own else None,
+    )
     tables[f"fact_{fact_src.name}"] = fact
     for d in dims:
         columns: dict[str, Any] = {d.key.name: Flow(type=d.key.type, not_null=True)}
         columns.update({a.name: a.type for a in d.attributes})
-        tables[d.name] = {"kind": "dimension", "description": f"One row per {d.key.name}, from {d.source.name}.",
-                          "primary_key": d.key.name, "columns": columns,
-                          "sql": _sql("dimension.sql", key=sql_name(d.key.name),
-                                      attributes=[sql_name(a.name) for a in d.attributes], staging=d.source.staging)}
+        tables[d.name] = {
+            "kind": "dimension",
+            "description": f"One row per {d.key.name}, from {d.source.name}.",
+            "primary_key": d.key.name,
+            "columns": columns,
+            "sql": _sql(
+                "dimension.sql",
+                key=sql_name(d.key.name),
+                attributes=[sql_name(a.name) for a in d.attributes],
+                staging=d.source.staging,
+            ),
+        }
     if day is not None:
-        names = {"key": "date_day", "year": "year", "month": "month", "day_of_month": "day_of_month",
-                 "day_of_week": "day_of_week"}
+        names = {
+            "key": "date_day",
+            "year": "year",
+            "month": "month",
+            "day_of_month": "day_of_month",
+            "day_of_week": "day_of_week",
+        }
         tables["dim_date"] = {
-            "kind": "dimension", "description": f"One row per day of {fact_src.name}.{day.name}.",
+            "kind": "dimension",
+            "description": f"One row per day of {fact_src.name}.{day.name}.",
             "primary_key": "date_day",
-            "columns": {"date_day": Flow(type="date", not_null=True), "year": "integer", "month": "integer",
-                        "day_of_month": "integer", "day_of_week": "integer"},
-            "sql": _sql("date_dimension.sql", day=day_sql, staging=fact_src.staging,
-                        **{k: sql_name(v) for k, v in names.items()})}
+            "columns": {
+                "date_day": Flow(type="date", not_null=True),
+                "year": "integer",
+                "month": "integer",
+                "day_of_month": "integer",
+                "day_of_week": "integer",
+            },
+            "sql": _sql(
+                "date_dimension.sql",
+                day=day_sql,
+                staging=fact_src.staging,
+                **{k: sql_name(v) for k, v in names.items()},
+            ),
+        }
     return tables
 
 
@@ -179,8 +212,10 @@ STAR_HEADER = [
     "Each table's SELECT reads staging tables; the engine derives the build order from",
     "the SQL and checks every primary key (unique, not null) and foreign key itself.",
 ]
-CHECKS_HEADER = ["Checks run before anything is published; a failing one rolls the run back",
-                 "(severity: warn reports it and goes on)."]
+CHECKS_HEADER = [
+    "Checks run before anything is published; a failing one rolls the run back",
+    "(severity: warn reports it and goes on).",
+]
 
 
 def checks_sketch(sources: list[DraftSource]) -> list[Any]:

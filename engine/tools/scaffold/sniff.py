@@ -106,29 +106,47 @@ class Sniffer:
         sql = self.sql.template("sniff/describe.sql", columns=[], union_by_name=True, **read)
         return [(str(r[0]), str(r[1])) for r in self.rows(sql)]
 
-    def profile(self, src: DraftSource, sample: list[DataFile], read: dict[str, Any],
-                columns: list[tuple[str, str]], names: list[tuple[DraftColumn, str]]) -> None:
+    def profile(
+        self,
+        src: DraftSource,
+        sample: list[DataFile],
+        read: dict[str, Any],
+        columns: list[tuple[str, str]],
+        names: list[tuple[DraftColumn, str]],
+    ) -> None:
         """The source's rows (estimated from the sample's), which *_id columns are unique in the sample,
         and which integer columns named like times hold epoch seconds or milliseconds."""
         candidates = [(c, n) for c, n in names if c.name == "id" or c.name.endswith("_id")][:8]
         epochs = [(c, n) for c, n in names if c.type in ("integer", "bigint") and EPOCH_NAME.search(c.name)][:4]
-        row = self.rows(self.sql.template("sniff/profile.sql", keys=[n for _, n in candidates],
-                                          epochs=[n for _, n in epochs], columns=columns, union_by_name=False,
-                                          limit=REHEARSAL_ROWS, **read))[0]
+        row = self.rows(
+            self.sql.template(
+                "sniff/profile.sql",
+                keys=[n for _, n in candidates],
+                epochs=[n for _, n in epochs],
+                columns=columns,
+                union_by_name=False,
+                limit=REHEARSAL_ROWS,
+                **read,
+            )
+        )[0]
         total, limited = int(row[0]), int(row[1])
         for i, (column, _) in enumerate(candidates):
             column.unique = limited > 0 and int(row[2 + 2 * i]) == int(row[3 + 2 * i]) == limited
         for i, (column, _) in enumerate(epochs):
             largest = row[2 + 2 * len(candidates) + i]
-            column.epoch = ("s" if 1e8 < largest < 1e10 else "ms" if 1e11 < largest < 1e13 else None) \
-                if isinstance(largest, int) else None
+            column.epoch = (
+                ("s" if 1e8 < largest < 1e10 else "ms" if 1e11 < largest < 1e13 else None)
+                if isinstance(largest, int)
+                else None
+            )
         sampled = sum(f.size for f in sample) or 1
         src.complete = total <= REHEARSAL_ROWS and len(sample) == len([f for f in src.files if f.size])
         src.rows = total if src.complete else round(total * src.size / sampled)
 
     def rehearsal(self, counted: list[tuple[str, str]], columns: list[tuple[str, str]], **read: Any) -> str:
-        return self.sql.template("sniff/rehearse.sql", counted=counted, columns=columns, union_by_name=False,
-                                 limit=REHEARSAL_ROWS, **read)
+        return self.sql.template(
+            "sniff/rehearse.sql", counted=counted, columns=columns, union_by_name=False, limit=REHEARSAL_ROWS, **read
+        )
 
     # ----- per format
 
@@ -167,14 +185,26 @@ class Sniffer:
             return self.rehearsal(keyed, keyed, **read)
 
         self.rehearse(src, load)
-        self.profile(src, sample, read, [(c.original or c.name, c.type) for c in src.columns],
-                     [(c, c.original or c.name) for c in src.columns])
+        self.profile(
+            src,
+            sample,
+            read,
+            [(c.original or c.name, c.type) for c in src.columns],
+            [(c, c.original or c.name) for c in src.columns],
+        )
         return src
 
     def csv_dialect(self, f: DataFile, compression: str) -> tuple[str, str, str, bool, int, str | None, str | None]:
         row = self.rows(self.sql.template("sniff/sniff_csv.sql", path=f.path, compression=compression))[0]
-        return (str(row[0]), str(row[1]), str(row[2]), bool(row[3]), int(row[4]),
-                row[5] and str(row[5]), row[6] and str(row[6]))
+        return (
+            str(row[0]),
+            str(row[1]),
+            str(row[2]),
+            bool(row[3]),
+            int(row[4]),
+            row[5] and str(row[5]),
+            row[6] and str(row[6]),
+        )
 
     def csv(self, g: Group, files: list[DataFile]) -> DraftSource:
         sample = spread(files, SAMPLE_FILES["csv"])
@@ -186,8 +216,14 @@ class Sniffer:
         if skip:
             src.notes.append(f"the sniffer skipped {skip} line(s) at the top of {sample[0].rel}")
         paths = [f.path for f in sample]
-        read = {"format": "csv", "files": paths, "compression": g.compression, "header": header,
-                "delimiter": delim, "quote": quote}
+        read = {
+            "format": "csv",
+            "files": paths,
+            "compression": g.compression,
+            "header": header,
+            "delimiter": delim,
+            "quote": quote,
+        }
         described = self.describe(**read)
         names = dedupe(column_name(k, i) for i, (k, _) in enumerate(described))
         for (key, duck), name in zip(described, names, strict=True):
@@ -246,8 +282,17 @@ class Sniffer:
         ]
         error: Exception | None = None
         for what, widen in steps:
-            trial = [DraftColumn(c.name, "varchar", c.original, f"sniffed {c.type}, but the sample "
-                                 "did not load as that; loaded as text") if widen(c) else c for c in src.columns]
+            trial = [
+                DraftColumn(
+                    c.name,
+                    "varchar",
+                    c.original,
+                    f"sniffed {c.type}, but the sample did not load as that; loaded as text",
+                )
+                if widen(c)
+                else c
+                for c in src.columns
+            ]
             try:
                 self.rows(load(trial))
             except Exception as exc:  # any DuckDB error: try wider types
@@ -286,4 +331,3 @@ class Sniffer:
         src = self.json(g, sample) if g.format == "json" else self.parquet(g, sample)
         src.sampled = len(sample)
         return [src]
-

@@ -41,8 +41,9 @@ _Dumper.add_representer(Flow, lambda d, v: d.represent_mapping("tag:yaml.org,200
 
 
 def dump(data: Mapping[str, Any]) -> str:
-    return yaml.dump(dict(data), Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=10_000,
-                     default_flow_style=False)
+    return yaml.dump(
+        dict(data), Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=10_000, default_flow_style=False
+    )
 
 
 _KEY = re.compile(r"^( *)((?:\"(?:[^\"\\]|\\.)*\"|'(?:[^']|'')*'|[^\s'\"#][^:#]*?)):(?: |$)")
@@ -50,8 +51,9 @@ _KEY = re.compile(r"^( *)((?:\"(?:[^\"\\]|\\.)*\"|'(?:[^']|'')*'|[^\s'\"#][^:#]*
 Path = tuple[str, ...]
 
 
-def annotate(text: str, trailing: Mapping[Path, str] | None = None,
-             before: Mapping[Path, Sequence[str]] | None = None) -> str:
+def annotate(
+    text: str, trailing: Mapping[Path, str] | None = None, before: Mapping[Path, Sequence[str]] | None = None
+) -> str:
     """``text`` (block-style YAML from :func:`dump`) with ``# comments`` at the keys their paths name.
 
     ``trailing`` comments go at the end of the key's line, aligned among siblings; ``before``

@@ -42,8 +42,11 @@ def describe(s: DraftSource) -> str:
 
 
 def _source(s: DraftSource) -> dict[str, Any]:
-    out: dict[str, Any] = {"description": Quoted(describe(s)),
-                           "path": Quoted("{{ data_root }}" + (f"/{s.top}" if s.top else "")), "format": s.format}
+    out: dict[str, Any] = {
+        "description": Quoted(describe(s)),
+        "path": Quoted("{{ data_root }}" + (f"/{s.top}" if s.top else "")),
+        "format": s.format,
+    }
     if s.include is not None:
         out["include"] = Quoted(s.include[0]) if len(s.include) == 1 else [Quoted(p) for p in s.include]
     if s.compression != "auto":
@@ -59,8 +62,11 @@ def _column_order(s: DraftSource) -> str:
     if s.format == "json":
         return "matched to JSON keys by name" if not s.jsonpaths else "in the JSONPaths file's order"
     if s.format == "csv":
-        return ("in file order (matched by position; the header row is skipped)" if s.header
-                else "in file order (matched by position)")
+        return (
+            "in file order (matched by position; the header row is skipped)"
+            if s.header
+            else "in file order (matched by position)"
+        )
     return "matched to Parquet columns by name"
 
 
@@ -86,13 +92,20 @@ def _header(ins: Inspection, folder_as_given: str, pipeline_file: str) -> list[s
     ]
 
 
-def render_pipeline(ins: Inspection, data_root: str, name: str, folder_as_given: str,
-                    pipeline_file: str = "pipeline.yaml") -> str:
+def render_pipeline(
+    ins: Inspection, data_root: str, name: str, folder_as_given: str, pipeline_file: str = "pipeline.yaml"
+) -> str:
     """The pipeline file's text, with the comments that make it a starting point."""
-    head = {"version": 1, "name": name,
-            "description": Quoted(f"The data files in {folder_as_given}, loaded into staging tables.")}
-    where = ("Relative to this file's folder; --var data_root=PATH (relative to the working"
-             if not Path(data_root).is_absolute() else "--var data_root=PATH (relative to the working")
+    head = {
+        "version": 1,
+        "name": name,
+        "description": Quoted(f"The data files in {folder_as_given}, loaded into staging tables."),
+    }
+    where = (
+        "Relative to this file's folder; --var data_root=PATH (relative to the working"
+        if not Path(data_root).is_absolute()
+        else "--var data_root=PATH (relative to the working"
+    )
     settings: dict[str, Any] = {"vars": {"data_root": Quoted(data_root)}}
     outside = Path(data_root).is_absolute() or data_root.startswith("..")
     if outside:  # sources may read only the pipeline's folder, the working directory and allowed roots
@@ -100,10 +113,12 @@ def render_pipeline(ins: Inspection, data_root: str, name: str, folder_as_given:
     settings.update({"default_target": "local", "targets": {"local": {"type": "duckdb", "path": "warehouse.duckdb"}}})
     trailing: dict[tuple[str, ...], str] = {}
     before: dict[tuple[str, ...], list[str]] = {
-        ("vars", "data_root"): [where, "directory) points the same pipeline at another copy of the data."]}
+        ("vars", "data_root"): [where, "directory) points the same pipeline at another copy of the data."]
+    }
     if outside:
-        before[("allowed_roots",)] = ["The data is outside this file's folder: sources may read it because it is "
-                                      "allowed here."]
+        before[("allowed_roots",)] = [
+            "The data is outside this file's folder: sources may read it because it is allowed here."
+        ]
     sources: dict[str, Any] = {}
     staging: dict[str, Any] = {}
     for s in ins.sources:
@@ -122,9 +137,16 @@ def render_pipeline(ins: Inspection, data_root: str, name: str, folder_as_given:
             remarks = [r for r in (source_key, c.note) if r]
             if remarks:
                 trailing[("staging", s.staging, "columns", c.name)] = "; ".join(remarks)
-    body = annotate(dump(head) + "\n" + dump(settings) + "\n"
-                    + dump({"sources": sources}) + "\n" + dump({"staging": staging}), trailing, before)
-    sketch = (commented("\n".join(STAR_HEADER)) + commented(dump({"star": star_sketch(ins.sources)}))
-              + "\n" + commented("\n".join(CHECKS_HEADER)) + commented(dump({"checks": checks_sketch(ins.sources)})))
+    body = annotate(
+        dump(head) + "\n" + dump(settings) + "\n" + dump({"sources": sources}) + "\n" + dump({"staging": staging}),
+        trailing,
+        before,
+    )
+    sketch = (
+        commented("\n".join(STAR_HEADER))
+        + commented(dump({"star": star_sketch(ins.sources)}))
+        + "\n"
+        + commented("\n".join(CHECKS_HEADER))
+        + commented(dump({"checks": checks_sketch(ins.sources)}))
+    )
     return commented("\n".join(_header(ins, folder_as_given, pipeline_file))) + body + "\n" + sketch
-

@@ -48,8 +48,7 @@ class FakeWarehouse(Adapter):
     def load_spec(self, source: Source, table: StagingTable, files: LoadFiles) -> LoadSpec:
         if source.format != "json":
             raise ConfigError([Issue("fakewh loads json only", source.location)])
-        return LoadSpec("fake_load.sql", {"table": table.name, "paths": list(files.paths),
-                                          "columns": table.columns})
+        return LoadSpec("fake_load.sql", {"table": table.name, "paths": list(files.paths), "columns": table.columns})
 
 
 class _AutoCommit:
