@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from engine.errors import EngineError
+from engine.plan import Step
 
 if TYPE_CHECKING:
     from engine.checks import CheckResult
-    from engine.plan import Step
 
 
 @dataclass
