@@ -2,7 +2,7 @@
 
     from engine import Pipeline
 
-    pipeline = Pipeline.load("pipeline.yaml", vars={"data_root": "../shared/datasets/sparkify"})
+    pipeline = Pipeline.load("pipeline.yaml", vars={"data_root": "data/2026-11"})
     planned = pipeline.plan(target="local")      # validated, rendered; no connection yet
     result = planned.run()                       # or pipeline.run(target="local")
     columns, rows = pipeline.query("plays_per_hour")

@@ -1,7 +1,7 @@
 """A NULL in a star table's ``not_null`` column, traced back to the source records that produce it.
 
 The warehouse only says which column refused the NULL (DuckDB: ``NOT NULL constraint failed:
-songplays__etl_next.start_time``), and the failed statement has aborted the transaction, so
+orders__etl_next.ordered_at``), and the failed statement has aborted the transaction, so
 nothing more can be asked of it.  The engine knows the rest: sqlglot's lineage gives the
 staging columns the star column is computed from, the staging table's mapping gives the
 source key each one reads, and a scan of the source's files finds the records where that

@@ -2,12 +2,12 @@
 
 A selector is one of::
 
-    users            the table
-    +songplays       the table and everything it reads, transitively (upstream)
-    songs+           the table and everything that reads it (downstream)
-    2+songplays      upstream two levels only (``songs+1`` downstream one level)
+    customers        the table
+    +orders          the table and everything it reads, transitively (upstream)
+    customers+       the table and everything that reads it (downstream)
+    2+orders         upstream two levels only (``customers+1`` downstream one level)
     tag:nightly      tables with that tag (``tags:`` on a table)
-    source:log_data  the staging tables loaded from that source (``source:log_data+`` and downstream)
+    source:raw_orders  the staging tables loaded from that source (``source:raw_orders+`` and downstream)
 
 Several selectors (repeated options, or separated by spaces) are a union; ``a,b`` is an
 intersection, as in dbt.  ``--exclude`` uses the same grammar and is taken away last.
@@ -71,7 +71,7 @@ class Selector:
 
 
 def parse(text: str, where: Location | None = None) -> Selector:
-    """One selector, e.g. ``+songplays`` or ``source:log_data+``."""
+    """One selector, e.g. ``+orders`` or ``source:raw_orders+``."""
     match = _SELECTOR.match(text.strip())
     if not match:
         raise ConfigError(
