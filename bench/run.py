@@ -614,9 +614,12 @@ class Bench:
         self.engine = snapshot(self.snap)
         # -P: not the working directory on sys.path; PYTHONPATH: the snapshot before the installed engine
         self.etl = [sys.executable, "-P", "-m", "engine"]
+        # the user cache (SQL analyses, documents that passed the schema) starts empty in a folder of the
+        # benchmark's; stored answers live beside the pipeline (.etl-engine/), never in a shared folder
         self.etl_env = {
-            **os.environ,
+            **{k: v for k, v in os.environ.items() if k != "ETL_ENGINE_CACHE_DIR"},
             "PYTHONPATH": os.pathsep.join([str(self.snap), *filter(None, [os.environ.get("PYTHONPATH")])]),
+            "XDG_CACHE_HOME": str(self.snap / "user-cache"),
         }
         self.dbt = find_dbt(args.dbt, args.data_dir) if "dbt-duckdb" in args.contenders else None
         self.pg = start_postgres() if "engine-postgres" in args.contenders else None

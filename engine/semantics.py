@@ -61,6 +61,8 @@ class _Checker:
         self.issues: list[Issue] = []
         self.tables = set(p.tables)
         self.cache: SqlCache | None = None
+        # answers to store once the whole analysis (the identifier case check included) has passed
+        self.passed: list[tuple[str, list[str] | None, frozenset[str], str]] = []
         self._dialect: Any = None
 
     @property
@@ -157,9 +159,8 @@ class _Checker:
             from engine.shadow import point_at
 
             parsed = result[1]
-            self.cache.put(
-                rendered, declared, parsed.tables, point_at(parsed.tree, dict(self.cache.names), self.r.sqlglot_dialect)
-            )
+            pointed = point_at(parsed.tree, dict(self.cache.names), self.r.sqlglot_dialect)
+            self.passed.append((rendered, declared, parsed.tables, pointed))
         return result
 
     def _parsed(
@@ -287,7 +288,7 @@ def analyse(p: Pipeline, renderer: SqlRenderer) -> Analysis:
     """Run every semantic check; return the rendered SELECTs and the build order."""
     from engine.paths import location_issues
     from engine.shadow import shadow_name
-    from engine.sql_cache import SqlCache
+    from engine.sql_cache import CachedTree, SqlCache
 
     c = _Checker(p, renderer)
     c.issues.extend(location_issues(p))
@@ -316,8 +317,15 @@ def analyse(p: Pipeline, renderer: SqlRenderer) -> Analysis:
             trees[f"check:{check.name}"] = rendered[1].tree
     for q in p.queries.values():
         c.sql(q.sql, q.location, None, None)
-    c.issues += case_issues(p, trees, renderer.sqlglot_dialect)
+    # A cached SELECT passed the case check when it was stored (stored only after it, below), so only
+    # freshly parsed ones are checked: a first validate of unchanged SQL imports no sqlglot.
+    fresh = {key: tree for key, tree in trees.items() if not isinstance(tree, CachedTree)}
+    if fresh:
+        c.issues += case_issues(p, fresh, renderer.sqlglot_dialect)
     if c.issues:
         raise ConfigError(c.issues)
+    if c.cache:
+        for entry in c.passed:
+            c.cache.put(*entry)
     locations = {n: t.location for n, t in p.star.items()}
     return Analysis(selects, reads, check_sql, table_order(p.tables, reads, locations), trees)

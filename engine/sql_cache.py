@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-FORMAT = 1
+FORMAT = 2  # 2: stored only after the identifier case check passed
 
 
 @dataclass(frozen=True)
@@ -33,11 +33,17 @@ class CachedTree:
     pointed: str
 
 
-def _folder() -> Path | None:
+def cache_root() -> Path | None:
+    """The user's cache folder for the engine's stored answers, or None when turned off."""
     if os.environ.get("ETL_ENGINE_SQL_CACHE", "").lower() in ("off", "0", "no", "false"):
         return None
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "etl-engine" / "sql"
+    return Path(base) / "etl-engine"
+
+
+def _folder() -> Path | None:
+    root = cache_root()
+    return None if root is None else root / "sql"
 
 
 def _versions() -> str:
@@ -52,7 +58,7 @@ def _versions() -> str:
         except PackageNotFoundError:
             parts.append("-")
     # the engine's own code decides what is checked: its analysis modules' contents are in the key
-    for module in ("semantics.py", "graph.py", "shadow.py", "sql_cache.py"):
+    for module in ("semantics.py", "graph.py", "shadow.py", "sql_cache.py", "identifier_case.py"):
         try:
             parts.append(hashlib.sha256((Path(engine.__file__).parent / module).read_bytes()).hexdigest())
         except OSError:

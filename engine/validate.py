@@ -8,9 +8,11 @@ valid key as a suggestion.
 from __future__ import annotations
 
 import difflib
+import hashlib
 import json
 import re
 from functools import lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from engine.errors import ConfigError, Issue
@@ -60,8 +62,31 @@ def suggest(word: str, choices: list[str] | set[str] | tuple[str, ...]) -> str |
     return f"did you mean '{found[0]}'?" if found else None
 
 
+def _valid_marker(doc: Document) -> Path | None:
+    """Where a document that passed the schema is remembered: its content with the schema's and this
+    module's bytes, hashed (a changed schema or check is a new key). Importing jsonschema is most of a
+    first ``validate``; a document that passed before is not checked again."""
+    from engine.sql_cache import cache_root
+
+    root = cache_root()
+    if root is None:
+        return None
+    digest = hashlib.sha256()
+    try:
+        digest.update((data_dir("schemas") / "pipeline.schema.json").read_bytes())
+        digest.update(Path(__file__).read_bytes())
+    except OSError:
+        return None
+    digest.update(json.dumps(doc.data, sort_keys=True, default=repr).encode())
+    key = digest.hexdigest()
+    return root / "valid" / key[:2] / key
+
+
 def validate_document(doc: Document) -> None:
     """Raise ConfigError listing every schema violation in ``doc``."""
+    marker = _valid_marker(doc)
+    if marker is not None and marker.exists():
+        return
     from jsonschema import Draft202012Validator
 
     validator = Draft202012Validator(_inlined())
@@ -76,6 +101,12 @@ def validate_document(doc: Document) -> None:
     if issues:
         issues.sort(key=lambda i: (i.location.line or 0, i.location.column or 0))
         raise ConfigError(issues)
+    if marker is not None:
+        try:  # only a document that passed is remembered; a failure to write is a miss next time
+            marker.parent.mkdir(parents=True, exist_ok=True)
+            marker.touch()
+        except OSError:
+            pass
 
 
 def _allowed_keys(error: ValidationError) -> list[str]:

@@ -18,6 +18,11 @@ if "ETL_ENGINE_CACHE_DIR" not in os.environ:
     import tempfile
 
     os.environ["ETL_ENGINE_CACHE_DIR"] = tempfile.mkdtemp(prefix="etl-engine-test-cache-")
+# and the user cache (SQL analyses, documents that passed the schema) too, never the home folder's
+if "XDG_CACHE_HOME" not in os.environ:
+    import tempfile
+
+    os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="etl-engine-test-xdg-")
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "datasets"
