@@ -24,6 +24,7 @@ from engine.errors import TargetError
 
 if TYPE_CHECKING:
     from engine.context import RunContext
+    from engine.inputs import FileEntry
 
 #: a gzip'd source holds about this many times its size in text
 GZIP_RATIO = 4
@@ -31,21 +32,26 @@ GZIP_RATIO = 4
 MARGIN = 16 * 1024 * 1024
 
 
-def estimate(plan: RunContext) -> int:
+def estimate(plan: RunContext, listings: dict[str, tuple[list[FileEntry], list[str]]] | None = None) -> int:
     """Bytes a full run may add to the warehouse's disk: the sources' text (a DuckDB table is smaller than
     the text it was loaded from, so this errs on the safe side) plus a margin.  Remote sources are not
-    listed here (that costs a round trip per page); their downloads land in the cache, not in the file."""
-    from engine.sources.files import Walk, list_local
+    listed here (that costs a round trip per page); their downloads land in the cache, not in the file.
+    Each local source's listing (files and listing notes) is left in ``listings``, so the load that
+    follows reads the same files without walking the folder again."""
+    from engine.inputs import list_files
 
     total = 0
     for source in plan.pipeline.sources.values():
         if source.is_remote:
             continue
+        notes: list[str] = []
         try:
-            for key, _path, st in list_local(source, Walk()):
-                total += st.st_size * (GZIP_RATIO if key.endswith(".gz") else 1)
-        except Exception:  # a missing folder is the load's to report, with its location
+            entries = list_files(source, notes)
+        except Exception:  # a missing folder or no file is the load's to report, with its location
             continue
+        if listings is not None:
+            listings[source.name] = (entries, notes)
+        total += sum(e.size * (GZIP_RATIO if e.key.endswith(".gz") else 1) for e in entries)
     return total + MARGIN
 
 
@@ -53,13 +59,14 @@ def _size(n: int) -> str:
     return f"{n / 1024 / 1024:,.1f} MB"
 
 
-def refuse_if_short(plan: RunContext) -> None:
-    """Stop before anything starts when the warehouse's disk cannot hold what this run will write."""
+def refuse_if_short(plan: RunContext, listings: dict[str, tuple[list[FileEntry], list[str]]] | None = None) -> None:
+    """Stop before anything starts when the warehouse's disk cannot hold what this run will write (the
+    sources' listings it made are left in ``listings``, see estimate)."""
     path = plan.adapter.local_file()
     if path is None:
         return
     override = os.environ.get("ETL_ENGINE_MIN_FREE_BYTES")
-    need = int(override) if override and override.isdigit() else estimate(plan)
+    need = int(override) if override and override.isdigit() else estimate(plan, listings)
     if need <= 0:
         return
     folder = os.path.dirname(os.path.abspath(path)) or "."

@@ -58,7 +58,14 @@ def _picked_from(select: exp.Select) -> exp.Expression | None:
 
 
 def fold_source(sql: str, dialect: str) -> str | None:
-    """The rows the SELECT inside ``sql`` (an INSERT ... SELECT or a MERGE ... USING) picks among."""
+    """The rows the SELECT inside ``sql`` (an INSERT ... SELECT or a MERGE ... USING) picks among; found
+    once per statement text (the user cache keeps the answer, so a run of unchanged SQL imports no sqlglot)."""
+    from engine.user_cache import remembered
+
+    return remembered("folds", [sql, dialect], lambda: _fold_source(sql, dialect))
+
+
+def _fold_source(sql: str, dialect: str) -> str | None:
     import sqlglot
     from sqlglot import exp
     from sqlglot.errors import SqlglotError

@@ -20,6 +20,7 @@ from typing import Any
 
 from engine.errors import ConfigError, EngineError, Issue, Location
 from engine.resources import data_dir
+from engine.user_cache import bytecode_cache
 
 
 class SqlRenderer:
@@ -65,6 +66,7 @@ class SqlRenderer:
             keep_trailing_newline=False,
             trim_blocks=True,
             lstrip_blocks=True,
+            bytecode_cache=bytecode_cache(),
         )
         self.env.filters["ident"] = self.ident
         self.env.filters["literal"] = self.literal
@@ -72,7 +74,9 @@ class SqlRenderer:
         self.env.globals["var_data"] = self.var_data
         # User SQL keeps its line breaks, so a parse error's line is the line in the user's file; a var's
         # text that reaches the output as it is (a var_data element) goes out as a quoted literal.
-        self.user_env = self.env.overlay(trim_blocks=False, lstrip_blocks=False, finalize=sql_value)
+        self.user_env = self.env.overlay(
+            trim_blocks=False, lstrip_blocks=False, finalize=sql_value, bytecode_cache=None
+        )
         self._load_macros(folders)
 
     def _load_macros(self, folders: list[Path]) -> None:

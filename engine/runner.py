@@ -77,7 +77,7 @@ def run_plan(
         adapter.preflight()
         from engine.diskspace import refuse_if_short
 
-        refuse_if_short(ctx)
+        refuse_if_short(ctx, walk.listings)
         adapter.open(wait)
         history.setup(ctx, plan)
         if plan.transactional:
@@ -157,6 +157,8 @@ class _Walk:
         self.steps_done = self.started
         #: without a transaction, bookkeeping waits until publish, so a failed run leaves it as it was
         self.deferred: list[tuple[str, list[FileEntry]]] = []
+        #: local sources listed once at the start (by the disk space check): a load reads that listing
+        self.listings: dict[str, tuple[list[FileEntry], list[str]]] = {}
 
     def body(self, full_refresh: bool) -> None:
         """Everything between the lock and the run record: state, build, checks, publish, bookkeeping."""
@@ -278,8 +280,9 @@ class _Walk:
         assert step.table is not None
         ctx = self.ctx
         source = ctx.pipeline.sources[ctx.pipeline.staging[step.table].source]
-        listing_notes: list[str] = []
-        entries = list_files(source, listing_notes)
+        listed = self.listings.get(source.name)
+        listing_notes: list[str] = listed[1] if listed else []
+        entries = listed[0] if listed else list_files(source, listing_notes)
         note = tiny_files_note(source.name, [e.size for e in entries])
         if self.incremental:
             seen = self.known.get(step.table, {})

@@ -18,6 +18,7 @@ import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -33,32 +34,31 @@ class CachedTree:
     pointed: str
 
 
-def cache_root() -> Path | None:
-    """The user's cache folder for the engine's stored answers, or None when turned off."""
-    if os.environ.get("ETL_ENGINE_SQL_CACHE", "").lower() in ("off", "0", "no", "false"):
-        return None
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "etl-engine"
-
-
 def _folder() -> Path | None:
+    from engine.user_cache import cache_root
+
     root = cache_root()
     return None if root is None else root / "sql"
 
 
-def _versions() -> str:
-    from importlib.metadata import PackageNotFoundError, version
+@lru_cache(maxsize=1)
+def versions() -> str:
+    """What the stored answers depend on besides their text: sqlglot's release (read from its version file,
+    found without importing sqlglot: importlib.metadata alone costs more than a cached answer saves) and
+    the engine's analysis modules, by content."""
+    import importlib.util
 
     import engine
 
     parts = [str(FORMAT), str(Path(engine.__file__).parent)]
-    for package in ("sqlglot", "etl-engine"):
-        try:
-            parts.append(version(package))
-        except PackageNotFoundError:
-            parts.append("-")
+    spec = importlib.util.find_spec("sqlglot")
+    folder = Path(spec.origin).parent if spec and spec.origin else None
+    try:
+        parts.append((folder / "_version.py").read_text(encoding="utf-8") if folder else "-")
+    except OSError:  # a sqlglot without that file: its folder's modification time stands in
+        parts.append(str(folder.stat().st_mtime_ns) if folder else "-")
     # the engine's own code decides what is checked: its analysis modules' contents are in the key
-    for module in ("semantics.py", "graph.py", "shadow.py", "sql_cache.py", "identifier_case.py"):
+    for module in ("semantics.py", "graph.py", "shadow.py", "sql_cache.py", "identifier_case.py", "folds.py"):
         try:
             parts.append(hashlib.sha256((Path(engine.__file__).parent / module).read_bytes()).hexdigest())
         except OSError:
@@ -76,7 +76,7 @@ class SqlCache:
             ""
             if self.folder is None
             else hashlib.sha256(
-                json.dumps([_versions(), dialect, sorted((t, cols) for t, cols in schema.items()), self.names]).encode()
+                json.dumps([versions(), dialect, sorted((t, cols) for t, cols in schema.items()), self.names]).encode()
             ).hexdigest()
         )
 

@@ -66,7 +66,7 @@ def _valid_marker(doc: Document) -> Path | None:
     """Where a document that passed the schema is remembered: its content with the schema's and this
     module's bytes, hashed (a changed schema or check is a new key). Importing jsonschema is most of a
     first ``validate``; a document that passed before is not checked again."""
-    from engine.sql_cache import cache_root
+    from engine.user_cache import cache_root
 
     root = cache_root()
     if root is None:
