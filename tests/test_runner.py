@@ -100,3 +100,23 @@ checks:
     assert status["check:every_thing"] == "pass"
     assert status["check:too_many"] == "warn"
     assert result.committed
+
+
+def test_a_run_lists_each_local_source_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The disk space check lists the sources before anything starts; the load reads that listing
+    instead of walking the folder again (a walk is a stat per file: thousands of files cost seconds)."""
+    import engine
+    import engine.inputs
+    from helpers import make_project
+
+    listed: list[str] = []
+    real = engine.inputs.list_files
+
+    def counting(source: Any, notes: list[str] | None = None) -> Any:
+        listed.append(source.name)
+        return real(source, notes)
+
+    monkeypatch.setattr(engine.inputs, "list_files", counting)
+    file = make_project(tmp_path, rows=[{"id": 1, "name": "a", "kind": "x"}])
+    assert engine.Pipeline.load(file).plan().run().committed
+    assert listed == ["things"]
