@@ -604,6 +604,23 @@ def start_postgres() -> dict[str, str] | None:
     return dict(pair.split("=", 1) for pair in proc.stdout.strip().splitlines()[-1].split())
 
 
+def reaped_cpu(stat: str, ticks: int) -> float:
+    """CPU seconds of a process's reaped children (cutime + cstime) from its /proc/PID/stat line."""
+    fields = stat.rsplit(")", 1)[1].split()  # after the command name, which may hold spaces
+    return (int(fields[13]) + int(fields[14])) / ticks
+
+
+def server_cpu() -> float | None:
+    """CPU seconds of the local test server's finished backends so far (the postmaster reaps each one), or
+    None where the server is not this machine's (.ci/start-postgres's data folder)."""
+    folder = Path(os.environ.get("PGTEST_DIR", "/tmp/etl-engine-pg"))
+    try:
+        pid = (folder / "postmaster.pid").read_text().split()[0]
+        return reaped_cpu(Path(f"/proc/{pid}/stat").read_text(), os.sysconf("SC_CLK_TCK"))
+    except (OSError, IndexError, ValueError):
+        return None
+
+
 def pg_admin(dsn: dict[str, str], sql: str) -> None:
     import psycopg
 
@@ -629,6 +646,13 @@ def pg_version(dsn: dict[str, str]) -> str:
 
 
 # ---------------------------------------------------------------- contenders
+
+
+def add_server_cpu(run: Run, before: float | None) -> None:
+    """Add the server's CPU seconds of a PostgreSQL run (its backends end with the run) to the client's."""
+    after = server_cpu()
+    if before is not None and after is not None:
+        run.cpu += after - before
 
 
 class Bench:
@@ -788,6 +812,7 @@ class Bench:
                 dbname = f"etl_bench_{os.getpid()}_{self.serial}"
                 pg_admin(self.pg, f'CREATE DATABASE "{dbname}"')
                 keep = False
+                before = server_cpu()
                 try:
                     if contender == "floor-postgres":
                         dsn = " ".join(f"{k}={v}" for k, v in {**self.pg, "dbname": dbname}.items())
@@ -795,6 +820,7 @@ class Bench:
                             [sys.executable, str(BENCH / "floor_postgres.py"), "--data", str(data), "--dsn", dsn], work
                         )
                         keep = run.returncode == 0 and (self.current, contender) not in self.kept_pg
+                        add_server_cpu(run, before)
                         return run, pg_counts(self.pg, dbname) if run.returncode == 0 else None, 1.0, None
                     env = {
                         **self.etl_env,
@@ -809,6 +835,7 @@ class Bench:
                         env,
                     )
                     keep = run.returncode == 0 and (self.current, contender) not in self.kept_pg
+                    add_server_cpu(run, before)
                     return run, pg_counts(self.pg, dbname) if run.returncode == 0 else None, 1.0, None
                 finally:
                     if keep:  # the first run's tables, compared with the other PostgreSQL contender's
@@ -868,6 +895,9 @@ class Bench:
                         )
         if "engine-postgres" in results and results["engine-postgres"].ok:
             results["engine-postgres"].notes.append("client RSS only (server not counted)")
+        for c in POSTGRES:
+            if c in results and results[c].ok and server_cpu() is not None:
+                results[c].notes.append("CPU: client + server backends")
         self.compare(size)
         return list(results.values()), expected
 

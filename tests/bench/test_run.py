@@ -147,3 +147,9 @@ def test_parse_args_names_and_sizes() -> None:
     assert a.contenders == ["engine-duckdb", "floor", "engine-postgres"]
     with pytest.raises(SystemExit):
         run.parse_args(["--sizes", "5m"])
+
+
+def test_reaped_cpu_reads_cutime_and_cstime() -> None:
+    # pid (comm) state ppid ... utime stime cutime cstime: fields 14-17 of proc(5)
+    stat = "7305 (post gres) S 1 7305 7305 0 -1 4194560 100 200 0 0 6 45 55024 8567 20 0 1 0 99 0"
+    assert run.reaped_cpu(stat, 100) == pytest.approx(635.91)
