@@ -10,7 +10,7 @@ COPY {{ buffer | ident }} (doc) FROM STDIN;
 INSERT INTO {{ table | ident }} ({% for f in fields %}{{ f.column | ident }}{{ ", " if not loop.last }}{% endfor %})
 SELECT
 {% for f in fields %}
-    {% if f.subpath is not none %}CAST(r.{{ f.key | ident }} #>> ARRAY[{% for s in f.path[1:] %}{{ s | string | literal }}{{ ", " if not loop.last }}{% endfor %}] AS {{ column_type(f.type) }}){% elif record[f.key] == f.type %}r.{{ f.key | ident }}{% else %}CAST(r.{{ f.key | ident }} AS {{ column_type(f.type) }}){% endif %} AS {{ f.column | ident }}{{ "," if not loop.last }}
+{{ "    " }}{% if f.subpath is not none %}CAST(r.{{ f.key | ident }} #>> ARRAY[{% for s in f.path[1:] %}{{ s | string | literal }}{{ ", " if not loop.last }}{% endfor %}] AS {{ column_type(f.type) }}){% elif record[f.key] == f.type %}r.{{ f.key | ident }}{% else %}CAST(r.{{ f.key | ident }} AS {{ column_type(f.type) }}){% endif %} AS {{ f.column | ident }}{{ "," if not loop.last }}
 {% endfor %}
 FROM {{ buffer | ident }},
     json_to_record({{ buffer | ident }}.doc) AS r({% for key, type in record.items() %}{{ key | ident }} {{ column_type(type) }}{{ ", " if not loop.last }}{% endfor %});
