@@ -71,13 +71,7 @@ def difference(a: Path, b: Path) -> list[tuple[str, int, int, int, int]]:
         con.execute(f"ATTACH '{b}' AS b (READ_ONLY)")
         out = []
         for table, columns in COLUMNS.items():
-            cols = ", ".join(f'"{c}"' for c in columns)
-            ta, tb = f'a."{table}"', f'b."{table}"'
-            row = con.execute(
-                f"SELECT (SELECT count(*) FROM {ta}), (SELECT count(*) FROM {tb}), "
-                f"(SELECT count(*) FROM (SELECT {cols} FROM {ta} EXCEPT ALL SELECT {cols} FROM {tb})), "
-                f"(SELECT count(*) FROM (SELECT {cols} FROM {tb} EXCEPT ALL SELECT {cols} FROM {ta}))"
-            ).fetchone()
+            row = con.execute(except_all_sql(table, columns, "a", "b")).fetchone()
             assert row is not None
             out.append((table, int(row[0]), int(row[1]), int(row[2]), int(row[3])))
         return out
@@ -85,14 +79,51 @@ def difference(a: Path, b: Path) -> list[tuple[str, int, int, int, int]]:
         con.close()
 
 
+def except_all_sql(table: str, columns: tuple[str, ...], a: str, b: str) -> str:
+    """Rows of both tables and their multiset differences both ways, in one SELECT (a and b: qualifiers)."""
+    cols = ", ".join(f'"{c}"' for c in columns)
+    ta, tb = f'{a}."{table}"', f'{b}."{table}"'
+    return (
+        f"SELECT (SELECT count(*) FROM {ta}), (SELECT count(*) FROM {tb}), "
+        f"(SELECT count(*) FROM (SELECT {cols} FROM {ta} EXCEPT ALL SELECT {cols} FROM {tb}) AS d1), "
+        f"(SELECT count(*) FROM (SELECT {cols} FROM {tb} EXCEPT ALL SELECT {cols} FROM {ta}) AS d2)"
+    )
+
+
+def pg_difference(dsn: dict[str, str], a: str, b: str) -> list[tuple[str, int, int, int, int]]:
+    """difference() for two PostgreSQL databases of one server: b's tables are copied (COPY text) into a
+    schema of a's, then compared there (a query cannot span two databases)."""
+    import psycopg
+
+    out = []
+    with psycopg.connect(**{**dsn, "dbname": a}) as dst, psycopg.connect(**{**dsn, "dbname": b}) as src:
+        dst.execute('DROP SCHEMA IF EXISTS "_other" CASCADE; CREATE SCHEMA "_other"')
+        for table, columns in COLUMNS.items():
+            cols = ", ".join(f'"{c}"' for c in columns)
+            dst.execute(f'CREATE TABLE "_other"."{table}" AS SELECT {cols} FROM public."{table}" WITH NO DATA')
+            with (
+                src.cursor().copy(f'COPY (SELECT {cols} FROM "{table}") TO STDOUT') as out_copy,
+                dst.cursor().copy(f'COPY "_other"."{table}" ({cols}) FROM STDIN') as in_copy,
+            ):
+                for data in out_copy:
+                    in_copy.write(data)
+            row = dst.execute(except_all_sql(table, columns, "public", '"_other"')).fetchone()
+            assert row is not None
+            out.append((table, int(row[0]), int(row[1]), int(row[2]), int(row[3])))
+        dst.execute('DROP SCHEMA "_other" CASCADE')
+    return out
+
+
 def identical(rows: list[tuple[str, int, int, int, int]]) -> bool:
     return bool(rows) and all(ra == rb and not d1 and not d2 for _t, ra, rb, d1, d2 in rows)
 
 
-def section(per_size: dict[str, list[tuple[str, int, int, int, int]]]) -> list[str]:
+def section(
+    per_size: dict[str, list[tuple[str, int, int, int, int]]], pair: str = "engine-duckdb against the floor"
+) -> list[str]:
     """The markdown of the comparison, one table per size."""
     out = [
-        "## Same tables: engine-duckdb against the floor",
+        f"## Same tables: {pair}",
         "",
         "The first run's warehouse of each, every table compared both ways with `EXCEPT ALL` over the",
         "engine's columns (rows the engine has that the floor lacks, and the reverse, duplicates counted).",

@@ -12,6 +12,9 @@ the floor, and peak memory:
   d  dbt-duckdb       dbt run on bench/dbt_sparkify (same read_json, same SQL), if dbt is installed
   e  engine-postgres  etl-engine run pipeline.yaml --target postgres, fresh database each run,
                       against the server of .ci/start-postgres, if there is one
+  f  floor-postgres   bench/floor_postgres.py: the hand-written set-based PostgreSQL loader (COPY into
+                      UNLOGGED staging, CREATE TABLE ... AS), fresh database each run, same server; its
+                      tables are compared with engine-postgres's (EXCEPT ALL)
 
 Peak memory is the peak RSS of the contender's process tree: the kernel's high-water mark
 (ru_maxrss from os.wait4 on the child, exact, the largest single process of the tree) and,
@@ -64,7 +67,17 @@ from compare import section as same_section  # noqa: E402
 
 BENCH = ROOT / "bench"
 TABLES = ("staging_events", "staging_songs", "songplays", "users", "songs", "artists", "time")
-CONTENDERS = {"a": "engine-duckdb", "b": "floor", "c": "rowbyrow", "d": "dbt-duckdb", "e": "engine-postgres"}
+CONTENDERS = {
+    "a": "engine-duckdb",
+    "b": "floor",
+    "c": "rowbyrow",
+    "d": "dbt-duckdb",
+    "e": "engine-postgres",
+    "f": "floor-postgres",
+}
+#: contenders that need the PostgreSQL server, and the floor each is measured against
+POSTGRES = ("engine-postgres", "floor-postgres")
+FLOORS = {"engine-duckdb": "floor", "engine-postgres": "floor-postgres"}
 # size -> (events, songs) for bench/generate.py; None: the real data set
 SIZES: dict[str, tuple[int, int] | None] = {
     "real": None,
@@ -188,17 +201,23 @@ def markdown_table(header: list[str], rows: list[list[str]]) -> str:
     return "\n".join([line(header), sep, *(line(r) for r in rows)])
 
 
+def floor_of(contender: str) -> str:
+    """The floor a contender's ratio is taken against: floor-postgres for PostgreSQL ones, else floor."""
+    return FLOORS.get(contender, "floor-postgres" if contender in POSTGRES else "floor")
+
+
 def result_rows(results: list[Result]) -> list[list[str]]:
     """Rows of the results table: seconds (median, min-max), ratio to the floor of the same size, peak RSS."""
-    floors = {r.size: spread(r.seconds)[0] for r in results if r.contender == "floor" and r.ok}
-    cpu_floors = {r.size: statistics.median(r.cpu) for r in results if r.contender == "floor" and r.ok and r.cpu}
+    floors = {(r.size, r.contender): spread(r.seconds)[0] for r in results if r.ok}
+    cpu_floors = {(r.size, r.contender): statistics.median(r.cpu) for r in results if r.ok and r.cpu}
     rows = []
     for r in results:
         if not r.ok:
             rows.append([r.size, r.contender, "0", *["-"] * 7, r.skipped or r.failed or "no runs"])
             continue
         med, lo, hi = spread(r.seconds)
-        ratio = f"{med / floors[r.size]:.2f}x" if r.size in floors else "-"
+        floor = (r.size, floor_of(r.contender))
+        ratio = f"{med / floors[floor]:.2f}x" if floor in floors else "-"
         note = "; ".join(r.notes)
         if r.sample < 1:
             m, mlo, mhi = spread(r.measured)
@@ -211,8 +230,8 @@ def result_rows(results: list[Result]) -> list[list[str]]:
         per_m = f"{med / (EVENTS[r.size] / 1e6):.2f}" if EVENTS.get(r.size) else "-"
         cpu = statistics.median(r.cpu) if r.cpu and r.sample >= 1 else None
         cpu_ratio = (
-            f"{cpu:.1f} ({cpu / cpu_floors[r.size]:.2f}x)"
-            if cpu and cpu_floors.get(r.size)
+            f"{cpu:.1f} ({cpu / cpu_floors[floor]:.2f}x)"
+            if cpu and cpu_floors.get(floor)
             else (f"{cpu:.1f}" if cpu else "-")
         )
         load = f"{min(r.load):.1f}-{max(r.load):.1f}" if r.load else "-"
@@ -267,6 +286,11 @@ def evaluate_goals(results: list[Result], cli_times: dict[str, float]) -> list[t
     def verdict(ok: bool) -> str:
         return "met" if ok else "NOT met"
 
+    for size in SIZES:
+        e, f = med(size, "engine-postgres"), med(size, "floor-postgres")
+        goal = f"engine-postgres no slower than floor-postgres at {size}"
+        if e is not None and f is not None:
+            goals.append((goal, verdict(e <= f), f"{e:.2f} s vs {f:.2f} s = {e / f:.2f}x"))
     for size, limit in (("real", 1.5), ("1m", 1.10), ("10m", 1.10), ("30m", 1.10)):
         e, f = med(size, "engine-duckdb"), med(size, "floor")
         goal = f"engine <= {limit:.2f}x the floor at {size}"
@@ -580,6 +604,23 @@ def start_postgres() -> dict[str, str] | None:
     return dict(pair.split("=", 1) for pair in proc.stdout.strip().splitlines()[-1].split())
 
 
+def reaped_cpu(stat: str, ticks: int) -> float:
+    """CPU seconds of a process's reaped children (cutime + cstime) from its /proc/PID/stat line."""
+    fields = stat.rsplit(")", 1)[1].split()  # after the command name, which may hold spaces
+    return (int(fields[13]) + int(fields[14])) / ticks
+
+
+def server_cpu() -> float | None:
+    """CPU seconds of the local test server's finished backends so far (the postmaster reaps each one), or
+    None where the server is not this machine's (.ci/start-postgres's data folder)."""
+    folder = Path(os.environ.get("PGTEST_DIR", "/tmp/etl-engine-pg"))
+    try:
+        pid = (folder / "postmaster.pid").read_text().split()[0]
+        return reaped_cpu(Path(f"/proc/{pid}/stat").read_text(), os.sysconf("SC_CLK_TCK"))
+    except (OSError, IndexError, ValueError):
+        return None
+
+
 def pg_admin(dsn: dict[str, str], sql: str) -> None:
     import psycopg
 
@@ -607,6 +648,13 @@ def pg_version(dsn: dict[str, str]) -> str:
 # ---------------------------------------------------------------- contenders
 
 
+def add_server_cpu(run: Run, before: float | None) -> None:
+    """Add the server's CPU seconds of a PostgreSQL run (its backends end with the run) to the client's."""
+    after = server_cpu()
+    if before is not None and after is not None:
+        run.cpu += after - before
+
+
 class Bench:
     def __init__(self, args: argparse.Namespace) -> None:
         self.a = args
@@ -622,12 +670,15 @@ class Bench:
             "XDG_CACHE_HOME": str(self.snap / "user-cache"),
         }
         self.dbt = find_dbt(args.dbt, args.data_dir) if "dbt-duckdb" in args.contenders else None
-        self.pg = start_postgres() if "engine-postgres" in args.contenders else None
+        self.pg = start_postgres() if any(c in POSTGRES for c in args.contenders) else None
         self.serial = 0
         self.current = ""
         #: (size, contender) -> the first run's warehouse, kept for the comparison of tables
         self.kept: dict[tuple[str, str], Path] = {}
         self.same: dict[str, list[tuple[str, int, int, int, int]]] = {}
+        #: (size, contender) -> the first run's PostgreSQL database, kept for the comparison of tables
+        self.kept_pg: dict[tuple[str, str], str] = {}
+        self.same_pg: dict[str, list[tuple[str, int, int, int, int]]] = {}
 
     def keep(self, contender: str, db: Path) -> dict[str, int]:
         """Row counts of a finished run's warehouse; the first of each size is moved aside to compare."""
@@ -653,13 +704,29 @@ class Bench:
         for path in (a, b):
             if path:
                 shutil.rmtree(path.parent, ignore_errors=True)
+        from compare import pg_difference
+
+        dbs = [self.kept_pg.pop((size, c), None) for c in POSTGRES]
+        try:
+            if self.pg and dbs[0] and dbs[1]:
+                self.same_pg[size] = pg_difference(self.pg, dbs[0], dbs[1])
+                rows = self.same_pg[size]
+                print(
+                    f"  tables of engine-postgres and floor-postgres: {'identical' if identical(rows) else 'DIFFERENT'}"
+                    f" {[(t, d1, d2) for t, _ra, _rb, d1, d2 in rows if d1 or d2]}",
+                    flush=True,
+                )
+        finally:
+            for db in dbs:
+                if self.pg and db:
+                    pg_admin(self.pg, f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
 
     def skip_reason(self, contender: str) -> str | None:
         if contender.startswith("engine") and not self.engine_imports_from_snapshot():
             return f"python -P -m engine does not import the snapshot in {self.snap}"
         if contender == "dbt-duckdb" and not self.dbt:
             return "dbt not installed (pip install -e '.[bench]' or --dbt PATH)"
-        if contender == "engine-postgres" and not self.pg:
+        if contender in POSTGRES and not self.pg:
             return "no PostgreSQL server (bash .ci/start-postgres failed)"
         return None
 
@@ -740,11 +807,21 @@ class Bench:
                     env,
                 )
                 return run, duckdb_counts(db) if run.returncode == 0 else None, 1.0, None
-            if contender == "engine-postgres":
+            if contender in POSTGRES:
                 assert self.pg is not None
                 dbname = f"etl_bench_{os.getpid()}_{self.serial}"
                 pg_admin(self.pg, f'CREATE DATABASE "{dbname}"')
+                keep = False
+                before = server_cpu()
                 try:
+                    if contender == "floor-postgres":
+                        dsn = " ".join(f"{k}={v}" for k, v in {**self.pg, "dbname": dbname}.items())
+                        run = measure(
+                            [sys.executable, str(BENCH / "floor_postgres.py"), "--data", str(data), "--dsn", dsn], work
+                        )
+                        keep = run.returncode == 0 and (self.current, contender) not in self.kept_pg
+                        add_server_cpu(run, before)
+                        return run, pg_counts(self.pg, dbname) if run.returncode == 0 else None, 1.0, None
                     env = {
                         **self.etl_env,
                         "PGHOST": self.pg.get("host", "127.0.0.1"),
@@ -757,9 +834,14 @@ class Bench:
                         work,
                         env,
                     )
+                    keep = run.returncode == 0 and (self.current, contender) not in self.kept_pg
+                    add_server_cpu(run, before)
                     return run, pg_counts(self.pg, dbname) if run.returncode == 0 else None, 1.0, None
                 finally:
-                    pg_admin(self.pg, f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
+                    if keep:  # the first run's tables, compared with the other PostgreSQL contender's
+                        self.kept_pg[(self.current, contender)] = dbname
+                    else:
+                        pg_admin(self.pg, f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
         raise ValueError(f"unknown contender {contender}")
 
     def size(self, size: str) -> tuple[list[Result], dict[str, int] | None]:
@@ -813,6 +895,9 @@ class Bench:
                         )
         if "engine-postgres" in results and results["engine-postgres"].ok:
             results["engine-postgres"].notes.append("client RSS only (server not counted)")
+        for c in POSTGRES:
+            if c in results and results[c].ok and server_cpu() is not None:
+                results[c].notes.append("CPU: client + server backends")
         self.compare(size)
         return list(results.values()), expected
 
@@ -941,6 +1026,7 @@ def report(
         markdown_table(["goal", "status", "numbers"], [list(g) for g in goals]),
         "",
         *same_section(bench.same),
+        *(same_section(bench.same_pg, "engine-postgres against floor-postgres") if bench.same_pg else []),
         "## Row counts",
         "",
         counts_md or "(no full runs)",
@@ -990,14 +1076,18 @@ def report(
         "- **dbt-duckdb**: `dbt run` on bench/dbt_sparkify (staging models read with the same read_json,",
         "  star models are transforms/*.sql with `ref()`), threads 1, fresh target and log paths each run,",
         "  so dbt parses the project every time; no dbt tests (the engine's run includes its checks).",
-        "- **engine-postgres**: `etl-engine run pipeline.yaml --target postgres` on a new database per run.",
+        "- **engine-postgres**: `etl-engine run pipeline.yaml --target postgres` on a new database per run;",
+        "  its `x floor` is against floor-postgres.",
+        "- **floor-postgres**: bench/floor_postgres.py on a new database per run, the hand-written set-based",
+        "  loader: files streamed to COPY untouched into a temporary json column, one json_to_record per",
+        "  document into UNLOGGED typed staging, CREATE TABLE ... AS for the star; one transaction, no checks.",
         "",
     ]
     if drift:
         out += [f"WARNING: the dbt models {', '.join(drift)} no longer match transforms/*.sql.", ""]
     problems += [
         f"{size}: the engine's tables differ from the floor's"
-        for size, rows in bench.same.items()
+        for size, rows in [*bench.same.items(), *bench.same_pg.items()]
         if not identical(rows)
     ]
     if problems:
@@ -1011,7 +1101,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--runs", type=int, default=3, help="runs per contender and size (default 3)")
     ap.add_argument(
         "--contenders",
-        default="a,b,c,d,e",
+        default="a,b,c,d,e,f",
         help="comma-separated letters or names: " + ", ".join(f"{k}={v}" for k, v in CONTENDERS.items()),
     )
     ap.add_argument("--data-dir", type=Path, default=Path("/tmp/etl-bench"), help="generated data cache")

@@ -9,12 +9,13 @@ libpq's own PG* environment variables.
 
 from __future__ import annotations
 
+import os
 from typing import Any, ClassVar
 
 from engine.config import Source, StagingTable
 from engine.errors import ConfigError, Issue, TargetError
 from engine.inputs import LoadFiles
-from engine.sources.jsonpaths import json_fields
+from engine.sources.jsonpaths import JsonField, json_fields
 from engine.sources.stream import Feed
 from engine.targets.base import Adapter, Capabilities, LoadSpec, Lock, Option, Publish
 
@@ -30,6 +31,8 @@ CONNECTION_KEYS = (
     "application_name",
     "options",
 )
+#: work_mem of the run's session unless the target's work_mem: option says otherwise
+WORK_MEM = "256MB"
 
 
 class PostgresAdapter(Adapter):
@@ -53,12 +56,18 @@ class PostgresAdapter(Adapter):
         "application_name": Option("shown in pg_stat_activity"),
         "options": Option("libpq options, e.g. -c statement_timeout=0"),
         "schema": Option("the schema everything the engine creates lands in (created when missing)"),
+        "work_mem": Option(f"memory per sort or hash of the run's session (default {WORK_MEM}; the server's is 4MB)"),
     }
 
     def connection_params(self) -> dict[str, str]:
         params = {key: value for key in CONNECTION_KEYS if (value := self.option(key)) not in (None, "")}
         if "database" in self.target.options and "dbname" not in params:
             params["dbname"] = self.option("database") or ""
+        # the window sorts and hash joins of a bulk build spill to disk at the server's 4MB default. The
+        # options given (the target's options:, else libpq's PGOPTIONS, which an explicit one would hide)
+        # come after, so their own -c work_mem wins
+        given = params.get("options") or os.environ.get("PGOPTIONS")
+        params["options"] = " ".join(filter(None, [f"-c work_mem={self.option('work_mem') or WORK_MEM}", given]))
         return params
 
     def describe(self) -> str:
@@ -106,7 +115,7 @@ class PostgresAdapter(Adapter):
             fields = json_fields(table.columns, files.jsonpaths, source.location)
             return LoadSpec(
                 "load_json.sql",
-                {"table": table.name, "buffer": buffer, "fields": fields},
+                {"table": table.name, "buffer": buffer, "fields": fields, "record": record_columns(fields)},
                 Feed(patterns, "json", source.compression),
             )
         if source.jsonpaths:
@@ -144,6 +153,19 @@ class PostgresAdapter(Adapter):
                 quote=source.quote,
             ),
         )
+
+
+def record_columns(fields: list[JsonField]) -> dict[str, str]:
+    """The top-level keys json_to_record reads, and each one's type: the staging column's type where every
+    column reading the key directly has it, text where they disagree (each column casts), json where a
+    column digs into the key."""
+    types: dict[str, set[str]] = {}
+    for f in fields:
+        types.setdefault(f.key, set()).add("json" if f.subpath is not None else f.type)
+    return {
+        key: next(iter(kinds)) if len(kinds) == 1 else ("json" if "json" in kinds else "text")
+        for key, kinds in types.items()
+    }
 
 
 def _reads_stdin(sql: str) -> bool:

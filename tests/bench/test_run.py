@@ -73,6 +73,21 @@ def test_result_rows_ratio_to_floor_and_sampled_note() -> None:
     assert rows[3][2] == "0" and rows[3][-1] == "dbt not installed"
 
 
+def test_postgres_contenders_are_measured_against_floor_postgres() -> None:
+    results = [
+        result("1m", "floor", [10.0]),
+        result("1m", "floor-postgres", [20.0], cpu=[1.0]),
+        result("1m", "engine-postgres", [30.0], cpu=[8.0]),
+    ]
+    rows = run.result_rows(results)
+    assert rows[1][5] == "1.00x" and rows[2][5] == "1.50x"
+    assert rows[2][7] == "8.0 (8.00x)"
+    goals = {g: (status, numbers) for g, status, numbers in run.evaluate_goals(results, {})}
+    assert goals["engine-postgres no slower than floor-postgres at 1m"] == ("NOT met", "30.00 s vs 20.00 s = 1.50x")
+    assert "engine-postgres no slower than floor-postgres at 10m" not in goals
+    assert run.parse_args(["--contenders", "e,f"]).contenders == ["engine-postgres", "floor-postgres"]
+
+
 def test_markdown_table_pads_columns() -> None:
     text = run.markdown_table(["a", "long header"], [["xyz", "1"]])
     assert text.splitlines() == ["| a   | long header |", "|-----|-------------|", "| xyz | 1           |"]
@@ -132,3 +147,9 @@ def test_parse_args_names_and_sizes() -> None:
     assert a.contenders == ["engine-duckdb", "floor", "engine-postgres"]
     with pytest.raises(SystemExit):
         run.parse_args(["--sizes", "5m"])
+
+
+def test_reaped_cpu_reads_cutime_and_cstime() -> None:
+    # pid (comm) state ppid ... utime stime cutime cstime: fields 14-17 of proc(5)
+    stat = "7305 (post gres) S 1 7305 7305 0 -1 4194560 100 200 0 0 6 45 55024 8567 20 0 1 0 99 0"
+    assert run.reaped_cpu(stat, 100) == pytest.approx(635.91)

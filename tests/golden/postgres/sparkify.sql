@@ -171,7 +171,7 @@ CREATE TABLE "time__etl_next" (
 );
 
 -- load:staging_events
-CREATE TEMPORARY TABLE "_etl_load_staging_events__etl_next" (doc JSONB);
+CREATE TEMPORARY TABLE "_etl_load_staging_events__etl_next" (doc JSON);
 
 -- load:staging_events
 COPY "_etl_load_staging_events__etl_next" (doc) FROM STDIN;
@@ -179,25 +179,26 @@ COPY "_etl_load_staging_events__etl_next" (doc) FROM STDIN;
 -- load:staging_events
 INSERT INTO "staging_events__etl_next" ("artist", "auth", "first_name", "gender", "item_in_session", "last_name", "length", "level", "location", "method", "page", "registration", "session_id", "song", "status", "ts", "user_agent", "user_id")
 SELECT
-    CAST(doc ->> 'artist' AS VARCHAR) AS "artist",
-    CAST(doc ->> 'auth' AS VARCHAR) AS "auth",
-    CAST(doc ->> 'firstName' AS VARCHAR) AS "first_name",
-    CAST(doc ->> 'gender' AS VARCHAR) AS "gender",
-    CAST(doc ->> 'itemInSession' AS INTEGER) AS "item_in_session",
-    CAST(doc ->> 'lastName' AS VARCHAR) AS "last_name",
-    CAST(doc ->> 'length' AS DOUBLE PRECISION) AS "length",
-    CAST(doc ->> 'level' AS VARCHAR) AS "level",
-    CAST(doc ->> 'location' AS VARCHAR) AS "location",
-    CAST(doc ->> 'method' AS VARCHAR) AS "method",
-    CAST(doc ->> 'page' AS VARCHAR) AS "page",
-    CAST(doc ->> 'registration' AS DOUBLE PRECISION) AS "registration",
-    CAST(doc ->> 'sessionId' AS INTEGER) AS "session_id",
-    CAST(doc ->> 'song' AS VARCHAR) AS "song",
-    CAST(doc ->> 'status' AS INTEGER) AS "status",
-    CAST(doc ->> 'ts' AS BIGINT) AS "ts",
-    CAST(doc ->> 'userAgent' AS VARCHAR) AS "user_agent",
-    CAST(doc ->> 'userId' AS VARCHAR) AS "user_id"
-FROM "_etl_load_staging_events__etl_next";
+    r."artist" AS "artist",
+    r."auth" AS "auth",
+    r."firstName" AS "first_name",
+    r."gender" AS "gender",
+    r."itemInSession" AS "item_in_session",
+    r."lastName" AS "last_name",
+    r."length" AS "length",
+    r."level" AS "level",
+    r."location" AS "location",
+    r."method" AS "method",
+    r."page" AS "page",
+    r."registration" AS "registration",
+    r."sessionId" AS "session_id",
+    r."song" AS "song",
+    r."status" AS "status",
+    r."ts" AS "ts",
+    r."userAgent" AS "user_agent",
+    r."userId" AS "user_id"
+FROM "_etl_load_staging_events__etl_next",
+    json_to_record("_etl_load_staging_events__etl_next".doc) AS r("artist" VARCHAR, "auth" VARCHAR, "firstName" VARCHAR, "gender" VARCHAR, "itemInSession" INTEGER, "lastName" VARCHAR, "length" DOUBLE PRECISION, "level" VARCHAR, "location" VARCHAR, "method" VARCHAR, "page" VARCHAR, "registration" DOUBLE PRECISION, "sessionId" INTEGER, "song" VARCHAR, "status" INTEGER, "ts" BIGINT, "userAgent" VARCHAR, "userId" VARCHAR);
 
 -- load:staging_events
 DROP TABLE "_etl_load_staging_events__etl_next";
@@ -206,7 +207,7 @@ DROP TABLE "_etl_load_staging_events__etl_next";
 ANALYZE "staging_events__etl_next";
 
 -- load:staging_songs
-CREATE TEMPORARY TABLE "_etl_load_staging_songs__etl_next" (doc JSONB);
+CREATE TEMPORARY TABLE "_etl_load_staging_songs__etl_next" (doc JSON);
 
 -- load:staging_songs
 COPY "_etl_load_staging_songs__etl_next" (doc) FROM STDIN;
@@ -214,17 +215,18 @@ COPY "_etl_load_staging_songs__etl_next" (doc) FROM STDIN;
 -- load:staging_songs
 INSERT INTO "staging_songs__etl_next" ("num_songs", "artist_id", "artist_latitude", "artist_longitude", "artist_location", "artist_name", "song_id", "title", "duration", "year")
 SELECT
-    CAST(doc ->> 'num_songs' AS INTEGER) AS "num_songs",
-    CAST(doc ->> 'artist_id' AS VARCHAR) AS "artist_id",
-    CAST(doc ->> 'artist_latitude' AS DOUBLE PRECISION) AS "artist_latitude",
-    CAST(doc ->> 'artist_longitude' AS DOUBLE PRECISION) AS "artist_longitude",
-    CAST(doc ->> 'artist_location' AS VARCHAR) AS "artist_location",
-    CAST(doc ->> 'artist_name' AS VARCHAR) AS "artist_name",
-    CAST(doc ->> 'song_id' AS VARCHAR) AS "song_id",
-    CAST(doc ->> 'title' AS VARCHAR) AS "title",
-    CAST(doc ->> 'duration' AS DOUBLE PRECISION) AS "duration",
-    CAST(doc ->> 'year' AS INTEGER) AS "year"
-FROM "_etl_load_staging_songs__etl_next";
+    r."num_songs" AS "num_songs",
+    r."artist_id" AS "artist_id",
+    r."artist_latitude" AS "artist_latitude",
+    r."artist_longitude" AS "artist_longitude",
+    r."artist_location" AS "artist_location",
+    r."artist_name" AS "artist_name",
+    r."song_id" AS "song_id",
+    r."title" AS "title",
+    r."duration" AS "duration",
+    r."year" AS "year"
+FROM "_etl_load_staging_songs__etl_next",
+    json_to_record("_etl_load_staging_songs__etl_next".doc) AS r("num_songs" INTEGER, "artist_id" VARCHAR, "artist_latitude" DOUBLE PRECISION, "artist_longitude" DOUBLE PRECISION, "artist_location" VARCHAR, "artist_name" VARCHAR, "song_id" VARCHAR, "title" VARCHAR, "duration" DOUBLE PRECISION, "year" INTEGER);
 
 -- load:staging_songs
 DROP TABLE "_etl_load_staging_songs__etl_next";

@@ -1,0 +1,62 @@
+"""Tests for bench/floor_postgres.py's pure helpers and bench/compare.py's SQL: no databases."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+from pathlib import Path
+from types import ModuleType
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def load(name: str) -> ModuleType:
+    """Import a bench script by path: bench is a folder of scripts, not a package."""
+    spec = importlib.util.spec_from_file_location(f"bench_{name}", ROOT / "bench" / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+floor = load("floor_postgres")
+compare = load("compare")
+
+
+def test_line_rows_pass_chunks_and_end_with_a_newline() -> None:
+    assert b"".join(floor.line_rows(iter([b'{"a":1}\n{"a"', b":2}"]))) == b'{"a":1}\n{"a":2}\n'
+    assert list(floor.line_rows(iter([b'{"a":1}\n', b""]))) == [b'{"a":1}\n']
+    assert list(floor.line_rows(iter([]))) == []
+
+
+def test_object_rows_one_pretty_object_a_line() -> None:
+    content = b'{\n    "title": "A {b} c",\r\n    "year": 0\n}\n  {\n "title": "x\\ny"\n}\n'
+    rows = floor.object_rows(content).splitlines()
+    assert [json.loads(r) for r in rows] == [{"title": "A {b} c", "year": 0}, {"title": "x\ny"}]
+    assert floor.object_rows(b" \n") == b""
+
+
+def test_typed_select_renames_and_casts_in_one_record() -> None:
+    sql = floor.typed_select((("firstName", "first_name", "VARCHAR"), ("ts", "ts", "BIGINT")), "raw")
+    assert sql == (
+        'SELECT r."firstName" AS first_name, r."ts" AS ts FROM raw, '
+        'json_to_record(raw.doc) AS r("firstName" VARCHAR, "ts" BIGINT)'
+    )
+
+
+def test_floor_fields_match_the_pipeline() -> None:
+    import yaml
+
+    pipeline = yaml.safe_load((ROOT / "pipeline.yaml").read_text(encoding="utf-8"))
+    staging = pipeline["staging"]
+    assert [c for _k, c, _t in floor.EVENT_FIELDS] == list(staging["staging_events"]["columns"])
+    assert [c for _k, c, _t in floor.SONG_FIELDS] == list(staging["staging_songs"]["columns"])
+    assert set(floor.STAR) == set(pipeline["star"])
+
+
+def test_except_all_sql_counts_both_ways() -> None:
+    sql = compare.except_all_sql("users", ("user_id", "level"), "a", "b")
+    assert 'SELECT "user_id", "level" FROM a."users" EXCEPT ALL SELECT "user_id", "level" FROM b."users"' in sql
+    assert 'SELECT "user_id", "level" FROM b."users" EXCEPT ALL SELECT "user_id", "level" FROM a."users"' in sql
