@@ -672,6 +672,7 @@ class Bench:
         self.dbt = find_dbt(args.dbt, args.data_dir) if "dbt-duckdb" in args.contenders else None
         self.pg = start_postgres() if any(c in POSTGRES for c in args.contenders) else None
         self.serial = 0
+        self.primed = False
         self.current = ""
         #: (size, contender) -> the first run's warehouse, kept for the comparison of tables
         self.kept: dict[tuple[str, str], Path] = {}
@@ -739,6 +740,21 @@ class Bench:
             text=True,
         )
         return probe.stdout.strip() == str(self.snap / "engine" / "__init__.py")
+
+    def prime(self) -> None:
+        """One untimed engine run on the real data, once: the engine's user cache (what sqlglot found in the
+        pipeline's SQL, compiled templates; keyed by content, not by data) is then as after a user's first
+        run, for every size. The first run ever costs about a third of a second more (see CLI start-up)."""
+        if self.primed or not ({"engine-duckdb", "engine-postgres"} & set(self.a.contenders)):
+            return
+        self.primed = True
+        with tempfile.TemporaryDirectory(prefix="etl-bench-prime-") as tmp:
+            shutil.copy2(self.snap / "pipeline.yaml", Path(tmp) / "pipeline.yaml")
+            shutil.copytree(self.snap / "transforms", Path(tmp) / "transforms")
+            run = measure(
+                [*self.etl, "run", "pipeline.yaml", "--var", f"data_root={REAL_DATA}"], Path(tmp), self.etl_env
+            )
+            print(f"  (untimed engine run on the real data to fill its user cache: {run.seconds:.2f} s)", flush=True)
 
     def once(
         self,
@@ -858,6 +874,7 @@ class Bench:
             EVENTS[size] = events
         self.current = size
         print(f"\n== {size}: {data} (warming the page cache: {human_bytes(warm(data))} read)", flush=True)
+        self.prime()
         results = {c: Result(size, c) for c in self.a.contenders}
         planned = dict.fromkeys(self.a.contenders, self.a.runs)
         for c, r in results.items():
@@ -906,20 +923,26 @@ class Bench:
 
         The engine may keep a stored answer beside the pipeline (.etl-engine/) and replay it while nothing
         it read has changed: "cold" deletes that folder before every call (the first call after an edit),
-        "warm" leaves the answer of an untimed first call in place. Import time is measured cold.
+        "warm" leaves the answer of an untimed first call in place. Both keep the user cache (what sqlglot
+        found in SQL that did not change, documents that passed the schema, compiled templates: keyed by
+        content); "first" deletes that too (the first call ever, or after an edit of every SQL file).
+        Import time is measured cold.
         """
+        user_cache = Path(self.etl_env["XDG_CACHE_HOME"])
         times: dict[str, float] = {}
         imports: dict[str, list[list[str]]] = {}
         store = self.snap / ".etl-engine"
         commands = {"validate": ["validate", "pipeline.yaml"], "dry-run": ["run", "pipeline.yaml", "--dry-run"]}
         for name, args in commands.items():
-            for mode in ("cold", "warm"):
+            for mode in ("cold", "warm", "first"):
                 shutil.rmtree(store, ignore_errors=True)
                 measure([*self.etl, *args], self.snap, self.etl_env)  # untimed: page cache (and, warm, the answer)
                 runs = []
                 for _ in range(5):
-                    if mode == "cold":
+                    if mode in ("cold", "first"):
                         shutil.rmtree(store, ignore_errors=True)
+                    if mode == "first":
+                        shutil.rmtree(user_cache, ignore_errors=True)
                     runs.append(measure([*self.etl, *args], self.snap, self.etl_env))
                 if any(r.returncode != 0 for r in runs):
                     print(f"  {name}: FAILED\n{tail(runs[0].stderr or runs[0].stdout)}")
@@ -1034,14 +1057,16 @@ def report(
         "",
         "Whole processes from the engine snapshot: one untimed call, then five timed. The engine keeps a",
         "stored answer in .etl-engine/ beside the pipeline and replays it while nothing it read has changed;",
-        "cold deletes it before every call (the first call after an edit), warm keeps it.",
+        "cold deletes it before every call (the first call after an edit), warm keeps it. Both keep the user",
+        "cache (sqlglot's findings for unchanged SQL, documents that passed the schema, compiled templates,",
+        "all keyed by content); first deletes that too (the first call ever on a machine).",
         "",
         markdown_table(
-            ["command", "cold: median of 5 (s)", "warm: median of 5 (s)"],
+            ["command", "cold: median of 5 (s)", "warm: median of 5 (s)", "first: median of 5 (s)"],
             [
                 [
                     f"etl-engine {' '.join(c)}",
-                    *(f"{cli[f'{n} {m}']:.3f}" if f"{n} {m}" in cli else "-" for m in ("cold", "warm")),
+                    *(f"{cli[f'{n} {m}']:.3f}" if f"{n} {m}" in cli else "-" for m in ("cold", "warm", "first")),
                 ]
                 for n, c in (
                     ("validate", ["validate", "pipeline.yaml"]),
