@@ -109,3 +109,12 @@ def pg_database(pg_server: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[dic
     yield params
     with psycopg.connect(pg_server, autocommit=True) as con:
         con.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def cache_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty user cache of the test's own (engine/user_cache.py), turned on."""
+    home = tmp_path / "cache-home"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home))
+    monkeypatch.delenv("ETL_ENGINE_SQL_CACHE", raising=False)
+    return home

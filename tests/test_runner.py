@@ -105,9 +105,10 @@ checks:
 def test_a_run_lists_each_local_source_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The disk space check lists the sources before anything starts; the load reads that listing
     instead of walking the folder again (a walk is a stat per file: thousands of files cost seconds)."""
+    from helpers import make_project
+
     import engine
     import engine.inputs
-    from helpers import make_project
 
     listed: list[str] = []
     real = engine.inputs.list_files

@@ -18,12 +18,7 @@ from engine.plan import build_plan
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.fixture(autouse=True)
-def cache_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    home = tmp_path / "cache-home"
-    monkeypatch.setenv("XDG_CACHE_HOME", str(home))
-    monkeypatch.delenv("ETL_ENGINE_SQL_CACHE", raising=False)
-    return home
+pytestmark = pytest.mark.usefixtures("cache_home")
 
 
 def _sql(statements: list[tuple[str, str]]) -> str:

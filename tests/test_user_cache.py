@@ -17,12 +17,7 @@ from engine.user_cache import bytecode_cache, cache_root, remembered
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.fixture(autouse=True)
-def cache_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    home = tmp_path / "cache-home"
-    monkeypatch.setenv("XDG_CACHE_HOME", str(home))
-    monkeypatch.delenv("ETL_ENGINE_SQL_CACHE", raising=False)
-    return home
+pytestmark = pytest.mark.usefixtures("cache_home")
 
 
 def test_a_remembered_value_is_computed_once_per_text() -> None:
