@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
@@ -107,7 +108,6 @@ def test_a_run_lists_each_local_source_once(tmp_path: Path, monkeypatch: pytest.
     instead of walking the folder again (a walk is a stat per file: thousands of files cost seconds)."""
     import engine
     import engine.inputs
-    from helpers import make_project
 
     listed: list[str] = []
     real = engine.inputs.list_files
