@@ -396,28 +396,34 @@ FROM (
 DROP TABLE IF EXISTS "_etl_keys_songplays__etl_next";
 
 -- check:primary_key_unique_songplays
+ANALYZE "songplays__etl_next";
+
+-- check:primary_key_unique_songplays
 CREATE TEMPORARY TABLE "_etl_keys_songplays__etl_next" AS
 SELECT
-    (SELECT COUNT(*) FROM (
-        SELECT "songplay_id"
-        FROM "songplays__etl_next"
-        GROUP BY "songplay_id"
-        HAVING COUNT(*) > 1
-    ) AS duplicated) AS duplicated_keys,
-    COUNT(CASE WHEN child."songplay_id" IS NULL THEN 1 END) AS null_keys,
-    COUNT(CASE WHEN child."start_time" IS NOT NULL AND "parent_1".k IS NULL THEN 1 END) AS "orphans_start_time",
-    COUNT(CASE WHEN child."user_id" IS NOT NULL AND "parent_2".k IS NULL THEN 1 END) AS "orphans_user_id",
-    COUNT(CASE WHEN child."song_id" IS NOT NULL AND "parent_3".k IS NULL THEN 1 END) AS "orphans_song_id",
-    COUNT(CASE WHEN child."artist_id" IS NOT NULL AND "parent_4".k IS NULL THEN 1 END) AS "orphans_artist_id"
-FROM "songplays__etl_next" AS child
-LEFT JOIN (SELECT DISTINCT "start_time" AS k FROM "time__etl_next") AS "parent_1"
-    ON child."start_time" = "parent_1".k
-LEFT JOIN (SELECT DISTINCT "user_id" AS k FROM "users__etl_next") AS "parent_2"
-    ON child."user_id" = "parent_2".k
-LEFT JOIN (SELECT DISTINCT "song_id" AS k FROM "songs__etl_next") AS "parent_3"
-    ON child."song_id" = "parent_3".k
-LEFT JOIN (SELECT DISTINCT "artist_id" AS k FROM "artists__etl_next") AS "parent_4"
-    ON child."artist_id" = "parent_4".k;
+    COUNT(CASE WHEN keys."_etl_rows" > 1 THEN 1 END) AS duplicated_keys,
+    CAST(COALESCE(SUM(CASE WHEN keys."songplay_id" IS NULL THEN keys."_etl_rows" END), 0) AS BIGINT) AS null_keys,
+    (SELECT COUNT(*) FROM "songplays__etl_next" AS child
+     WHERE child."start_time" IS NOT NULL
+       AND NOT EXISTS (SELECT 1 FROM "time__etl_next" AS parent WHERE parent."start_time" = child."start_time")
+    ) AS "orphans_start_time",
+    (SELECT COUNT(*) FROM "songplays__etl_next" AS child
+     WHERE child."user_id" IS NOT NULL
+       AND NOT EXISTS (SELECT 1 FROM "users__etl_next" AS parent WHERE parent."user_id" = child."user_id")
+    ) AS "orphans_user_id",
+    (SELECT COUNT(*) FROM "songplays__etl_next" AS child
+     WHERE child."song_id" IS NOT NULL
+       AND NOT EXISTS (SELECT 1 FROM "songs__etl_next" AS parent WHERE parent."song_id" = child."song_id")
+    ) AS "orphans_song_id",
+    (SELECT COUNT(*) FROM "songplays__etl_next" AS child
+     WHERE child."artist_id" IS NOT NULL
+       AND NOT EXISTS (SELECT 1 FROM "artists__etl_next" AS parent WHERE parent."artist_id" = child."artist_id")
+    ) AS "orphans_artist_id"
+FROM (
+    SELECT "songplay_id", COUNT(*) AS "_etl_rows"
+    FROM "songplays__etl_next"
+    GROUP BY "songplay_id"
+) AS keys;
 
 -- check:primary_key_unique_songplays
 SELECT duplicated_keys FROM "_etl_keys_songplays__etl_next";
@@ -441,16 +447,18 @@ SELECT "orphans_artist_id" FROM "_etl_keys_songplays__etl_next";
 DROP TABLE IF EXISTS "_etl_keys_users__etl_next";
 
 -- check:primary_key_unique_users
+ANALYZE "users__etl_next";
+
+-- check:primary_key_unique_users
 CREATE TEMPORARY TABLE "_etl_keys_users__etl_next" AS
 SELECT
-    (SELECT COUNT(*) FROM (
-        SELECT "user_id"
-        FROM "users__etl_next"
-        GROUP BY "user_id"
-        HAVING COUNT(*) > 1
-    ) AS duplicated) AS duplicated_keys,
-    COUNT(CASE WHEN child."user_id" IS NULL THEN 1 END) AS null_keys
-FROM "users__etl_next" AS child;
+    COUNT(CASE WHEN keys."_etl_rows" > 1 THEN 1 END) AS duplicated_keys,
+    CAST(COALESCE(SUM(CASE WHEN keys."user_id" IS NULL THEN keys."_etl_rows" END), 0) AS BIGINT) AS null_keys
+FROM (
+    SELECT "user_id", COUNT(*) AS "_etl_rows"
+    FROM "users__etl_next"
+    GROUP BY "user_id"
+) AS keys;
 
 -- check:primary_key_unique_users
 SELECT duplicated_keys FROM "_etl_keys_users__etl_next";
@@ -462,19 +470,22 @@ SELECT "null_keys" FROM "_etl_keys_users__etl_next";
 DROP TABLE IF EXISTS "_etl_keys_songs__etl_next";
 
 -- check:primary_key_unique_songs
+ANALYZE "songs__etl_next";
+
+-- check:primary_key_unique_songs
 CREATE TEMPORARY TABLE "_etl_keys_songs__etl_next" AS
 SELECT
-    (SELECT COUNT(*) FROM (
-        SELECT "song_id"
-        FROM "songs__etl_next"
-        GROUP BY "song_id"
-        HAVING COUNT(*) > 1
-    ) AS duplicated) AS duplicated_keys,
-    COUNT(CASE WHEN child."song_id" IS NULL THEN 1 END) AS null_keys,
-    COUNT(CASE WHEN child."artist_id" IS NOT NULL AND "parent_1".k IS NULL THEN 1 END) AS "orphans_artist_id"
-FROM "songs__etl_next" AS child
-LEFT JOIN (SELECT DISTINCT "artist_id" AS k FROM "artists__etl_next") AS "parent_1"
-    ON child."artist_id" = "parent_1".k;
+    COUNT(CASE WHEN keys."_etl_rows" > 1 THEN 1 END) AS duplicated_keys,
+    CAST(COALESCE(SUM(CASE WHEN keys."song_id" IS NULL THEN keys."_etl_rows" END), 0) AS BIGINT) AS null_keys,
+    (SELECT COUNT(*) FROM "songs__etl_next" AS child
+     WHERE child."artist_id" IS NOT NULL
+       AND NOT EXISTS (SELECT 1 FROM "artists__etl_next" AS parent WHERE parent."artist_id" = child."artist_id")
+    ) AS "orphans_artist_id"
+FROM (
+    SELECT "song_id", COUNT(*) AS "_etl_rows"
+    FROM "songs__etl_next"
+    GROUP BY "song_id"
+) AS keys;
 
 -- check:primary_key_unique_songs
 SELECT duplicated_keys FROM "_etl_keys_songs__etl_next";
@@ -489,16 +500,18 @@ SELECT "orphans_artist_id" FROM "_etl_keys_songs__etl_next";
 DROP TABLE IF EXISTS "_etl_keys_artists__etl_next";
 
 -- check:primary_key_unique_artists
+ANALYZE "artists__etl_next";
+
+-- check:primary_key_unique_artists
 CREATE TEMPORARY TABLE "_etl_keys_artists__etl_next" AS
 SELECT
-    (SELECT COUNT(*) FROM (
-        SELECT "artist_id"
-        FROM "artists__etl_next"
-        GROUP BY "artist_id"
-        HAVING COUNT(*) > 1
-    ) AS duplicated) AS duplicated_keys,
-    COUNT(CASE WHEN child."artist_id" IS NULL THEN 1 END) AS null_keys
-FROM "artists__etl_next" AS child;
+    COUNT(CASE WHEN keys."_etl_rows" > 1 THEN 1 END) AS duplicated_keys,
+    CAST(COALESCE(SUM(CASE WHEN keys."artist_id" IS NULL THEN keys."_etl_rows" END), 0) AS BIGINT) AS null_keys
+FROM (
+    SELECT "artist_id", COUNT(*) AS "_etl_rows"
+    FROM "artists__etl_next"
+    GROUP BY "artist_id"
+) AS keys;
 
 -- check:primary_key_unique_artists
 SELECT duplicated_keys FROM "_etl_keys_artists__etl_next";
@@ -510,16 +523,18 @@ SELECT "null_keys" FROM "_etl_keys_artists__etl_next";
 DROP TABLE IF EXISTS "_etl_keys_time__etl_next";
 
 -- check:primary_key_unique_time
+ANALYZE "time__etl_next";
+
+-- check:primary_key_unique_time
 CREATE TEMPORARY TABLE "_etl_keys_time__etl_next" AS
 SELECT
-    (SELECT COUNT(*) FROM (
-        SELECT "start_time"
-        FROM "time__etl_next"
-        GROUP BY "start_time"
-        HAVING COUNT(*) > 1
-    ) AS duplicated) AS duplicated_keys,
-    COUNT(CASE WHEN child."start_time" IS NULL THEN 1 END) AS null_keys
-FROM "time__etl_next" AS child;
+    COUNT(CASE WHEN keys."_etl_rows" > 1 THEN 1 END) AS duplicated_keys,
+    CAST(COALESCE(SUM(CASE WHEN keys."start_time" IS NULL THEN keys."_etl_rows" END), 0) AS BIGINT) AS null_keys
+FROM (
+    SELECT "start_time", COUNT(*) AS "_etl_rows"
+    FROM "time__etl_next"
+    GROUP BY "start_time"
+) AS keys;
 
 -- check:primary_key_unique_time
 SELECT duplicated_keys FROM "_etl_keys_time__etl_next";

@@ -1,0 +1,31 @@
+{#- PostgreSQL: the numbers of checks/key_scan.sql (default), the same ones, computed with less work. The
+    key's duplicates and NULLs come from one grouped pass over the key columns (GROUP BY puts NULLs in one
+    group, as the default's duplicate count does). Each foreign key's orphans are one NOT EXISTS, which
+    PostgreSQL plans as a hash anti-join: the parent's keys are hashed as they are (a duplicated parent key
+    cannot repeat a child row in an anti-join), where the default's LEFT JOIN first takes their DISTINCT, a
+    second hash of every parent key built by each parallel worker (1M events: the time table's 1M keys;
+    the songplays scan 1.4 s -> 0.9 s). Not NOT IN: PostgreSQL runs that once per row when the keys do
+    not fit work_mem; an anti-join spills to disk instead.
+    The table is ANALYZEd first (the star's INSERTs leave it without statistics): without them PostgreSQL
+    guesses 200 distinct keys and groups the key in parallel partial aggregates, sorted and merged (1M
+    events, the time table's scan: 1.1 s; with statistics one hash aggregate, 0.25 s, after an ANALYZE
+    of 0.1 s). Here, not after the transform's INSERT: a transform's statements are its definition hash. -#}
+DROP TABLE IF EXISTS {{ scan | ident }};
+ANALYZE {{ table | ident }};
+CREATE TEMPORARY TABLE {{ scan | ident }} AS
+SELECT
+    COUNT(CASE WHEN keys."_etl_rows" > 1 THEN 1 END) AS duplicated_keys,
+    CAST(COALESCE(SUM(CASE WHEN {% for c in columns %}keys.{{ c | ident }} IS NULL{{ " OR " if not loop.last }}{% endfor %} THEN keys."_etl_rows" END), 0) AS BIGINT) AS null_keys{{ "," if foreign_keys }}
+{% for column, to_table, to_column in foreign_keys %}
+    (SELECT COUNT(*) FROM {{ table | ident }} AS child
+     WHERE child.{{ column | ident }} IS NOT NULL
+       AND NOT EXISTS (SELECT 1 FROM {{ to_table | ident }} AS parent WHERE parent.{{ to_column | ident }} = child.{{ column | ident }})
+    ) AS {{ ("orphans_" ~ column) | ident }}{{ "," if not loop.last }}
+{% endfor %}
+FROM (
+    SELECT {% for c in columns %}{{ c | ident }}, {% endfor %}COUNT(*) AS "_etl_rows"
+    FROM {{ table | ident }}
+    GROUP BY {% for c in columns %}{{ c | ident }}{{ ", " if not loop.last }}{% endfor %}
+
+) AS keys;
+SELECT duplicated_keys FROM {{ scan | ident }}
