@@ -1095,7 +1095,7 @@ def report(
         "  files by read_text, cut between top-level objects and cast by json_transform; the transforms' SQL; run",
         "  by the duckdb package in a fresh `python -c` process, no memory limit (DuckDB's default, 80% of RAM:",
         "  it need not spill); no checks. Its tables equal the engine's (see Same tables). The engine runs with",
-        "  its defaults: memory_limit 2GB (it spills beyond), preserve_insertion_order false.",
+        "  its defaults: memory_limit 2.5GB (it spills beyond), preserve_insertion_order false.",
         "- **rowbyrow**: bench/rowbyrow.py, the Udacity-script style: json in Python, one INSERT per row",
         "  (DuckDB, one transaction). Sampled sizes: the fraction is in the notes, the time is start-up plus",
         "  the measured load time scaled by rows (events + song rows); its RSS is the sample's. A lower bound:",

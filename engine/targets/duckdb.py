@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from engine.render import SqlRenderer
 
 #: the memory DuckDB may use unless the target says otherwise (a 10M-event run stays under 3 GB)
-DEFAULT_MEMORY_LIMIT = "2GB"
+DEFAULT_MEMORY_LIMIT = "2.5GB"
 
 
 class DuckDBAdapter(Adapter):

@@ -1,9 +1,11 @@
 {#- One scan of a table for all the checks its declared keys imply: duplicated primary keys, NULL in a
     primary key column, and for each foreign key the child rows whose non-NULL key has no parent row (a
     NULL key means "unknown", as in dbt). The numbers go to a temporary table; each check reads its own.
-    Each parent's distinct keys are LEFT JOINed to the one scan of the child (hash joins on every
-    warehouse; distinct, so a parent's duplicated key, the parent's own check, cannot repeat a child row).
-    Not NOT IN inside the scan: PostgreSQL runs that once per row when the keys do not fit work_mem. -#}
+    Each orphan is a NOT EXISTS inside the one scan of the child: an anti (mark) join on the parent's keys
+    as they are, so a parent's duplicated key (the parent's own check) cannot repeat a child row, and no
+    DISTINCT of the parent is built first (DuckDB, 10M events: the songplays scan 2.6-3.1 s -> 1.4 s).
+    Not NOT IN: PostgreSQL runs that once per row when the keys do not fit work_mem (PostgreSQL and
+    Redshift have scans of their own, templates/postgres and templates/redshift). -#}
 DROP TABLE IF EXISTS {{ scan | ident }};
 CREATE TEMPORARY TABLE {{ scan | ident }} AS
 SELECT
@@ -17,11 +19,9 @@ SELECT
     ) AS duplicated) AS duplicated_keys,
     COUNT(CASE WHEN {% for c in columns %}child.{{ c | ident }} IS NULL{{ " OR " if not loop.last }}{% endfor %} THEN 1 END) AS null_keys{{ "," if foreign_keys }}
 {% for column, to_table, to_column in foreign_keys %}
-    COUNT(CASE WHEN child.{{ column | ident }} IS NOT NULL AND {{ ("parent_" ~ loop.index) | ident }}.k IS NULL THEN 1 END) AS {{ ("orphans_" ~ column) | ident }}{{ "," if not loop.last }}
+    COUNT(CASE WHEN child.{{ column | ident }} IS NOT NULL AND NOT EXISTS (
+        SELECT 1 FROM {{ to_table | ident }} AS parent WHERE parent.{{ to_column | ident }} = child.{{ column | ident }}
+    ) THEN 1 END) AS {{ ("orphans_" ~ column) | ident }}{{ "," if not loop.last }}
 {% endfor %}
-FROM {{ table | ident }} AS child
-{% for column, to_table, to_column in foreign_keys %}
-LEFT JOIN (SELECT DISTINCT {{ to_column | ident }} AS k FROM {{ to_table | ident }}) AS {{ ("parent_" ~ loop.index) | ident }}
-    ON child.{{ column | ident }} = {{ ("parent_" ~ loop.index) | ident }}.k
-{% endfor %};
+FROM {{ table | ident }} AS child;
 SELECT duplicated_keys FROM {{ scan | ident }}

@@ -388,19 +388,19 @@ SELECT
         HAVING COUNT(*) > 1
     ) AS duplicated) AS duplicated_keys,
     COUNT(CASE WHEN child."songplay_id" IS NULL THEN 1 END) AS null_keys,
-    COUNT(CASE WHEN child."start_time" IS NOT NULL AND "parent_1".k IS NULL THEN 1 END) AS "orphans_start_time",
-    COUNT(CASE WHEN child."user_id" IS NOT NULL AND "parent_2".k IS NULL THEN 1 END) AS "orphans_user_id",
-    COUNT(CASE WHEN child."song_id" IS NOT NULL AND "parent_3".k IS NULL THEN 1 END) AS "orphans_song_id",
-    COUNT(CASE WHEN child."artist_id" IS NOT NULL AND "parent_4".k IS NULL THEN 1 END) AS "orphans_artist_id"
-FROM "songplays__etl_next" AS child
-LEFT JOIN (SELECT DISTINCT "start_time" AS k FROM "time__etl_next") AS "parent_1"
-    ON child."start_time" = "parent_1".k
-LEFT JOIN (SELECT DISTINCT "user_id" AS k FROM "users__etl_next") AS "parent_2"
-    ON child."user_id" = "parent_2".k
-LEFT JOIN (SELECT DISTINCT "song_id" AS k FROM "songs__etl_next") AS "parent_3"
-    ON child."song_id" = "parent_3".k
-LEFT JOIN (SELECT DISTINCT "artist_id" AS k FROM "artists__etl_next") AS "parent_4"
-    ON child."artist_id" = "parent_4".k;
+    COUNT(CASE WHEN child."start_time" IS NOT NULL AND NOT EXISTS (
+        SELECT 1 FROM "time__etl_next" AS parent WHERE parent."start_time" = child."start_time"
+    ) THEN 1 END) AS "orphans_start_time",
+    COUNT(CASE WHEN child."user_id" IS NOT NULL AND NOT EXISTS (
+        SELECT 1 FROM "users__etl_next" AS parent WHERE parent."user_id" = child."user_id"
+    ) THEN 1 END) AS "orphans_user_id",
+    COUNT(CASE WHEN child."song_id" IS NOT NULL AND NOT EXISTS (
+        SELECT 1 FROM "songs__etl_next" AS parent WHERE parent."song_id" = child."song_id"
+    ) THEN 1 END) AS "orphans_song_id",
+    COUNT(CASE WHEN child."artist_id" IS NOT NULL AND NOT EXISTS (
+        SELECT 1 FROM "artists__etl_next" AS parent WHERE parent."artist_id" = child."artist_id"
+    ) THEN 1 END) AS "orphans_artist_id"
+FROM "songplays__etl_next" AS child;
 
 -- check:primary_key_unique_songplays
 SELECT duplicated_keys FROM "_etl_keys_songplays__etl_next";
@@ -454,10 +454,10 @@ SELECT
         HAVING COUNT(*) > 1
     ) AS duplicated) AS duplicated_keys,
     COUNT(CASE WHEN child."song_id" IS NULL THEN 1 END) AS null_keys,
-    COUNT(CASE WHEN child."artist_id" IS NOT NULL AND "parent_1".k IS NULL THEN 1 END) AS "orphans_artist_id"
-FROM "songs__etl_next" AS child
-LEFT JOIN (SELECT DISTINCT "artist_id" AS k FROM "artists__etl_next") AS "parent_1"
-    ON child."artist_id" = "parent_1".k;
+    COUNT(CASE WHEN child."artist_id" IS NOT NULL AND NOT EXISTS (
+        SELECT 1 FROM "artists__etl_next" AS parent WHERE parent."artist_id" = child."artist_id"
+    ) THEN 1 END) AS "orphans_artist_id"
+FROM "songs__etl_next" AS child;
 
 -- check:primary_key_unique_songs
 SELECT duplicated_keys FROM "_etl_keys_songs__etl_next";

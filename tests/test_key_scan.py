@@ -1,0 +1,97 @@
+"""checks/key_scan.sql counts what a naive reading of the rules counts, on random tables with every awkward
+case: duplicated and NULL keys, orphans, parents with duplicated or NULL keys, empty tables, a two-column key.
+Run on DuckDB always, and on PostgreSQL (its own scan) when the test server is there."""
+
+from __future__ import annotations
+
+import os
+import random
+from typing import Any
+
+import pytest
+
+from engine.render import SqlRenderer
+
+
+def _data(rng: random.Random) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """child rows (a, b, p1, p2), parent-1 keys, parent-2 keys: small domains, so collisions are common."""
+
+    def value(k: int) -> int | None:
+        return None if rng.random() < 0.15 else rng.randrange(k)
+
+    child = [(value(6), value(3), value(8), value(5)) for _ in range(rng.randrange(0, 30))]
+    parent1 = [(value(8),) for _ in range(rng.randrange(0, 10))]
+    parent2 = [(value(5),) for _ in range(rng.randrange(0, 6))]
+    return child, parent1, parent2
+
+
+def _expected(
+    child: list[tuple[Any, ...]], parent1: list[tuple[Any, ...]], parent2: list[tuple[Any, ...]]
+) -> dict[str, int]:
+    from collections import Counter
+
+    groups = Counter((a, b) for a, b, _p1, _p2 in child)
+    keys1 = {k for (k,) in parent1 if k is not None}
+    keys2 = {k for (k,) in parent2 if k is not None}
+    return {
+        "duplicated_keys": sum(1 for n in groups.values() if n > 1),
+        "null_keys": sum(1 for a, b, _p1, _p2 in child if a is None or b is None),
+        "orphans_p1": sum(1 for _a, _b, p1, _p2 in child if p1 is not None and p1 not in keys1),
+        "orphans_p2": sum(1 for _a, _b, _p1, p2 in child if p2 is not None and p2 not in keys2),
+    }
+
+
+def _scan_sql(dialect: str, sqlglot_dialect: str) -> list[str]:
+    renderer = SqlRenderer(dialect, sqlglot_dialect)
+    return renderer.statements(
+        "checks/key_scan.sql",
+        scan="_etl_keys_child",
+        table="child",
+        columns=["a", "b"],
+        foreign_keys=[("p1", "parent1", "k"), ("p2", "parent2", "k")],
+    )
+
+
+def _check(execute: Any, fetch: Any, statements: list[str], seed: int) -> None:
+    rng = random.Random(seed)
+    child, parent1, parent2 = _data(rng)
+    for table, columns, rows in (
+        ("child", "a INTEGER, b INTEGER, p1 INTEGER, p2 INTEGER", child),
+        ("parent1", "k INTEGER", parent1),
+        ("parent2", "k INTEGER", parent2),
+    ):
+        execute(f"DROP TABLE IF EXISTS {table}")
+        execute(f"CREATE TABLE {table} ({columns})")
+        for row in rows:
+            execute(f"INSERT INTO {table} VALUES ({', '.join('NULL' if v is None else str(v) for v in row)})")
+    for sql in statements[:-1]:
+        execute(sql)
+    got = fetch('SELECT duplicated_keys, null_keys, "orphans_p1", "orphans_p2" FROM "_etl_keys_child"')
+    assert dict(zip(("duplicated_keys", "null_keys", "orphans_p1", "orphans_p2"), got, strict=True)) == _expected(
+        child, parent1, parent2
+    ), f"seed {seed}: child={child} parent1={parent1} parent2={parent2}"
+
+
+def test_the_default_scan_counts_as_the_rules_say_on_duckdb() -> None:
+    import duckdb
+
+    con = duckdb.connect()
+    statements = _scan_sql("duckdb", "duckdb")
+    for seed in range(60):
+        _check(con.execute, lambda sql: con.execute(sql).fetchone(), statements, seed)
+
+
+@pytest.mark.postgres
+def test_the_postgres_scan_counts_as_the_rules_say() -> None:
+    dsn = os.environ.get("ETL_ENGINE_TEST_PG")
+    if not dsn:
+        pytest.skip("no PostgreSQL test server (ETL_ENGINE_TEST_PG)")
+    import psycopg
+
+    with psycopg.connect(dsn, autocommit=True) as con:
+        con.execute("CREATE SCHEMA IF NOT EXISTS key_scan_test")
+        con.execute("SET search_path = key_scan_test")
+        statements = _scan_sql("postgres", "postgres")
+        for seed in range(30):
+            _check(con.execute, lambda sql: con.execute(sql).fetchone(), statements, seed)
+        con.execute("DROP SCHEMA key_scan_test CASCADE")
