@@ -111,8 +111,9 @@ def _cli(file: Path, *args: str) -> subprocess.Popen[str]:
 
 
 def _slow_data(file: Path) -> None:
-    """Enough rows that a load takes a moment: the process is stopped inside it."""
-    for n in range(4):
+    """Enough rows that a load takes a moment (600k rows: about 0.25 s on DuckDB): the process is stopped
+    inside it, or earlier in the run's transaction, never after its commit."""
+    for n in range(6):
         rows = "".join(
             json.dumps({"id": (n + 1) * 1_000_000 + i, "name": "x" * 200, "kind": f"k{i % 50}"}) + "\n"
             for i in range(100_000)
@@ -131,7 +132,7 @@ def test_a_stopped_process_leaves_the_previous_tables(warehouse: tuple[str, Path
     for line in proc.stderr:  # progress arrives on stderr as each step ends
         if "create:things" in line:
             break
-    time.sleep(0.3)  # inside load:staging_things
+    time.sleep(0.05)  # inside load:staging_things (or still before it: the transaction is open either way)
     assert proc.poll() is None, "the run ended before it could be stopped"
     os.kill(proc.pid, sig)
     _out, err = proc.communicate(timeout=60)
