@@ -4,7 +4,6 @@ Run on DuckDB always, and on PostgreSQL (its own scan) when the test server is t
 
 from __future__ import annotations
 
-import os
 import random
 from typing import Any
 
@@ -82,13 +81,10 @@ def test_the_default_scan_counts_as_the_rules_say_on_duckdb() -> None:
 
 
 @pytest.mark.postgres
-def test_the_postgres_scan_counts_as_the_rules_say() -> None:
-    dsn = os.environ.get("ETL_ENGINE_TEST_PG")
-    if not dsn:
-        pytest.skip("no PostgreSQL test server (ETL_ENGINE_TEST_PG)")
+def test_the_postgres_scan_counts_as_the_rules_say(pg_database: dict[str, str]) -> None:
     import psycopg
 
-    with psycopg.connect(dsn, autocommit=True) as con:
+    with psycopg.connect(**pg_database, autocommit=True) as con:
         con.execute("CREATE SCHEMA IF NOT EXISTS key_scan_test")
         con.execute("SET search_path = key_scan_test")
         statements = _scan_sql("postgres", "postgres")
