@@ -431,9 +431,13 @@ def measure(cmd: list[str], cwd: Path, env: dict[str, str] | None = None) -> Run
         proc.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
+        # The process tree's RSS sampled every 20 ms when psutil is there; the kernel's ru_maxrss only without
+        # it. ru_maxrss of a child is not its own alone: in the run of 2026-12-02 every contender at 30m,
+        # the small PostgreSQL clients included, reported the same 12.18 GiB, while the engine sampled from
+        # a small parent (bench/stepmem.py, and /usr/bin/time) peaked at 2.5 GiB.
         return Run(
             seconds,
-            max(usage.ru_maxrss * 1024, peak_tree),
+            peak_tree if psutil is not None and peak_tree else usage.ru_maxrss * 1024,
             proc.returncode,
             out.read().decode(errors="replace"),
             err.read().decode(errors="replace"),
