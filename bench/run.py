@@ -16,9 +16,9 @@ the floor, and peak memory:
                       UNLOGGED staging, CREATE TABLE ... AS), fresh database each run, same server; its
                       tables are compared with engine-postgres's (EXCEPT ALL)
 
-Peak memory is the peak RSS of the contender's process tree: the kernel's high-water mark
-(ru_maxrss from os.wait4 on the child, exact, the largest single process of the tree) and,
-with psutil, the summed RSS of the whole tree sampled every 20 ms; the larger is reported.
+Peak memory is the peak RSS of the contender's process tree: with psutil, the summed RSS of the
+whole tree sampled every 20 ms; without it, the kernel's ru_maxrss from os.wait4 (which may count
+more than the child: see bench/RESULTS.md, "Peak memory").
 A PostgreSQL server's own memory is not part of the client's tree and is not counted.
 
 The engine under test is a copy of engine/, templates/, schemas/, pipeline.yaml and
@@ -1038,9 +1038,9 @@ def report(
         "Each contender runs as a whole process (start-up included) in a fresh temporary directory with a fresh",
         "warehouse (a new DuckDB file, or a new PostgreSQL database); runs are interleaved round-robin after one",
         "untimed read of the data warms the page cache. Seconds are wall time from spawn to exit; `x floor` is",
-        "the ratio of medians to bench/floor.sql at the same size. Peak RSS is the larger of the kernel's",
-        "high-water mark (`ru_maxrss` from `os.wait4`) and the whole process tree's summed RSS sampled every",
-        "20 ms with psutil, maximum over runs. A contender whose first run is long gets fewer runs",
+        "the ratio of medians to bench/floor.sql at the same size. Peak RSS is the whole process tree's summed",
+        "RSS sampled every 20 ms with psutil (`ru_maxrss` only without psutil), maximum over runs. A",
+        "contender whose first run is long gets fewer runs",
         f"(budget {bench.a.budget:.0f} s per contender and size); the row-by-row loader runs on a sample of",
         f"about {bench.a.rowbyrow_events:,} events where the data is bigger and is extrapolated linearly.",
         "",
