@@ -90,7 +90,7 @@ class DuckDBAdapter(Adapter):
         # Bounded by default: DuckDB alone would take 80% of the machine's memory; with a limit it
         # spills to temp_directory (by default beside the warehouse) instead of growing.
         # Tables are sets: no step relies on the order rows were inserted in (line numbers are read from
-        # the files, songplay-like ids come from ORDER BY in the user's SQL). Keeping that order makes
+        # the files, an id numbered by the user's SQL comes from its ORDER BY). Keeping that order makes
         # DuckDB collect a parallel scan's batches in order: many small files load several times slower,
         # and large inserts hold memory outside its limit. DuckDB's own advice for large loads:
         # https://duckdb.org/docs/stable/guides/performance/how_to_tune_workloads#the-preserve_insertion_order-option
