@@ -234,8 +234,8 @@ def check_plan(pipeline: Pipeline, target_name: str | None = None, settings: Set
     large pipeline).  A pipeline with its own templates folder, or a target with a lint (which reads the
     rendered statements), is planned in full."""
     from engine.inputs import LoadFiles, cache_dir, plan_files
+    from engine.key_checks import key_checks
     from engine.lint import rules
-    from engine.steps import key_checks
 
     target = pipeline.target(target_name)
     if pipeline.templates_dir is not None or rules(adapter_class(target.type, target.location).sqlglot_dialect):

@@ -44,6 +44,8 @@ class Step:
     rejects: str | None = None
     #: a check's query for a few of its failing rows (the key and the offending values), run when it fails
     samples: str | None = None
+    #: a key check's number proved by the table's SELECT instead of counted: why (engine/key_proofs.py)
+    proof: str = ""
 
 
 @dataclass(frozen=True)

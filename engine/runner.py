@@ -369,6 +369,10 @@ def _run_check(ctx: RunContext, step: Step, before: int | None) -> StepResult:
 
             raise locate(error, ctx.pipeline, step) from None
         checked = evaluate(step.check, rows, before)
+        if step.proof and checked.status == "pass":
+            from dataclasses import replace
+
+            checked = replace(checked, actual=f"{checked.actual} (proved by its SQL)")
         if checked.status in ("fail", "warn") and step.samples:
             from dataclasses import replace
 

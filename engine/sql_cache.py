@@ -58,7 +58,15 @@ def versions() -> str:
     except OSError:  # a sqlglot without that file: its folder's modification time stands in
         parts.append(str(folder.stat().st_mtime_ns) if folder else "-")
     # the engine's own code decides what is checked: its analysis modules' contents are in the key
-    for module in ("semantics.py", "graph.py", "shadow.py", "sql_cache.py", "identifier_case.py", "folds.py"):
+    for module in (
+        "semantics.py",
+        "graph.py",
+        "shadow.py",
+        "sql_cache.py",
+        "identifier_case.py",
+        "folds.py",
+        "key_proofs.py",
+    ):
         try:
             parts.append(hashlib.sha256((Path(engine.__file__).parent / module).read_bytes()).hexdigest())
         except OSError:

@@ -15,6 +15,8 @@ from engine import views
 from engine.config import Check, Pipeline
 from engine.graph import KIND_RANK, topological_order
 from engine.inputs import LoadFiles, cache_dir, plan_files
+from engine.key_checks import key_checks, key_step, rebuilt_proofs
+from engine.key_proofs import KeyProof
 from engine.physical import table_designs
 from engine.plan import Step
 from engine.shadow import backup_name, point_at, shadow_name
@@ -86,78 +88,6 @@ def _relative(path: str | None, root: Path) -> str | None:
     return os.path.relpath(path, root)
 
 
-def key_checks(p: Pipeline) -> list[Check]:
-    """The checks every declared key implies: primary keys unique and not null, foreign keys resolve.
-    They are computed in one scan per table (checks/key_scan.sql) by the table's unique check, whose
-    ``values`` carry the table's foreign keys as (column, parent table, parent column); the others read
-    their number from it."""
-    out = []
-    for name, t in p.star.items():
-        cols = t.primary_key
-        where = p.document.locate(("star", name, "primary_key"))
-        fks = []
-        for fk in t.foreign_keys:
-            parent = p.star.get(fk.table)
-            ref = fk.ref_column or (parent.primary_key[0] if parent else fk.column)
-            fks.append(
-                Check(
-                    f"foreign_key_{name}_{fk.column}",
-                    "relationships",
-                    name,
-                    fk.location,
-                    columns=(fk.column,),
-                    to_table=fk.table,
-                    to_column=ref,
-                    declared=False,
-                )
-            )
-        out.append(
-            Check(
-                f"primary_key_unique_{name}",
-                "unique",
-                name,
-                where,
-                columns=cols,
-                declared=False,
-                values=tuple((c.columns[0], c.to_table, c.to_column) for c in fks),
-            )
-        )
-        out.append(Check(f"primary_key_not_null_{name}", "not_null", name, where, columns=cols, declared=False))
-        out += fks
-    return out
-
-
-def _key_step(
-    check: Check, r: SqlRenderer, final: dict[str, str], name: Callable[[str], str], key: tuple[str, ...]
-) -> Step:
-    """A check implied by a declared key: the table's unique check scans the table once for all of them
-    (key_checks), the not-null and foreign-key checks read their number after it."""
-    from engine.samples import sample_sql
-
-    scan = f"_etl_keys_{name(check.table)}"
-    first = f"check:primary_key_unique_{check.table}"
-    if check.kind == "unique":
-        fks = [(column, name(to_table), to_column) for column, to_table, to_column in check.values]
-        statements = r.statements(
-            "checks/key_scan.sql", scan=scan, table=name(check.table), columns=check.columns, foreign_keys=fks
-        )
-        tables = {check.table} | {to_table for _c, to_table, _t in check.values}
-        depends = tuple(sorted(final[t] for t in tables if t in final))
-    else:
-        value = "null_keys" if check.kind == "not_null" else f"orphans_{check.columns[0]}"
-        statements = (r.template("checks/key_value.sql", scan=scan, value=value),)
-        depends = (first,)
-    return Step(
-        f"check:{check.name}",
-        "check",
-        check.table,
-        statements,
-        depends,
-        check,
-        samples=sample_sql(check, r, name, "", key),
-    )
-
-
 def _check_step(
     check: Check,
     r: SqlRenderer,
@@ -167,9 +97,10 @@ def _check_step(
     name: Callable[[str], str],
     key: tuple[str, ...] = (),
     scanned: bool = True,
+    proof: KeyProof | None = None,
 ) -> Step:
     if not check.declared and check.kind in ("unique", "not_null", "relationships") and scanned:
-        return _key_step(check, r, final, name, key)
+        return key_step(check, r, final, name, key, proof)
     tables = {check.table} | ({check.to_table} if check.to_table else set()) | custom_reads
     statements: tuple[str, ...]
     if check.kind == "row_count":
@@ -375,6 +306,8 @@ class StepBuilder:
         # a table's key checks read one scan of it, made by its unique check; a foreign key of a table that
         # is not scanned (not selected, or kept) is checked on its own
         scanned = {t for t in self.only if t in p.star}
+        # a full build fills each shadow from its SELECT alone: what the SELECT guarantees need not be counted
+        proofs = {} if self.incremental else rebuilt_proofs(p, self.a, self.only, r.sqlglot_dialect)
         for check in [*key_checks(p), *p.checks]:
             # an unselected (or kept) table's checks do not run, but a foreign key into a rebuilt table does
             if check.table not in self.only and check.to_table not in self.only:
@@ -384,7 +317,15 @@ class StepBuilder:
                 custom_sql = self.sql(f"check:{check.name}", custom_sql)
             key: tuple[str, ...] = p.star[check.table].primary_key if check.table in p.star else ()
             step = _check_step(
-                check, r, final, custom_sql, custom_reads, self.name, key, scanned=check.table in scanned
+                check,
+                r,
+                final,
+                custom_sql,
+                custom_reads,
+                self.name,
+                key,
+                scanned=check.table in scanned,
+                proof=proofs.get(check.table),
             )
             steps[step.id] = step
         if not self.incremental:

@@ -51,7 +51,7 @@ def test_unknown_format_is_bad_input(tmp_path: Path) -> None:
 
 def test_checks_option_adds_a_node_per_check_after_its_tables() -> None:
     from engine.config import load_pipeline
-    from engine.steps import key_checks
+    from engine.key_checks import key_checks
 
     done = graph("pipeline.yaml", "--format", "dot", "--checks")
     assert done.returncode == 0, done.stderr

@@ -401,8 +401,8 @@ ANALYZE "songplays__etl_next";
 -- check:primary_key_unique_songplays
 CREATE TEMPORARY TABLE "_etl_keys_songplays__etl_next" AS
 SELECT
-    COUNT(CASE WHEN keys."_etl_rows" > 1 THEN 1 END) AS duplicated_keys,
-    CAST(COALESCE(SUM(CASE WHEN keys."songplay_id" IS NULL THEN keys."_etl_rows" END), 0) AS BIGINT) AS null_keys,
+    CAST(0 AS BIGINT) AS duplicated_keys, -- proved by its SELECT: ROW_NUMBER() without PARTITION BY numbers every row
+    CAST(0 AS BIGINT) AS null_keys, -- proved by its SELECT: ROW_NUMBER() is never NULL
     (SELECT COUNT(*) FROM "songplays__etl_next" AS child
      WHERE child."start_time" IS NOT NULL
        AND NOT EXISTS (SELECT 1 FROM "time__etl_next" AS parent WHERE parent."start_time" = child."start_time")
@@ -418,12 +418,7 @@ SELECT
     (SELECT COUNT(*) FROM "songplays__etl_next" AS child
      WHERE child."artist_id" IS NOT NULL
        AND NOT EXISTS (SELECT 1 FROM "artists__etl_next" AS parent WHERE parent."artist_id" = child."artist_id")
-    ) AS "orphans_artist_id"
-FROM (
-    SELECT "songplay_id", COUNT(*) AS "_etl_rows"
-    FROM "songplays__etl_next"
-    GROUP BY "songplay_id"
-) AS keys;
+    ) AS "orphans_artist_id";
 
 -- check:primary_key_unique_songplays
 SELECT duplicated_keys FROM "_etl_keys_songplays__etl_next";
@@ -475,17 +470,12 @@ ANALYZE "songs__etl_next";
 -- check:primary_key_unique_songs
 CREATE TEMPORARY TABLE "_etl_keys_songs__etl_next" AS
 SELECT
-    COUNT(CASE WHEN keys."_etl_rows" > 1 THEN 1 END) AS duplicated_keys,
-    CAST(COALESCE(SUM(CASE WHEN keys."song_id" IS NULL THEN keys."_etl_rows" END), 0) AS BIGINT) AS null_keys,
+    CAST(0 AS BIGINT) AS duplicated_keys, -- proved by its SELECT: one row per key picked (ROW_NUMBER() OVER (PARTITION BY the key) = 1)
+    CAST(0 AS BIGINT) AS null_keys, -- proved by its SELECT: filtered IS NOT NULL in the table it reads
     (SELECT COUNT(*) FROM "songs__etl_next" AS child
      WHERE child."artist_id" IS NOT NULL
        AND NOT EXISTS (SELECT 1 FROM "artists__etl_next" AS parent WHERE parent."artist_id" = child."artist_id")
-    ) AS "orphans_artist_id"
-FROM (
-    SELECT "song_id", COUNT(*) AS "_etl_rows"
-    FROM "songs__etl_next"
-    GROUP BY "song_id"
-) AS keys;
+    ) AS "orphans_artist_id";
 
 -- check:primary_key_unique_songs
 SELECT duplicated_keys FROM "_etl_keys_songs__etl_next";
@@ -500,18 +490,10 @@ SELECT "orphans_artist_id" FROM "_etl_keys_songs__etl_next";
 DROP TABLE IF EXISTS "_etl_keys_artists__etl_next";
 
 -- check:primary_key_unique_artists
-ANALYZE "artists__etl_next";
-
--- check:primary_key_unique_artists
 CREATE TEMPORARY TABLE "_etl_keys_artists__etl_next" AS
 SELECT
-    COUNT(CASE WHEN keys."_etl_rows" > 1 THEN 1 END) AS duplicated_keys,
-    CAST(COALESCE(SUM(CASE WHEN keys."artist_id" IS NULL THEN keys."_etl_rows" END), 0) AS BIGINT) AS null_keys
-FROM (
-    SELECT "artist_id", COUNT(*) AS "_etl_rows"
-    FROM "artists__etl_next"
-    GROUP BY "artist_id"
-) AS keys;
+    CAST(0 AS BIGINT) AS duplicated_keys, -- proved by its SELECT: one row per key picked (ROW_NUMBER() OVER (PARTITION BY the key) = 1)
+    CAST(0 AS BIGINT) AS null_keys -- proved by its SELECT: filtered IS NOT NULL in the table it reads;
 
 -- check:primary_key_unique_artists
 SELECT duplicated_keys FROM "_etl_keys_artists__etl_next";
@@ -528,13 +510,8 @@ ANALYZE "time__etl_next";
 -- check:primary_key_unique_time
 CREATE TEMPORARY TABLE "_etl_keys_time__etl_next" AS
 SELECT
-    COUNT(CASE WHEN keys."_etl_rows" > 1 THEN 1 END) AS duplicated_keys,
-    CAST(COALESCE(SUM(CASE WHEN keys."start_time" IS NULL THEN keys."_etl_rows" END), 0) AS BIGINT) AS null_keys
-FROM (
-    SELECT "start_time", COUNT(*) AS "_etl_rows"
-    FROM "time__etl_next"
-    GROUP BY "start_time"
-) AS keys;
+    CAST(0 AS BIGINT) AS duplicated_keys, -- proved by its SELECT: SELECT DISTINCT of the key's columns in the table it reads
+    (SELECT COUNT(*) FROM "time__etl_next" WHERE "start_time" IS NULL) AS null_keys;
 
 -- check:primary_key_unique_time
 SELECT duplicated_keys FROM "_etl_keys_time__etl_next";
