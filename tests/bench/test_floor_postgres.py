@@ -1,4 +1,5 @@
-"""Tests for bench/floor_postgres.py's pure helpers and bench/compare.py's SQL: no databases."""
+"""Tests for bench/floor_postgres.py's pure helpers and bench/compare.py's SQL (no database but the last
+test's, on the PostgreSQL test server)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import json
 import sys
 from pathlib import Path
 from types import ModuleType
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -60,3 +63,20 @@ def test_except_all_sql_counts_both_ways() -> None:
     sql = compare.except_all_sql("users", ("user_id", "level"), "a", "b")
     assert 'SELECT "user_id", "level" FROM a."users" EXCEPT ALL SELECT "user_id", "level" FROM b."users"' in sql
     assert 'SELECT "user_id", "level" FROM b."users" EXCEPT ALL SELECT "user_id", "level" FROM a."users"' in sql
+
+
+@pytest.mark.postgres
+def test_pg_fingerprint_is_a_multiset_hash(pg_database: dict[str, str]) -> None:
+    """Same rows in another order: same hash; a row twice instead of once: another."""
+    import psycopg
+
+    cols = '"a", "b"'
+    with psycopg.connect(**pg_database, autocommit=True) as con:
+        found = []
+        for rows in ("(1, 'x'), (2, NULL), (3, 'z')", "(3, 'z'), (1, 'x'), (2, NULL)", "(1, 'x'), (1, 'x'), (3, 'z')"):
+            con.execute('DROP TABLE IF EXISTS public."fp"; CREATE TABLE public."fp" (a integer, b text)')
+            con.execute(f'INSERT INTO public."fp" VALUES {rows}')
+            found.append(compare._pg_fingerprint(con, "fp", cols))
+        con.execute('DROP TABLE public."fp"')
+    assert found[0] == found[1] and found[0][0] == 3
+    assert found[2][0] == 3 and found[2] != found[0]
