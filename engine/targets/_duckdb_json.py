@@ -11,15 +11,24 @@ the layout of a file is decided once, here, by its first non-blank line (after a
 
 A source's ``json_format: newline_delimited`` or ``array`` forces the layout of every file.
 
-Large ``lines`` files are read by DuckDB's parallel ``read_json(format='newline_delimited')`` under
-``on_error: fail``; everything else (small files, other layouts, and every file under ``skip``) is read
-as text and checked in SQL (json_records.sql), which is also what explains a failed fast read. Many
-small files are much faster as text than through read_json's per-file reader set-up.
+Under ``on_error: fail`` two optimistic reads come first, each failing its statement on anything the
+checked read would refuse (a failure is then explained by the checked read over every file):
+
+* large ``lines`` files: DuckDB's parallel ``read_json(format='newline_delimited')``;
+* small plain ``lines`` and ``pretty`` files (the sniff saw the whole file): ``read_text`` and one
+  ``json_transform`` per record (json_text.sql), with no line numbering, no grouping of lines and no
+  reasons: many small files are much faster so than through read_json's per-file reader set-up, or
+  through the checked read. A file holding bytes whose handling by the checked read this cut cannot
+  copy exactly (see ``_text_safe``) stays on the checked read.
+
+Everything else (gzip files, array layouts, large pretty files, every file under ``skip``) is read as
+text and checked in SQL (json_records.sql), which is also what explains a failed fast read.
 """
 
 from __future__ import annotations
 
 import gzip
+import os
 from dataclasses import dataclass, field
 
 from engine.sources.json_layout import layout_of
@@ -37,6 +46,10 @@ class JsonFiles:
 
     #: (compression, paths) read by read_json, newline-delimited (on_error: fail only)
     fast: list[tuple[str, list[str]]] = field(default_factory=list)
+    #: small plain files read whole by read_text and cast without checks by line (on_error: fail only),
+    #: by layout: every non-blank line a record, or records cut where a pretty file starts one
+    text_lines: list[str] = field(default_factory=list)
+    text_pretty: list[str] = field(default_factory=list)
     #: read as text and checked: plain files and gzip files
     plain: list[str] = field(default_factory=list)
     gzip: list[str] = field(default_factory=list)
@@ -44,11 +57,25 @@ class JsonFiles:
     multiline: list[str] = field(default_factory=list)
 
 
+def _head(path: str) -> tuple[bytes, int]:
+    """The first SNIFF_BYTES of a file and its size. A load sniffs every file, most of them tiny: bare system
+    calls (no buffered file object), and no size asked of the file system when the read met its end."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        head = os.read(fd, SNIFF_BYTES)
+        while len(head) < SNIFF_BYTES:
+            more = os.read(fd, SNIFF_BYTES - len(head))
+            if not more:
+                return head, len(head)
+            head += more
+        return head, os.fstat(fd).st_size
+    finally:
+        os.close(fd)
+
+
 def _sniff(path: str, compression: str) -> tuple[bool, bytes, int]:
     """(gzip, first bytes decompressed, size on disk) of a local file."""
-    with open(path, "rb") as handle:
-        head = handle.read(SNIFF_BYTES)
-        size = handle.seek(0, 2)
+    head, size = _head(path)
     packed = compression == "gzip" or (compression == "auto" and (path.endswith(".gz") or head[:2] == GZIP_MAGIC))
     if packed:
         try:
@@ -79,6 +106,9 @@ def json_files(
         if fail and layout == "lines" and size >= FAST_MIN_BYTES:
             fast.setdefault("gzip" if packed else "none", []).append(path)
             continue
+        if fail and not packed and len(head) == size and _text_safe(head, layout):
+            (out.text_lines if layout == "lines" else out.text_pretty).append(path)
+            continue
         (out.gzip if packed else out.plain).append(path)
         if layout != "lines":
             out.multiline.append(path)
@@ -86,9 +116,29 @@ def json_files(
     return out
 
 
+def _text_safe(data: bytes, layout: str) -> bool:
+    """Whether json_text.sql reads this whole plain file exactly as the checked read does (else: checked).
+
+    The text read hands each record to the JSON parser with the white space around it untouched and cuts
+    pretty files at chr(30); the checked read strips one carriage return at a line's end, trims vertical
+    tabs and form feeds around a line (read_json's white space, not the parser's), and takes apart a
+    top-level array that starts a line of a pretty file. So: no vertical tab, form feed or chr(30), no
+    carriage return but before a line feed, and (pretty) no line that starts with ``[``."""
+    if layout not in ("lines", "pretty"):
+        return False
+    if b"\x0b" in data or b"\x0c" in data or b"\x1e" in data or data.count(b"\r") != data.count(b"\r\n"):
+        return False
+    return layout == "lines" or b"\n[" not in data
+
+
 def explain_files(files: JsonFiles) -> JsonFiles:
-    """The files a failed fail-mode load is explained over: all of them, checked (the fast ones are lines)."""
-    out = JsonFiles(plain=list(files.plain), gzip=list(files.gzip), multiline=list(files.multiline))
+    """The files a failed fail-mode load is explained over: all of them, checked (the read_json ones are
+    lines, the text ones by their layout)."""
+    out = JsonFiles(
+        plain=[*files.plain, *files.text_lines, *files.text_pretty],
+        gzip=list(files.gzip),
+        multiline=[*files.multiline, *files.text_pretty],
+    )
     for compression, group in files.fast:
         (out.gzip if compression == "gzip" else out.plain).extend(group)
     return out

@@ -149,8 +149,9 @@ class DuckDBAdapter(Adapter):
             }
             if skip:
                 return LoadSpec("load_json_checked.sql", context, rejects="rejects/count.sql")
-            # large newline-delimited files through read_json, the rest checked as text; a failure of either
-            # is explained after the fact by the checks of a skip load over every file
+            # large newline-delimited files through read_json, small ones cast straight from their text, the rest
+            # checked as text; a failure of any is explained after the fact by the checks of a skip load over
+            # every file
             return LoadSpec(
                 "load_json.sql",
                 context,
@@ -263,6 +264,8 @@ def _checked_json(table: StagingTable, fields: list[JsonField], files: JsonFiles
         "checked_fields": checked,
         "dup_keys": list(dict.fromkeys(f.key for f in fields)),
         "fast_groups": files.fast,
+        "text_lines": files.text_lines,
+        "text_pretty": files.text_pretty,
         "plain_files": files.plain,
         "gzip_files": files.gzip,
         "multiline_files": files.multiline,

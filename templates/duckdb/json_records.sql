@@ -9,6 +9,7 @@
                      a good record) and v1..vN, the staging values cast the way the fast path casts them.
     drop_temp():     the temp tables, gone. -#}
 
+{% import "json_struct.sql" as structs %}
 {% set lines_table = "_etl_lines_" ~ table %}
 {% set gz_table = "_etl_gz_" ~ table %}
 {% set gz_errors = "_etl_gz_errors_" ~ table %}
@@ -164,10 +165,7 @@ parsed AS (
            END AS reason
     FROM (SELECT *, CASE WHEN kind = 'OBJECT' THEN json_keys(doc) END AS keys FROM docs)
 ),
-{% set ns = namespace(parts=[]) %}
-{% for f in checked_fields if f.struct %}
-{% set ns.parts = ns.parts + [(f.key | tojson) ~ ": " ~ (("JSON" if f.kind == "json" else column_type(f.type)) | string | tojson)] %}
-{% endfor %}
+{% set spec = structs.struct_spec(checked_fields) %}
 {# The values: the top-level keys through one json_transform (the reader's own casts, NULL where one fails),
    the others by path; a value's text is looked up only where its cast gave NULL, to tell a JSON null or a
    missing key from a value that does not cast. #}
@@ -175,25 +173,15 @@ typed AS (
     SELECT file, line, raw,
 {% for f in checked_fields %}
 {% set i = loop.index %}
-{% if f.struct %}
-           t[{{ f.key | literal }}] AS v{{ i }},
-{% elif f.kind == "text" %}
-           json_extract_string(doc, {{ f.path | literal }}) AS v{{ i }},
-{% elif f.kind == "json" %}
-           json_extract(doc, {{ f.path | literal }}) AS v{{ i }},
-{% elif f.kind == "json_cast" %}
-           TRY_CAST(json_extract(doc, {{ f.path | literal }}) AS {{ column_type(f.type) }}) AS v{{ i }},
-{% else %}
-           TRY_CAST(json_extract_string(doc, {{ f.path | literal }}) AS {{ column_type(f.type) }}) AS v{{ i }},
-{% endif %}
+           {{ structs.value(f) }} AS v{{ i }},
 {% if f.kind in ("json_cast", "text_cast") %}
-           CASE WHEN v{{ i }} IS NULL THEN json_extract_string(doc, {{ f.path | literal }}) END AS s{{ i }},
+           CASE WHEN v{{ i }} IS NULL THEN {{ structs.source_text(f) }} END AS s{{ i }},
 {% endif %}
 {% endfor %}
            reason
     FROM (SELECT * REPLACE (CASE WHEN reason IS NULL THEN doc END AS doc),
-{% if ns.parts %}
-                 CASE WHEN reason IS NULL THEN json_transform(doc, {{ ("{" ~ (ns.parts | join(", ")) ~ "}") | literal }}) END AS t
+{% if spec %}
+                 CASE WHEN reason IS NULL THEN json_transform(doc, {{ spec }}) END AS t
 {% else %}
                  NULL AS t
 {% endif %}

@@ -1,7 +1,9 @@
 {#- A JSON load with on_error: fail. Large newline-delimited files go through DuckDB's parallel reader, one
-    read_json per compression (fast_groups); every other file (small ones, pretty-printed or array layouts:
-    see engine/targets/duckdb_json.py) is read as text and checked in SQL like a skip load, and any bad record
-    fails the load. A failure of either is explained after the fact (load_json_diagnose.sql) with the bad
+    read_json per compression (fast_groups); small plain lines and pretty files are read whole as text and cast
+    without checks by line (text_lines, text_pretty: json_text.sql); every other file (gzip, array layouts,
+    large pretty files, files with bytes the text read cannot cut as the checked read does: see
+    engine/targets/_duckdb_json.py) is read as text and checked in SQL like a skip load, and any bad record
+    fails the load. A failure of any is explained after the fact (load_json_diagnose.sql) with the bad
     records by file and line, so both policies refuse the same records.
     fields: staging columns in order, each with the JSON key it reads (JSONPaths maps by position,
     as Redshift COPY does) and, for nested paths, the path inside that key. -#}
@@ -25,6 +27,9 @@ WHERE CASE WHEN {% for f in fields %}r.{{ f.column | ident }} IS NULL{{ " AND " 
 
            THEN error('a record with no value in any column') ELSE true END;
 {% endfor %}
+{% if text_lines or text_pretty %}
+{% include "json_text.sql" %}
+{% endif %}
 {% if plain_files or gzip_files %}
 {# imported only here: compiling the checked read's macros costs more than rendering a fast load #}
 {% import "json_records.sql" as records with context %}
