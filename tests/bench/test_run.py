@@ -153,3 +153,10 @@ def test_reaped_cpu_reads_cutime_and_cstime() -> None:
     # pid (comm) state ppid ... utime stime cutime cstime: fields 14-17 of proc(5)
     stat = "7305 (post gres) S 1 7305 7305 0 -1 4194560 100 200 0 0 6 45 55024 8567 20 0 1 0 99 0"
     assert run.reaped_cpu(stat, 100) == pytest.approx(635.91)
+
+
+def test_floor_capped_runs_at_the_engine_default_memory_limit() -> None:
+    from engine.targets.duckdb import DEFAULT_MEMORY_LIMIT
+
+    assert run.engine_memory_limit() == DEFAULT_MEMORY_LIMIT
+    assert run.CONTENDERS["g"] == "floor-capped" and run.floor_of("floor-capped") == "floor"
