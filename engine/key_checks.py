@@ -1,5 +1,6 @@
 """The checks every declared key implies, as steps: one scan of each star table for all of them, less
-what the table's SELECT proves when the run rebuilds the table from it (engine/key_proofs.py)."""
+what the table's SELECT proves when the run rebuilds the table from it (engine/key_proofs.py), and the
+orphans its SELECT and its parent's rule out together (engine/fk_proofs.py)."""
 
 from __future__ import annotations
 
@@ -60,15 +61,40 @@ def rebuilt_proofs(p: Pipeline, analysis: Analysis, tables: frozenset[str], dial
     """What each of ``tables`` (star tables a full build fills from their SELECT into a new, empty shadow)
     guarantees about its primary key. Not for an incremental build: rows already in the table are not
     the SELECT's, and a MERGE keeps them."""
+    from dataclasses import replace
+
+    from engine.fk_proofs import prove_inclusion
     from engine.key_proofs import prove_keys
     from engine.views import is_view
 
     schema = {t: {c.name: c.type for c in p.table_columns(t)} for t in p.tables}
+    built = {t for t in tables if t in p.star and t in analysis.selects and not is_view(p, t)}
     out = {}
-    for name in sorted(tables):
-        if name in p.star and name in analysis.selects and not is_view(p, name):
-            columns = [(c.name, c.type) for c in p.table_columns(name)]
-            out[name] = prove_keys(analysis.selects[name], dialect, p.star[name].primary_key, columns, schema)
+    for name in sorted(built):
+        columns = [(c.name, c.type) for c in p.table_columns(name)]
+        proof = prove_keys(analysis.selects[name], dialect, p.star[name].primary_key, columns, schema)
+        orphans = []
+        for fk in p.star[name].foreign_keys:
+            parent = fk.table
+            ref = fk.ref_column or (p.star[parent].primary_key[0] if parent in p.star else fk.column)
+            if parent not in built or parent == name:
+                continue  # a parent kept from an earlier run was not built from these rows
+            parent_cols = p.table_columns(parent)
+            child_names, parent_names = [c for c, _t in columns], [c.name for c in parent_cols]
+            if fk.column not in child_names or ref not in parent_names:
+                continue
+            child_at, parent_at = child_names.index(fk.column), parent_names.index(ref)
+            why = prove_inclusion(
+                analysis.selects[name],
+                (fk.column, columns[child_at][1], child_at),
+                analysis.selects[parent],
+                (ref, parent_cols[parent_at].type, parent_at),
+                dialect,
+                schema,
+            )
+            if why:
+                orphans.append((fk.column, why))
+        out[name] = replace(proof, orphans=tuple(orphans))
     return out
 
 
@@ -96,7 +122,11 @@ def key_step(
             table=name(check.table),
             columns=check.columns,
             foreign_keys=fks,
-            proved={"duplicated_keys": proof.unique, "null_keys": proof.not_null},
+            proved={
+                "duplicated_keys": proof.unique,
+                "null_keys": proof.not_null,
+                **{f"orphans_{column}": why for column, why in proof.orphans},
+            },
         )
         tables = {check.table} | {to_table for _c, to_table, _t in check.values}
         depends = tuple(sorted(final[t] for t in tables if t in final))
@@ -105,7 +135,7 @@ def key_step(
         value = "null_keys" if check.kind == "not_null" else f"orphans_{check.columns[0]}"
         statements = (r.template("checks/key_value.sql", scan=scan, value=value),)
         depends = (first,)
-        proved = proof.not_null if check.kind == "not_null" else ""
+        proved = proof.not_null if check.kind == "not_null" else dict(proof.orphans).get(check.columns[0], "")
     return Step(
         f"check:{check.name}",
         "check",

@@ -47,6 +47,8 @@ class KeyProof:
 
     unique: str = ""
     not_null: str = ""
+    #: foreign keys whose orphans the child's and the parent's SELECTs rule out: (column, why)
+    orphans: tuple[tuple[str, str], ...] = ()
 
 
 def prove_keys(

@@ -4,8 +4,8 @@ Everything here is keyed by content (and the versions of what computed it), so a
 read: an edit is a new key. A file that cannot be read or written is a miss, never an error. The folder
 is ``$XDG_CACHE_HOME/etl-engine``, else ``~/.cache/etl-engine``; ``ETL_ENGINE_SQL_CACHE=off`` turns all of
 it off. What lives there: ``sql/`` (sqlglot's findings, engine/sql_cache.py), ``valid/`` (documents that
-passed the schema, engine/validate.py), ``folds/`` (engine/folds.py), ``keys/`` (engine/key_proofs.py)
-and ``jinja/`` (compiled templates).
+passed the schema, engine/validate.py), ``folds/`` (engine/folds.py), ``keys/`` (engine/key_proofs.py),
+``fks/`` (engine/fk_proofs.py) and ``jinja/`` (compiled templates).
 """
 
 from __future__ import annotations

@@ -295,6 +295,9 @@ def test_a_full_run_reports_proved_keys_and_an_incremental_run_counts_them(tmp_p
     assert actual["check:primary_key_unique_users"] == "0 duplicated keys"
     assert actual["check:primary_key_not_null_songplays"] == "0 NULL rows (proved by its SQL)"
     assert actual["check:primary_key_not_null_time"] == "0 NULL rows"  # epoch_ms(ts): not followed
+    for fk in ("songplays_start_time", "songplays_song_id", "songplays_artist_id", "songs_artist_id"):
+        assert actual[f"check:foreign_key_{fk}"] == "0 orphan rows (proved by its SQL)"
+    assert actual["check:foreign_key_songplays_user_id"] == "0 orphan rows"  # a cast of NULLIF: not followed
     incremental = planned.incremental_steps()
     scans = [sql for s in incremental if s.id.startswith("check:primary_key_unique_") for sql in s.statements]
     assert scans and not any("proved by its SELECT" in sql for sql in scans)

@@ -47,6 +47,9 @@ VARIANTS = [
     ({"duplicated_keys": "proof"}, True),
     ({"null_keys": "proof"}, True),
     ({"duplicated_keys": "proof", "null_keys": "proof"}, True),
+    ({"orphans_p1": "proof"}, True),
+    ({"duplicated_keys": "proof", "orphans_p2": "proof"}, True),
+    ({"duplicated_keys": "proof", "null_keys": "proof", "orphans_p1": "proof", "orphans_p2": "proof"}, True),
     ({}, False),
     ({"duplicated_keys": "proof"}, False),
     ({"duplicated_keys": "proof", "null_keys": "proof"}, False),
@@ -106,6 +109,9 @@ def test_a_proved_number_says_why_and_both_proved_without_foreign_keys_scan_noth
         assert "-- proved by its SELECT: why one" in create and "-- proved by its SELECT: why two" in create
         assert "FROM" not in create.upper(), create
         assert not any(s.lstrip().upper().startswith("ANALYZE") for s in both)
+        every = {"duplicated_keys": "a", "null_keys": "b", "orphans_p1": "c", "orphans_p2": "d"}
+        create = next(s for s in _scan_sql(dialect, sqlglot_dialect, every) if s.lstrip().upper().startswith("CREATE"))
+        assert "FROM" not in create.upper() and create.count("-- proved by its SELECT") == 4, create
         for proved, fks in VARIANTS:
             for sql in _scan_sql(dialect, sqlglot_dialect, proved, fks):
                 sqlglot.parse_one(sql, read=sqlglot_dialect)  # every variant is one valid statement

@@ -4,6 +4,17 @@
     GROUP BY, which puts NULL keys in one group, as DISTINCT and PARTITION BY do. -#}
 {% macro why(reason) %} -- proved by its SELECT: {{ reason | replace("\n", " ") }}{% endmacro %}
 
+{% macro proved_zero(name, reason, more) -%}
+    CAST(0 AS BIGINT) AS {{ name | ident }}{{ "," if more }}{{ why(reason) }}
+{%- endmacro %}
+
+{#- Non-empty when a number is still counted from the table's rows (a NULL key count or a foreign key's
+    orphans), so the scan needs its FROM. #}
+{% macro scans(proved, foreign_keys) -%}
+{% if not proved.get("null_keys") %}yes{% endif %}
+{% for column, _to_table, _to_column in foreign_keys %}{% if not proved.get("orphans_" ~ column) %}yes{% endif %}{% endfor %}
+{%- endmacro %}
+
 {% macro duplicated_keys(table, columns, reason) -%}
 {% if reason %}
     CAST(0 AS BIGINT) AS duplicated_keys,{{ why(reason) }}

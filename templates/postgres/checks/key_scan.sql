@@ -15,7 +15,7 @@
 {%- set proved = proved | default({}) %}
 {%- import "checks/key_parts.sql" as parts %}
 DROP TABLE IF EXISTS {{ scan | ident }};
-{% if foreign_keys or not (proved.get("duplicated_keys") and proved.get("null_keys")) %}
+{% if not proved.get("duplicated_keys") or parts.scans(proved, foreign_keys) | trim %}
 ANALYZE {{ table | ident }};
 {% endif %}
 CREATE TEMPORARY TABLE {{ scan | ident }} AS
@@ -36,10 +36,14 @@ SELECT
 {% endif %}
 {% endif %}
 {% for column, to_table, to_column in foreign_keys %}
+{% if proved.get("orphans_" ~ column) %}
+    {{ parts.proved_zero("orphans_" ~ column, proved.get("orphans_" ~ column), not loop.last) | trim }}
+{% else %}
     (SELECT COUNT(*) FROM {{ table | ident }} AS child
      WHERE child.{{ column | ident }} IS NOT NULL
        AND NOT EXISTS (SELECT 1 FROM {{ to_table | ident }} AS parent WHERE parent.{{ to_column | ident }} = child.{{ column | ident }})
     ) AS {{ ("orphans_" ~ column) | ident }}{{ "," if not loop.last }}
+{% endif %}
 {% endfor %}
 {% if not proved.get("duplicated_keys") %}
 FROM (

@@ -13,13 +13,17 @@ SELECT
     {{ parts.duplicated_keys(table, columns, proved.get("duplicated_keys")) | trim }}
     {{ parts.null_keys(columns, proved.get("null_keys"), foreign_keys) | trim }}
 {% for column, to_table, to_column in foreign_keys %}
-    COUNT(CASE WHEN child.{{ column | ident }} IS NOT NULL AND {{ ("parent_" ~ loop.index) | ident }}.k IS NULL THEN 1 END) AS {{ ("orphans_" ~ column) | ident }}{{ "," if not loop.last }}
+{% if proved.get("orphans_" ~ column) %}
+    {{ parts.proved_zero("orphans_" ~ column, proved.get("orphans_" ~ column), not loop.last) | trim }}
+{% else %}
+    COUNT(CASE WHEN child.{{ column | ident }} IS NOT NULL AND {{ ("parent_" ~ column) | ident }}.k IS NULL THEN 1 END) AS {{ ("orphans_" ~ column) | ident }}{{ "," if not loop.last }}
+{% endif %}
 {% endfor %}
-{% if foreign_keys or not proved.get("null_keys") %}
+{% if parts.scans(proved, foreign_keys) | trim %}
 FROM {{ table | ident }} AS child
 {% endif %}
-{% for column, to_table, to_column in foreign_keys %}
-LEFT JOIN (SELECT DISTINCT {{ to_column | ident }} AS k FROM {{ to_table | ident }}) AS {{ ("parent_" ~ loop.index) | ident }}
-    ON child.{{ column | ident }} = {{ ("parent_" ~ loop.index) | ident }}.k
+{% for column, to_table, to_column in foreign_keys if not proved.get("orphans_" ~ column) %}
+LEFT JOIN (SELECT DISTINCT {{ to_column | ident }} AS k FROM {{ to_table | ident }}) AS {{ ("parent_" ~ column) | ident }}
+    ON child.{{ column | ident }} = {{ ("parent_" ~ column) | ident }}.k
 {% endfor %};
 SELECT duplicated_keys FROM {{ scan | ident }}
