@@ -84,8 +84,9 @@ def _prove(
     c_node, p_node = child.selects[child_column[2]], parent.selects[parent_key[2]]
     if not (_same_type(c_node, child_column[1], dialect) and _same_type(p_node, parent_key[1], dialect)):
         return ""
-    c_expr = _based(child, c_node.unalias(), dialect)
-    p_expr = _kept_key(parent, p_node.unalias(), dialect)
+    known = frozenset(t.lower() for t in schema)
+    c_expr = _based(child, c_node.unalias(), dialect, known)
+    p_expr = _kept_key(parent, p_node.unalias(), dialect, known)
     if c_expr is None or p_expr is None or c_expr != p_expr:
         return ""
     return "the column and the parent's key are one expression of one table's rows, the parent keeping every value"
@@ -126,7 +127,10 @@ def _sources(select: Node) -> dict[str, Node]:
         if isinstance(rel, exp.Subquery):
             out[rel.alias_or_name] = rel.this
         elif isinstance(rel, exp.Table):
-            out[rel.alias_or_name] = ctes.get(rel.name) if rel.name in ctes and not rel.args.get("db") else rel.name
+            if rel.name in ctes and not rel.args.get("db"):
+                out[rel.alias_or_name] = ctes[rel.name]
+            elif isinstance(rel.this, exp.Identifier):  # a table, not a table function (read_csv(...))
+                out[rel.alias_or_name] = rel.name
     return out
 
 
@@ -143,13 +147,16 @@ def _column_origin(select: Node, column: Node, depth: int = 0) -> tuple[str, str
     return _column_origin(rel, inner, depth + 1) if isinstance(inner, exp.Column) else None
 
 
-def _canonical(select: Node, expr: Node, dialect: str) -> str | None:
+def _canonical(select: Node, expr: Node, dialect: str, known: frozenset[str]) -> str | None:
     """``expr`` of ``select`` with each column replaced by the base (table, column) it carries, as text; None
-    if one carries none or the columns come from more than one table."""
+    if one carries none, or the columns come from more than one table, or from one the pipeline does not
+    build (only its own tables are sure not to change between the child's statement and the parent's)."""
     from sqlglot import exp
 
     origins = {(c.table, c.name): _column_origin(select, c) for c in expr.find_all(exp.Column)}
     if any(o is None for o in origins.values()) or len({o[0] for o in origins.values() if o}) != 1:
+        return None
+    if not {o[0] for o in origins.values() if o} <= known:
         return None
 
     def swap(node: Node) -> Node:
@@ -161,10 +168,10 @@ def _canonical(select: Node, expr: Node, dialect: str) -> str | None:
     return str(expr.copy().transform(swap).sql(dialect=dialect))
 
 
-def _based(select: Node, expr: Node, dialect: str) -> str | None:
+def _based(select: Node, expr: Node, dialect: str, known: frozenset[str]) -> str | None:
     """The child's column as an expression of one base table's columns, or None."""
 
-    return _canonical(select, expr, dialect) if _strict(expr) else None
+    return _canonical(select, expr, dialect, known) if _strict(expr) else None
 
 
 def _keeps_every_row(select: Node) -> bool:
@@ -173,7 +180,7 @@ def _keeps_every_row(select: Node) -> bool:
     return not any(select.args.get(k) for k in ("joins", "laterals", "having", "qualify", "limit", "offset"))
 
 
-def _key_of_base(select: Node, expr: Node, dialect: str) -> str | None:
+def _key_of_base(select: Node, expr: Node, dialect: str, known: frozenset[str]) -> str | None:
     """``expr`` of a SELECT straight from one base table whose every value is kept: no filter but IS NOT NULL
     on its own columns, no join, GROUP BY only of ``expr`` or with it, or none."""
     from sqlglot import exp
@@ -200,20 +207,20 @@ def _key_of_base(select: Node, expr: Node, dialect: str) -> str | None:
             and test.this.sql() in own
         ):
             return None
-    return _based(select, expr, dialect)
+    return _based(select, expr, dialect, known)
 
 
-def _kept_key(select: Node, expr: Node, dialect: str) -> str | None:
+def _kept_key(select: Node, expr: Node, dialect: str, known: frozenset[str]) -> str | None:
     """The parent's key as an expression of one base table, when every value of it is kept, or None."""
     from sqlglot import exp
 
     from engine.key_proofs import _conjuncts, _derived, _first_of, _partition
 
     if not isinstance(expr, exp.Column):
-        return _key_of_base(select, expr, dialect)
+        return _key_of_base(select, expr, dialect, known)
     derived = _derived(select)
     if derived is None:
-        return _key_of_base(select, expr, dialect)
+        return _key_of_base(select, expr, dialect, known)
     alias, inner = derived
     if select.args.get("group") is not None or not _keeps_every_row(select) or expr.table not in ("", alias):
         return None
@@ -226,4 +233,4 @@ def _kept_key(select: Node, expr: Node, dialect: str) -> str | None:
         parts = _partition(picks.get(first.name)) if isinstance(first, exp.Column) else None
         if not parts or [p.sql() for p in parts] != [inner_expr.sql()]:
             return None
-    return _key_of_base(inner, inner_expr, dialect)
+    return _key_of_base(inner, inner_expr, dialect, known)
