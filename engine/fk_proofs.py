@@ -129,7 +129,8 @@ def _sources(select: Node) -> dict[str, Node]:
         elif isinstance(rel, exp.Table):
             if rel.name in ctes and not rel.args.get("db"):
                 out[rel.alias_or_name] = ctes[rel.name]
-            elif isinstance(rel.this, exp.Identifier):  # a table, not a table function (read_csv(...))
+            elif isinstance(rel.this, exp.Identifier) and not rel.args.get("db"):
+                # a table the pipeline names (no schema: other_schema.x is not its x), not a table function
                 out[rel.alias_or_name] = rel.name
     return out
 

@@ -122,6 +122,9 @@ def test_a_table_the_pipeline_does_not_build_proves_nothing(cache_home: Any) -> 
     child = "select epoch_ms(o.ts) as t from outside o"
     parent = "select distinct epoch_ms(ts) as t from outside"
     assert not prove_inclusion(child, ("t", "timestamp", 0), parent, ("t", "timestamp", 0), "duckdb", schema)
+    child = "select epoch_ms(o.ts) as t from other.ev o"
+    parent = "select distinct epoch_ms(ts) as t from ev"
+    assert not prove_inclusion(child, ("t", "timestamp", 0), parent, ("t", "timestamp", 0), "duckdb", SCHEMA)
     child = "select epoch_ms(ts) as t from read_parquet('x.parquet')"
     parent = "select distinct epoch_ms(ts) as t from read_parquet('x.parquet')"
     assert not prove_inclusion(child, ("t", "timestamp", 0), parent, ("t", "timestamp", 0), "duckdb", schema)
