@@ -48,22 +48,26 @@ def cache_dir(pipeline: Pipeline) -> Path:
     return pipeline.root / ".etl-engine" / "cache"
 
 
+def plan_jsonpaths(source: Source, cache: Path) -> list[list[str | int]] | None:
+    """The source's JSONPaths, read (from the cache for an S3 file, fetched when not there yet)."""
+    if not source.jsonpaths:
+        return None
+    if "://" in source.jsonpaths:
+        from engine.sources.s3 import cache_path, split_url
+
+        bucket, key = split_url(source.jsonpaths)
+        local = cache_path(cache, bucket, key)
+        if not local.exists():
+            from engine.sources.s3 import fetch_jsonpaths
+
+            local = fetch_jsonpaths(source.jsonpaths, source, cache)
+        return read_jsonpaths(local, source.location)
+    return read_jsonpaths(Path(source.jsonpaths), source.location)
+
+
 def plan_files(source: Source, cache: Path) -> LoadFiles:
     """The files a load reads as the plan shows them: no remote listing, no download."""
-    jsonpaths = None
-    if source.jsonpaths:
-        if "://" in source.jsonpaths:
-            from engine.sources.s3 import cache_path, split_url
-
-            bucket, key = split_url(source.jsonpaths)
-            local = cache_path(cache, bucket, key)
-            if not local.exists():
-                from engine.sources.s3 import fetch_jsonpaths
-
-                local = fetch_jsonpaths(source.jsonpaths, source, cache)
-            jsonpaths = read_jsonpaths(local, source.location)
-        else:
-            jsonpaths = read_jsonpaths(Path(source.jsonpaths), source.location)
+    jsonpaths = plan_jsonpaths(source, cache)
     if source.is_remote:
         from engine.sources.s3 import cache_path, split_url
 

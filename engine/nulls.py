@@ -120,11 +120,11 @@ def _records(plan: RunContext, staging: StagingTable, column: str) -> list[str]:
 
 
 def _json_nulls(plan: RunContext, source: Source, staging: StagingTable, column: str) -> Any:
-    from engine.inputs import cache_dir, plan_files
+    from engine.inputs import cache_dir, plan_jsonpaths
     from engine.sources.jsonpaths import json_fields
     from engine.sources.stream import open_binary
 
-    paths = plan_files(source, cache_dir(plan.pipeline)).jsonpaths if source.jsonpaths else None
+    paths = plan_jsonpaths(source, cache_dir(plan.pipeline))
     field = next(f for f in json_fields(staging.columns, paths, source.location) if f.column == column)
     steps = field.path or (field.key,)
 

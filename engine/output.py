@@ -26,7 +26,8 @@ def console(stderr: bool = False) -> Console:
     stream = sys.stderr if stderr else sys.stdout
     # Piped output (CI logs, files) gets a wide fixed width so tables are never cut.
     width = None if stream.isatty() else 160
-    return Console(stderr=stderr, highlight=False, soft_wrap=True, width=width)
+    # no emoji: ``:a:`` in a table or step name is text, not a picture
+    return Console(stderr=stderr, highlight=False, soft_wrap=True, width=width, emoji=False)
 
 
 #: characters a terminal acts on instead of showing: C0/C1 controls (ESC starts escape sequences)
@@ -47,7 +48,13 @@ def safe(text: str) -> str:
 def announce(planned: PlannedRun) -> None:
     """The first line of a run: what runs where (the target's description may hold a DSN)."""
     plan = planned.plan
-    console(stderr=True).print(safe(f"running {plan.pipeline} on {plan.target} ({plan.where})"))
+    text = f"running {plan.pipeline} on {plan.target} ({plan.where})"
+    if not sys.stderr.isatty():  # a log: no need of rich (see _print_table)
+        from engine.redact import redact
+
+        sys.stderr.write(_UNSHOWABLE.sub(lambda m: repr(m.group())[1:-1], redact(text)) + "\n")
+        return
+    console(stderr=True).print(safe(text))
 
 
 def error_text(exc: EngineError) -> str:
@@ -89,6 +96,9 @@ def _error_text(exc: EngineError) -> str:
 
 
 def show_error(exc: EngineError) -> None:
+    if not sys.stderr.isatty():  # a log: the same text, uncoloured
+        sys.stderr.write(error_text(exc) + "\n")
+        return
     from rich.markup import escape
 
     err = console(stderr=True)
@@ -145,17 +155,50 @@ PHASES = {
 }
 
 
+def _terminal() -> bool:
+    return sys.stdout.isatty()
+
+
+def _print_table(title: str | None, columns: list[tuple[str, str]], rows: list[list[str]]) -> None:
+    """A table on stdout: rich's on a terminal, the same boxes as plain text elsewhere (engine/plain_table.py).
+    Cells are plain text, shown as they are."""
+    if not _terminal():
+        from engine.plain_table import table as plain
+
+        sys.stdout.write(plain(title, columns, [[_UNSHOWABLE.sub("?", c) for c in row] for row in rows]))
+        return
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table(title=escape(title) if title else None, title_justify="left")
+    for name, justify in columns:
+        table.add_column(escape(name), justify=justify)  # type: ignore[arg-type]
+    for row in rows:
+        table.add_row(*(escape(c) for c in row))
+    console().print(table)
+
+
+def _print(text: str, style: str = "") -> None:
+    """One line of plain text on stdout (secrets masked, controls escaped); ``style`` colours it on a terminal."""
+    from engine.redact import redact
+
+    shown = _UNSHOWABLE.sub(lambda m: repr(m.group())[1:-1], redact(text))
+    if not _terminal():
+        sys.stdout.write(shown + "\n")
+        return
+    from rich.markup import escape
+
+    console().print(f"[{style}]{escape(shown)}[/]" if style else escape(shown))
+
+
 def print_summary(
     result: RunResult, title: str, phases: dict[str, float] | None = None, wall: float | None = None
 ) -> None:
     """The run's table: each step once, then the time outside the steps, and the total (``wall`` when
     given: the whole command's time, which the rows above add up to)."""
-    from rich.table import Table
-
     if not result.steps:
         return
 
-    table = Table(title=title, title_justify="left")
     rejecting = any(s.rejected is not None for s in result.steps)
     columns = [
         ("step", "left"),
@@ -164,76 +207,77 @@ def print_summary(
         ("seconds", "right"),
         ("status", "left"),
     ]
-    for name, justify in columns:
-        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    rows: list[list[str]] = []
     for s in result.steps:
         if s.check is not None:
             continue
         rejected = [f"{s.rejected:,}" if s.rejected is not None else ""] if rejecting else []
-        table.add_row(s.step.id, f"{s.rows:,}" if s.rows is not None else "", *rejected, f"{s.seconds:.2f}", s.status)
+        rows.append([s.step.id, f"{s.rows:,}" if s.rows is not None else "", *rejected, f"{s.seconds:.2f}", s.status])
     checks = [s for s in result.steps if s.check is not None]
     passed = sum(1 for s in checks if s.status == "pass")
     if checks:
-        table.add_row(
-            f"checks ({len(checks)})",
-            "",
-            *([""] if rejecting else []),
-            f"{sum(s.seconds for s in checks):.2f}",
-            f"{passed} passed" + "".join(f", {n} {k}" for k, n in _count(checks).items()),
+        rows.append(
+            [
+                f"checks ({len(checks)})",
+                "",
+                *([""] if rejecting else []),
+                f"{sum(s.seconds for s in checks):.2f}",
+                f"{passed} passed" + "".join(f", {n} {k}" for k, n in _count(checks).items()),
+            ]
         )
     for phase, seconds in (phases or {}).items():
-        table.add_row(PHASES.get(phase, phase), "", *([""] if rejecting else []), f"{seconds:.2f}", "")
+        rows.append([PHASES.get(phase, phase), "", *([""] if rejecting else []), f"{seconds:.2f}", ""])
     mode = {"incremental": "incremental", "partial": "rebuilt what changed"}.get(result.mode, "full refresh")
     total_rejected = [f"{sum(s.rejected or 0 for s in result.steps):,}"] if rejecting else []
-    table.add_row(
-        f"total ({mode}: {result.mode_reason})" if result.mode_reason else "total",
-        "",
-        *total_rejected,
-        f"{result.seconds if wall is None else wall:.2f}",
-        "committed" if result.committed else "rolled back",
+    rows.append(
+        [
+            f"total ({mode}: {result.mode_reason})" if result.mode_reason else "total",
+            "",
+            *total_rejected,
+            f"{result.seconds if wall is None else wall:.2f}",
+            "committed" if result.committed else "rolled back",
+        ]
     )
-    console().print(table)
+    _print_table(title, columns, rows)
     _tables_and_leftovers(result)
     problems = [s.check for s in checks if s.check and s.check.status in ("fail", "warn", "skipped")]
     if problems:
-        ct = Table(title="checks not passed", title_justify="left")
-        for name in ("check", "table", "expected", "actual", "status"):
-            ct.add_column(name)
-        for c in problems:
-            ct.add_row(c.check.name, c.check.table, safe(c.expected), safe(c.actual), c.status)
-        console().print(ct)
-        from rich.markup import escape
+        from engine.redact import redact
 
+        _print_table(
+            "checks not passed",
+            [(name, "left") for name in ("check", "table", "expected", "actual", "status")],
+            [[c.check.name, c.check.table, redact(c.expected), redact(c.actual), c.status] for c in problems],
+        )
         from engine.samples import as_text
 
         for c in problems:
             if c.failing and c.failing[1]:
-                console().print(f"failing rows of {escape(c.check.name)} (first {len(c.failing[1])}):")
+                _print(f"failing rows of {c.check.name} (first {len(c.failing[1])}):")
                 for line in as_text(c.failing):
-                    console().print("  " + safe(line))
+                    _print("  " + line)
 
     notes = [f"{s.step.id}: {note}" for s in result.steps if s.status != "kept" for note in s.notes]
     for note in notes:
-        console().print(f"note: {safe(note)}")
+        _print(f"note: {note}")
 
 
 def _tables_and_leftovers(result: RunResult) -> None:
     """Per table, why this run rebuilt, updated or kept it; then the tables the pipeline no longer declares."""
-    from rich.markup import escape
-
     if result.tables:
-        width = max(len(t) for t in result.tables)
-        console().print("tables:")
+        size = max(len(t) for t in result.tables)
+        _print("tables:")
         for name, why in result.tables.items():
-            console().print(f"  {escape(name):<{width}}  {escape(why)}")
+            _print(f"  {name:<{size}}  {why}")
     if result.leftovers:
         names = ", ".join(result.leftovers)
         if result.pruned:
-            console().print(f"pruned (built by this pipeline, no longer declared): {escape(names)}")
+            _print(f"pruned (built by this pipeline, no longer declared): {names}")
         else:
-            console().print(
-                f"[yellow]not declared any more, still in the warehouse (built by this pipeline): "
-                f"{escape(names)}; drop them with --prune[/]"
+            _print(
+                f"not declared any more, still in the warehouse (built by this pipeline): {names}; "
+                "drop them with --prune",
+                "yellow",
             )
 
 

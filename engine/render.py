@@ -70,6 +70,7 @@ class SqlRenderer:
         )
         self.env.filters["ident"] = self.ident
         self.env.filters["literal"] = self.literal
+        self.env.filters["literals"] = self.literals
         self.env.globals["var"] = self.var
         self.env.globals["var_data"] = self.var_data
         # User SQL keeps its line breaks, so a parse error's line is the line in the user's file; a var's
@@ -122,6 +123,11 @@ class SqlRenderer:
         if isinstance(value, float):
             return exp.Literal.number(value).sql(dialect=self.sqlglot_dialect)
         return exp.Literal.string(str(value)).sql(dialect=self.sqlglot_dialect)
+
+    def literals(self, values: Any) -> str:
+        """``values`` as comma-separated SQL literals: a load's file list, thousands long, costs one call
+        instead of a sandboxed template loop (the loop's attribute checks cost ~7 ms per thousand paths)."""
+        return ", ".join(self.literal(v) for v in values)
 
     def var(self, name: str) -> str:
         if name not in self.variables:

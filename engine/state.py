@@ -17,8 +17,6 @@ if TYPE_CHECKING:
     from engine.inputs import FileEntry
     from engine.plan import Step
 
-BATCH = 500
-
 
 @dataclass
 class WarehouseState:
@@ -102,14 +100,15 @@ def record_files(ctx: RunContext, table: str, files: list[FileEntry]) -> None:
     import json
 
     rows = [[f.key, str(f.size), f.version] for f in files]
-    for i in range(0, len(files), BATCH):
+    batch = ctx.adapter.capabilities.files_per_statement
+    for i in range(0, len(files), batch):
         ctx.adapter.execute(
             ctx.renderer.template(
                 "state/record_files.sql",
                 pipeline=ctx.pipeline.name,
                 table=table,
-                files=files[i : i + BATCH],
-                files_json=json.dumps(rows[i : i + BATCH]),
+                files=files[i : i + batch],
+                files_json=json.dumps(rows[i : i + batch]),
             ),
             "state",
         )

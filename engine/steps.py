@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from engine import views
 from engine.config import Check, Pipeline
 from engine.graph import KIND_RANK, topological_order
-from engine.inputs import LoadFiles, cache_dir, plan_files
+from engine.inputs import LoadFiles, cache_dir, plan_files, plan_jsonpaths
 from engine.key_checks import key_checks, key_step, rebuilt_proofs
 from engine.key_proofs import KeyProof
 from engine.physical import table_designs
@@ -49,11 +49,8 @@ def render_load(ctx: RunContext, step: Step, paths: tuple[str, ...]) -> Step:
     assert step.table is not None and step.into is not None
     staging = ctx.pipeline.staging[step.table]
     source = ctx.pipeline.sources[staging.source]
-    jsonpaths = (
-        plan_files(source, cache_dir(ctx.pipeline)).jsonpaths
-        if source.jsonpaths and not ctx.adapter.capabilities.copy_from_s3
-        else None
-    )
+    # the JSONPaths only: the plan's glob check walks the source folder, and this run has listed it
+    jsonpaths = None if ctx.adapter.capabilities.copy_from_s3 else plan_jsonpaths(source, cache_dir(ctx.pipeline))
     spec = ctx.adapter.load_spec(source, replace(staging, name=step.into), LoadFiles(paths, jsonpaths))
     return replace(step, **load_parts(ctx.renderer, spec, ctx.pipeline.name, step.table))
 

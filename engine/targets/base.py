@@ -82,6 +82,10 @@ class Capabilities:
     dist_sort_keys: bool = False
     #: incremental runs (load new files into the live tables, merge by key) are possible
     incremental: bool = True
+    #: files recorded per INSERT into the file manifest (state/record_files.sql): a VALUES list of a few
+    #: hundred rows keeps a statement far below Redshift's 16 MB; a warehouse that parses the batch as one
+    #: JSON text takes thousands at once, and each statement has a fixed cost
+    files_per_statement: int = 500
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,9 @@ DEFAULT_MEMORY_LIMIT = "2.5GB"
 class DuckDBAdapter(Adapter):
     name = "duckdb"
     sqlglot_dialect = "duckdb"
-    capabilities = Capabilities(transactional_ddl=True)
+    # the manifest batch is one JSON text (templates/duckdb/state/record_files.sql): 10,000 files is about
+    # 1 MB of SQL, and 20 statements of 500 cost twice as much as one
+    capabilities = Capabilities(transactional_ddl=True, files_per_statement=10_000)
     # one process at a time: no other session can hold a view on a table, so a swap in the run's
     # transaction is safe; DuckDB's file lock admits one writer, and that is the run lock
     publish = Publish.SWAP

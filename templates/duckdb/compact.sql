@@ -1,7 +1,7 @@
 {#- Many small files into few large ones, set-based: DuckDB reads them all and writes gzip'd
     newline-delimited JSON (or CSV, Parquet) cut at about target_bytes per file. Keys and values are
     kept as they are, so the same JSONPaths and COPY options load the result. -#}
-{% set paths %}[{% for p in files %}{{ p | literal }}{{ ", " if not loop.last }}{% endfor %}]{% endset %}
+{% set paths %}[{{ files | literals }}]{% endset %}
 COPY (
 {% if format == "json" %}
     SELECT * FROM read_json({{ paths }}, format = 'auto', union_by_name = true)

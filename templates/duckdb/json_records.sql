@@ -26,7 +26,7 @@
 CREATE OR REPLACE TEMP TABLE {{ gz_table | ident }} AS
 SELECT filename AS file, text, n
 FROM read_csv(
-    [{% for p in gzip_files %}{{ p | literal }}{{ ", " if not loop.last }}{% endfor %}],
+    [{{ gzip_files | literals }}],
     columns = {'text': 'VARCHAR'},
     header = false,
     auto_detect = false,
@@ -47,7 +47,7 @@ WITH
 {% if plain_files %}
 blobs AS MATERIALIZED (
     SELECT filename AS file, content, try(decode(content)) AS text
-    FROM read_blob([{% for p in plain_files %}{{ p | literal }}{{ ", " if not loop.last }}{% endfor %}])
+    FROM read_blob([{{ plain_files | literals }}])
 ){{ "," if gzip_files }}
 {% endif %}
 {% if gzip_files %}
@@ -117,7 +117,7 @@ WITH lines AS (
 ),
 used AS (SELECT * FROM lines WHERE bad IS NOT NULL OR regexp_matches(text, '[^ ' || chr(9) || chr(13) || chr(10) || ']')),
 files AS (
-    SELECT DISTINCT file, list_contains(CAST([{% for p in multiline_files %}{{ p | literal }}{{ ", " if not loop.last }}{% endfor %}] AS VARCHAR[]), file) AS pretty
+    SELECT DISTINCT file, list_contains(CAST([{{ multiline_files | literals }}] AS VARCHAR[]), file) AS pretty
     FROM used
 ),
 records AS (

@@ -36,7 +36,7 @@ FROM (
         FROM (
 {% if text_lines %}
             SELECT filename AS file, unnest(string_split({{ bare }}, chr(10))) AS doc
-            FROM read_text([{% for p in text_lines %}{{ p | literal }}{{ ", " if not loop.last }}{% endfor %}])
+            FROM read_text([{{ text_lines | literals }}])
 {% endif %}
 {% if text_lines and text_pretty %}
             UNION ALL
@@ -48,7 +48,7 @@ FROM (
                    unnest(string_split(regexp_replace({{ bare }},
                        chr(10) || '([^]} ' || chr(9) || chr(13) || chr(10) || '])', chr(30) || chr(92) || '1', 'g'),
                        chr(30))) AS doc
-            FROM read_text([{% for p in text_pretty %}{{ p | literal }}{{ ", " if not loop.last }}{% endfor %}])
+            FROM read_text([{{ text_pretty | literals }}])
 {% endif %}
         )
         WHERE regexp_matches(doc, '[^ ' || chr(9) || chr(13) || chr(10) || ']')

@@ -15,7 +15,7 @@ SELECT * FROM (
         {% if f.subpath %}CAST(json_extract_string({{ f.key | ident }}, {{ f.subpath | literal }}) AS {{ column_type(f.type) }}){% else %}{{ f.key | ident }}{% endif %} AS {{ f.column | ident }}{{ "," if not loop.last }}
 {% endfor %}
     FROM read_json(
-        [{% for p in files %}{{ p | literal }}{{ ", " if not loop.last }}{% endfor %}],
+        [{{ files | literals }}],
         format = 'newline_delimited',
         columns = {{ "{" }}{% for key, type in read_columns %}{{ key | literal }}: {{ column_type(type) | literal }}{{ ", " if not loop.last }}{% endfor %}{{ "}" }},
         compression = {{ compression | literal }},

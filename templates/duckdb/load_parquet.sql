@@ -3,5 +3,5 @@
 INSERT INTO {{ table | ident }} ({% for c in columns %}{{ c.name | ident }}{{ ", " if not loop.last }}{% endfor %})
 SELECT {% for c in columns %}CAST({{ c.name | ident }} AS {{ column_type(c.type) }}){{ ", " if not loop.last }}{% endfor %}
 
-FROM read_parquet([{% for p in files %}{{ p | literal }}{{ ", " if not loop.last }}{% endfor %}]){{ ";" if not loop.last }}
+FROM read_parquet([{{ files | literals }}]){{ ";" if not loop.last }}
 {% endfor %}

@@ -3,7 +3,7 @@
     no sniffing and the reader's rejects tables on. Expects: files, compression, layout, skip and the source's
     options in the context. -#}
 FROM read_csv(
-    [{% for p in files %}{{ p | literal }}{{ ", " if not loop.last }}{% endfor %}],
+    [{{ files | literals }}],
     header = {{ header | literal }},
     delim = {{ delimiter | literal }},
     quote = {{ quote | literal }},

@@ -2,7 +2,7 @@
     the sample's files. Expects: format, files, compression; csv: header, delimiter, quote;
     columns (a list of [name, type]) to read with declared types, else none to let DuckDB guess;
     union_by_name. -#}
-{% set paths %}[{% for p in files %}{{ p | literal }}{{ ", " if not loop.last }}{% endfor %}]{% endset %}
+{% set paths %}[{{ files | literals }}]{% endset %}
 {% set declared %}{{ "{" }}{% for name, type in columns %}{{ name | literal }}: {{ type | upper | literal }}{{ ", " if not loop.last }}{% endfor %}{{ "}" }}{% endset %}
 {% if format == "json" %}
 read_json({{ paths }}, format = 'auto'{% if columns %}, columns = {{ declared }}{% endif %}, compression = {{ compression | literal }}, union_by_name = {{ union_by_name | literal }})
