@@ -89,3 +89,18 @@ def test_user_templates_override_shipped_ones(tmp_path: Path) -> None:
     file = make_project(tmp_path, MINIMAL + "templates: my_templates\n")
     plan = build_plan(load_pipeline(file))
     assert 'DROP TABLE IF EXISTS "things" CASCADE' in [sql for _, sql in plan.statements()]
+
+
+@pytest.mark.parametrize("dialect", ["duckdb", "postgres", "redshift"])
+def test_the_literals_filter_is_the_literal_of_each_value_joined(dialect: str) -> None:
+    """File lists render through ``| literals``: the same text a loop of ``| literal`` gave, each path one
+    literal whatever it holds (a quote, a backslash, a control character, a non-ASCII letter)."""
+    import duckdb
+
+    from engine.render import SqlRenderer
+
+    r = SqlRenderer(dialect, dialect)
+    values = ["/data/a.json", "/data/it's.json", "C:\\data\\b.json", "/data/tab\there.json", "/données/ü.json", ""]
+    assert r.literals(values) == ", ".join(r.literal(v) for v in values)
+    if dialect == "duckdb":  # and DuckDB reads them back as they were
+        assert duckdb.connect().execute(f"SELECT [{r.literals(values)}]").fetchall() == [(values,)]

@@ -81,9 +81,9 @@ def walk(
 
 
 def walk_names(root: str, wanted: Callable[[str], bool]) -> Iterator[str]:
-    """The keys ``walk`` lists, without asking the file system about each file (a file's type comes with its
-    folder's listing): what a plan needs to know which patterns match, at a sixth of the cost.  A file
-    reached under two names may be listed twice here."""
+    """The keys ``walk`` lists, without asking the file system about each file (a file's type and inode come
+    with its folder's listing, its device is its folder's): what a plan needs to know which patterns match,
+    at a sixth of the cost."""
     for key, _path, _st in _walk(root, Walk(), wanted, False):
         yield key
 
@@ -101,7 +101,8 @@ def _walk(
     absolute = os.path.isabs(root) and os.path.normpath(root) == root
     visited = {(top.st_dev, top.st_ino)}
     seen_files: set[tuple[int, int]] = set()
-    stack: list[tuple[str, str]] = [(root, "")]
+    #: (folder, key prefix, the folder's device)
+    stack: list[tuple[str, str, int]] = [(root, "", top.st_dev)]
     links: list[tuple[str, str]] = []
     while stack or links:
         if not stack:
@@ -116,12 +117,12 @@ def _walk(
                 report.skipped_links += 1
             elif stat_module.S_ISDIR(st.st_mode):
                 visited.add((st.st_dev, st.st_ino))
-                stack.append((path, key + "/"))
+                stack.append((path, key + "/", st.st_dev))
             elif stat_module.S_ISREG(st.st_mode) and wanted(key):
                 seen_files.add((st.st_dev, st.st_ino))
                 yield key, os.path.abspath(path), st
             continue
-        folder, prefix = stack.pop()
+        folder, prefix, device = stack.pop()
         try:
             with os.scandir(folder) as it:
                 entries = sorted(it, key=lambda e: e.name)
@@ -138,6 +139,7 @@ def _walk(
                     continue
                 if not stat_files and entry.is_file(follow_symlinks=False):
                     if wanted(key):
+                        seen_files.add((device, entry.inode()))
                         yield key, entry.path if absolute else os.path.abspath(entry.path), None
                     continue
                 st = entry.stat(follow_symlinks=False)
@@ -147,7 +149,7 @@ def _walk(
             if stat_module.S_ISDIR(st.st_mode):
                 if ident not in visited:  # a bind mount of a folder already listed
                     visited.add(ident)
-                    stack.append((entry.path, key + "/"))
+                    stack.append((entry.path, key + "/", st.st_dev))
             elif stat_module.S_ISREG(st.st_mode) and wanted(key):
                 if ident in seen_files:
                     report.duplicates += 1
