@@ -34,6 +34,9 @@ class Step:
     check: Check | None = None
     #: files streamed to a ``COPY ... FROM STDIN`` statement of this step
     feed: Feed | None = None
+    #: values bound to the named parameters (``$name``) of this step's statements: the text of a load's small
+    #: files, which the engine has already read (engine/targets/_duckdb_json.py)
+    bound: tuple[tuple[str, tuple[str, ...]], ...] = ()
     #: how to explain this step's failure (see the adapter's ``error_lookup``): rendered only on failure
     diagnose: TemplateCall | None = None
     #: the physical table the step writes: the shadow in a full run, the live table otherwise

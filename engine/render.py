@@ -329,6 +329,8 @@ def sql_value(value: Any) -> Any:
 
 #: what can hold a ';' that does not end a statement, in SQL without backslashes, $ or /* (and ';' itself)
 _SPLIT = re.compile(r"'[^']*'|\"[^\"]*\"|--[^\n]*|/\*.*?\*/|;", re.DOTALL)
+#: what opens a dollar-quoted string (PostgreSQL's $$ and $tag$)
+_DOLLAR_QUOTE = re.compile(r"\$(?:[A-Za-z_\x80-\uffff][A-Za-z0-9_\x80-\uffff]*)?\$")
 #: the same, and every other run of characters: the tokens of such SQL, as far as ';' is concerned
 _TOKENS = re.compile(r"'[^']*'|\"[^\"]*\"|--[^\n]*|/\*.*?\*/|;|[^\s;'\"/-]+|[/-]", re.DOTALL)
 
@@ -340,8 +342,9 @@ def _simple(sql: str, pattern: re.Pattern[str]) -> list[re.Match[str]] | None:
     if "\\" in sql:
         return None
     matches = list(pattern.finditer(sql))
-    # a $ inside a quoted string is text (a JSON path); outside one it may open a dollar-quoted string
-    if "$" in sql and "$" in _SPLIT.sub("", sql):
+    # a $ inside a quoted string is text (a JSON path); outside one, $tag$ or $$ opens a dollar-quoted
+    # string, while $name is a parameter (a load's bound file texts)
+    if "$" in sql and _DOLLAR_QUOTE.search(_SPLIT.sub("", sql)):
         return None
     if "/*" not in sql:  # no block comment at all (a load's thousands of paths: skip joining them)
         return matches

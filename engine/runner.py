@@ -338,7 +338,7 @@ def _execute(
     last: int | None = None
     for sql in statements:
         try:
-            count = adapter.execute(sql, step.id, current.feed)
+            count = adapter.execute(sql, step.id, current.feed, current.bound)
         except TargetError as error:
             from engine.nulls import explain_null
             from engine.sql_origin import locate

@@ -35,6 +35,7 @@ def load_parts(r: SqlRenderer, spec: LoadSpec, pipeline: str, table: str) -> dic
     return {
         "statements": r.statements(spec.template, **context),
         "feed": spec.feed,
+        "bound": spec.bound,
         "diagnose": TemplateCall(
             spec.diagnose, {**(spec.diagnose_context or spec.context), "pipeline": pipeline, "staging": table}
         )

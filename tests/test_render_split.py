@@ -17,14 +17,24 @@ CASES = [
     ("SELECT * FROM read_text(['/data/a;b.json', '/data/c.json']); DROP TABLE IF EXISTS \"x\"\"y\"", 2),
     ("SELECT * FROM read_json('data/**/*.json'); SELECT 2 /* a ; comment */ ; SELECT 4 / 2", 3),
     ("SELECT json_extract(doc, '$[*]'), regexp_matches(t, '^a;b$'); SELECT 2", 2),
+    # named parameters (a load's bound file texts) are not dollar quotes
+    ("SELECT unnest($etl_lines_files) AS f, unnest($etl_lines_docs) AS d; SELECT $1, $x", 2),
 ]
 
 
-def test_a_dollar_outside_quotes_goes_to_the_tokenizer(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("sql", "statements"),
+    [
+        ("SELECT $$a;b$$; SELECT 2", ("SELECT $$a;b$$", "SELECT 2")),
+        ("SELECT $tag$a;b$tag$; SELECT 2", ("SELECT $tag$a;b$tag$", "SELECT 2")),
+        ("SELECT $_x1$;$_x1$, $p; SELECT 2", ("SELECT $_x1$;$_x1$, $p", "SELECT 2")),
+    ],
+)
+def test_a_dollar_quote_goes_to_the_tokenizer(tmp_path: Path, sql: str, statements: tuple[str, ...]) -> None:
     user = tmp_path / "user"
     user.mkdir()
-    (user / "t.sql").write_text("SELECT $$a;b$$; SELECT 2", encoding="utf-8")
-    assert SqlRenderer("postgres", "postgres", user).statements("t.sql") == ("SELECT $$a;b$$", "SELECT 2")
+    (user / "t.sql").write_text(sql, encoding="utf-8")
+    assert SqlRenderer("postgres", "postgres", user).statements("t.sql") == statements
 
 
 @pytest.mark.parametrize(("sql", "count"), CASES)

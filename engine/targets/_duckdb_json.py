@@ -38,6 +38,9 @@ from engine.sources.stream import GZIP_MAGIC
 FAST_MIN_BYTES = 64 * 1024
 #: bytes read from the start of a file to find its layout
 SNIFF_BYTES = 64 * 1024
+#: the small files' text a load hands DuckDB as bound values, at most: DuckDB's read_text costs about 40 us
+#: per file to open and read again what the sniff has just read whole (10,000 files: 0.4 s against 0.02 s)
+BOUND_MAX_BYTES = 128 * 1024 * 1024
 
 
 @dataclass
@@ -55,6 +58,9 @@ class JsonFiles:
     gzip: list[str] = field(default_factory=list)
     #: of the checked files, those whose layout is pretty or array (the others are lines)
     multiline: list[str] = field(default_factory=list)
+    #: the text of every text_lines and text_pretty file, already read by the sniff, when all of it is
+    #: UTF-8 and fits BOUND_MAX_BYTES: bound to the statement instead of read again (empty: read_text)
+    docs: dict[str, str] = field(default_factory=dict)
 
 
 def _head(path: str) -> tuple[bytes, int]:
@@ -100,6 +106,7 @@ def json_files(
             out.plain = list(paths)
         return out
     fast: dict[str, list[str]] = {}
+    texts: dict[str, bytes] = {}
     for path in paths:
         packed, head, size = _sniff(path, compression)
         layout = {"newline_delimited": "lines", "array": "array"}.get(json_format) or layout_of(head)
@@ -108,12 +115,32 @@ def json_files(
             continue
         if fail and not packed and len(head) == size and _text_safe(head, layout):
             (out.text_lines if layout == "lines" else out.text_pretty).append(path)
+            texts[path] = head
             continue
         (out.gzip if packed else out.plain).append(path)
         if layout != "lines":
             out.multiline.append(path)
     out.fast = [(c, fast[c]) for c in ("none", "gzip") if c in fast]
+    out.docs = _decoded(texts)
     return out
+
+
+def _decoded(texts: dict[str, bytes]) -> dict[str, str]:
+    """The files' text as read_text would give it, or nothing when read_text must read them itself: over
+    BOUND_MAX_BYTES in all, or a file that is not UTF-8 (read_text then fails the statement, and the checked
+    read explains it by file and line) or holds a NUL byte (kept as it is by read_text, which a bound value
+    need not copy exactly)."""
+    if sum(len(t) for t in texts.values()) > BOUND_MAX_BYTES:
+        return {}
+    docs: dict[str, str] = {}
+    for path, text in texts.items():
+        if b"\x00" in text:
+            return {}
+        try:
+            docs[path] = text.decode("utf-8")
+        except UnicodeDecodeError:
+            return {}
+    return docs
 
 
 def _text_safe(data: bytes, layout: str) -> bool:

@@ -122,6 +122,8 @@ class LoadSpec:
     context: dict[str, Any]
     #: the files a ``COPY ... FROM STDIN`` statement of this load streams, where the target needs it
     feed: Feed | None = None
+    #: values for the named parameters (``$name``) of the load's statements (see Step.bound)
+    bound: tuple[tuple[str, tuple[str, ...]], ...] = ()
     #: a template whose queries explain a failed load, rendered with the same context
     diagnose: str | None = None
     #: the context the diagnosis renders with, where it differs from the load's
@@ -317,12 +319,23 @@ class Adapter(ABC):
             finally:
                 self._conn = None
 
-    def execute(self, sql: str, step: str | None = None, feed: Feed | None = None) -> int | None:
-        """Run one statement; return the rows it affected where the driver says."""
+    def execute(
+        self,
+        sql: str,
+        step: str | None = None,
+        feed: Feed | None = None,
+        bound: tuple[tuple[str, tuple[str, ...]], ...] = (),
+    ) -> int | None:
+        """Run one statement; return the rows it affected where the driver says. Of ``bound``, the values
+        whose ``$name`` the statement holds are bound to it."""
         self.open()
         cursor = self._cursor()
         try:
-            self._execute(cursor, sql, feed)
+            params = {name: list(values) for name, values in bound if f"${name}" in sql}
+            if params:
+                cursor.execute(sql, params)
+            else:
+                self._execute(cursor, sql, feed)
             count = getattr(cursor, "rowcount", -1)
             return count if isinstance(count, int) and count >= 0 else None
         except Exception as exc:

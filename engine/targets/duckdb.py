@@ -154,11 +154,20 @@ class DuckDBAdapter(Adapter):
             # large newline-delimited files through read_json, small ones cast straight from their text, the rest
             # checked as text; a failure of any is explained after the fact by the checks of a skip load over
             # every file
+            docs = sorted_files.docs
             return LoadSpec(
                 "load_json.sql",
-                context,
+                {**context, "bound_text": bool(docs)},
                 diagnose="load_json_diagnose.sql",
                 diagnose_context={**context, **_checked_json(table, fields, explain_files(sorted_files))},
+                # the small files' text, read once by the sniff: json_text.sql reads it from these parameters
+                bound=tuple(
+                    (f"etl_{kind}_{part}", tuple(p if part == "files" else docs[p] for p in listed))
+                    for kind, listed in (("lines", sorted_files.text_lines), ("pretty", sorted_files.text_pretty))
+                    for part in ("files", "docs")
+                )
+                if docs
+                else (),
             )
         groups = _by_compression(files.paths, source.compression, files.patterns)
         if source.jsonpaths:

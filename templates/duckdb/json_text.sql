@@ -16,6 +16,9 @@
       array, a string, a number: no key reads a value from them);
     * values: the checked read's own expressions (json_struct.sql). -#}
 {% import "json_struct.sql" as structs %}
+{#- the files' text: bound by the engine, which read it whole to sniff each file (bound_text: the values of
+    $etl_lines_files/docs and $etl_pretty_files/docs, path and text in the same order), else read again -#}
+{% macro texts(kind, paths) %}{% if bound_text %}(SELECT unnest($etl_{{ kind }}_files) AS filename, unnest($etl_{{ kind }}_docs) AS content){% else %}read_text([{{ paths | literals }}]){% endif %}{% endmacro %}
 {% set spec = structs.struct_spec(checked_fields) %}
 {% set bare = "CASE WHEN starts_with(content, chr(65279)) THEN substr(content, 2) ELSE content END" %}
 INSERT INTO {{ table | ident }} ({% for f in checked_fields %}{{ f.column | ident }}{{ ", " if not loop.last }}{% endfor %})
@@ -36,7 +39,7 @@ FROM (
         FROM (
 {% if text_lines %}
             SELECT filename AS file, unnest(string_split({{ bare }}, chr(10))) AS doc
-            FROM read_text([{{ text_lines | literals }}])
+            FROM {{ texts("lines", text_lines) }}
 {% endif %}
 {% if text_lines and text_pretty %}
             UNION ALL
@@ -48,7 +51,7 @@ FROM (
                    unnest(string_split(regexp_replace({{ bare }},
                        chr(10) || '([^]} ' || chr(9) || chr(13) || chr(10) || '])', chr(30) || chr(92) || '1', 'g'),
                        chr(30))) AS doc
-            FROM read_text([{{ text_pretty | literals }}])
+            FROM {{ texts("pretty", text_pretty) }}
 {% endif %}
         )
         WHERE regexp_matches(doc, '[^ ' || chr(9) || chr(13) || chr(10) || ']')

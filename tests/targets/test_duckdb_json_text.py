@@ -183,10 +183,20 @@ def _differences(a: Path, b: Path, table: str) -> tuple[int, int, list[object]]:
     return int(one[0]), int(two[0]), [x for x in by_db["a"] if x not in by_db["b"]]
 
 
-def test_the_text_read_loads_what_the_checked_read_loads(tmp_path: Path) -> None:
+@pytest.fixture(params=["bound", "read_text"])
+def text_source(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The small files' text either bound to the statement (what the sniff read) or read again by read_text
+    (over BOUND_MAX_BYTES): both must load, and refuse, the same records."""
+    if request.param == "read_text":
+        monkeypatch.setattr("engine.targets._duckdb_json.BOUND_MAX_BYTES", 0)
+    return str(request.param)
+
+
+def test_the_text_read_loads_what_the_checked_read_loads(tmp_path: Path, text_source: str) -> None:
     fail = _project(tmp_path / "fail", "fail")
     files = sorted(str(p) for p in (tmp_path / "fail" / "data" / "things").rglob("*.json"))
     sorted_files = json_files(tuple(files), "auto", "auto", fail=True)
+    assert bool(sorted_files.docs) == (text_source == "bound")
     assert not sorted_files.fast
     assert [Path(p).name for p in sorted_files.plain] == ["vtab.json"]
     assert len(sorted_files.text_lines) > 10 and len(sorted_files.text_pretty) > 10
@@ -264,7 +274,9 @@ BAD = {
 
 
 @pytest.mark.parametrize("name", list(BAD))
-def test_a_bad_record_fails_the_text_read_and_is_named_by_file_and_line(tmp_path: Path, name: str) -> None:
+def test_a_bad_record_fails_the_text_read_and_is_named_by_file_and_line(
+    tmp_path: Path, name: str, text_source: str
+) -> None:
     rel, data, (line, reason) = BAD[name]
     file = _project(tmp_path, "fail")
     run_plan(build_plan(load_pipeline(file)))
@@ -284,3 +296,41 @@ def test_a_bad_record_fails_the_text_read_and_is_named_by_file_and_line(tmp_path
     run_plan(build_plan(load_pipeline(tmp_path / "pipeline.yaml")), full_refresh=True)
     rejects = _rows(tmp_path / "warehouse.duckdb", "SELECT file, line, reason FROM _etl_rejects ORDER BY file, line")
     assert (str(tmp_path / "data" / rel), line) == rejects[0][:2] and str(rejects[0][2]).startswith(reason)
+
+
+def test_bound_text_is_what_the_sniff_read_and_falls_back_when_it_cannot_be(tmp_path: Path) -> None:
+    """The text handed to DuckDB is each file's bytes as UTF-8, paths and texts in the same order; a file that
+    is not UTF-8, or holds a NUL, sends every file back to read_text (which then fails or reads as before)."""
+    folder = tmp_path / "data"
+    folder.mkdir()
+    good = {"a.json": _lines({"id": 1}), "b.json": _pretty({"id": 2, "name": "ü"}), "c.json": b"\xef\xbb\xbf{}\n"}
+    for rel, data in good.items():
+        (folder / rel).write_bytes(data)
+    paths = tuple(str(folder / rel) for rel in good)
+    files = json_files(paths, "auto", "auto", fail=True)
+    assert files.docs == {str(folder / rel): data.decode("utf-8") for rel, data in good.items()}
+    for bad in (b'{"id": 1, "name": "\xff"}\n', b'{"id": 1}\x00\n'):
+        (folder / "d.json").write_bytes(bad)
+        files = json_files((*paths, str(folder / "d.json")), "auto", "auto", fail=True)
+        assert files.docs == {} and len(files.text_lines) + len(files.text_pretty) == 4
+    # under on_error: skip every file goes through the checked read: nothing is bound
+    assert json_files(paths, "auto", "auto", fail=False).docs == {}
+
+
+def test_a_run_binds_the_small_files_text_instead_of_reading_it_again(tmp_path: Path) -> None:
+    from engine.targets.duckdb import DuckDBAdapter
+
+    file = _project(tmp_path, "fail")
+    executed: list[tuple[str, tuple[str, ...]]] = []
+    original = DuckDBAdapter.execute
+
+    def spy(self: DuckDBAdapter, sql: str, step: str | None = None, feed: object = None, bound: tuple = ()) -> object:  # type: ignore[type-arg]
+        executed.append((sql, tuple(name for name, _ in bound)))
+        return original(self, sql, step, feed, bound)  # type: ignore[arg-type]
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(DuckDBAdapter, "execute", spy)
+        run_plan(build_plan(load_pipeline(file)))
+    text_reads = [(sql, names) for sql, names in executed if "json_transform" in sql and "INSERT" in sql]
+    assert text_reads and all("$etl_lines_docs" in sql and "read_text" not in sql for sql, _ in text_reads)
+    assert all("etl_lines_docs" in names for _, names in text_reads)
