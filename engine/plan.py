@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from engine.context import PlannedRun
     from engine.settings import Settings
     from engine.sources.stream import Feed
-    from engine.targets.base import TemplateCall
+    from engine.targets.base import Bound, TemplateCall
 
 StepKind = Literal["create", "load", "transform", "check", "publish"]
 
@@ -36,7 +36,7 @@ class Step:
     feed: Feed | None = None
     #: values bound to the named parameters (``$name``) of this step's statements: the text of a load's small
     #: files, which the engine has already read (engine/targets/_duckdb_json.py)
-    bound: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    bound: Bound = ()
     #: how to explain this step's failure (see the adapter's ``error_lookup``): rendered only on failure
     diagnose: TemplateCall | None = None
     #: the physical table the step writes: the shadow in a full run, the live table otherwise

@@ -3,9 +3,8 @@
 Everything a warehouse differs in is a member here, and the core reads these members, never a
 warehouse's name: ``capabilities`` (what it can do), ``publish`` and ``lock`` (how a run swaps
 its tables in and keeps other runs out), ``error_lookup`` (how a failed load is explained) and
-``options`` (the target options it accepts, typed, checked by ``validate``).  The runner talks to
-a DB-API connection through ``execute``/``fetch``/``transaction`` only, so tests can hand any
-adapter a recording connection via ``connect=``.
+``options`` (the target options it accepts, typed, checked by ``validate``).  The runner talks to a DB-API
+connection through ``execute``/``fetch``/``transaction`` only: tests hand it a recording one (``connect=``).
 
 Adapters are found by ``type:`` (``engine/targets/<type>.py``, or ``module:Class`` for one that
 lives outside the engine), and their SQL comes from their own template folders.
@@ -82,9 +81,7 @@ class Capabilities:
     dist_sort_keys: bool = False
     #: incremental runs (load new files into the live tables, merge by key) are possible
     incremental: bool = True
-    #: files recorded per INSERT into the file manifest (state/record_files.sql): a VALUES list of a few
-    #: hundred rows keeps a statement far below Redshift's 16 MB; a warehouse that parses the batch as one
-    #: JSON text takes thousands at once, and each statement has a fixed cost
+    #: files per INSERT into the file manifest: a few hundred VALUES rows stay far below Redshift's 16 MB
     files_per_statement: int = 500
 
 
@@ -95,6 +92,10 @@ class Option:
     help: str
     kind: str = "str"  # str | int | path | secret | bool
     required: bool = False
+
+
+#: values for the named parameters of a step's statements, (name, values): a statement gets those it names ($name)
+Bound = tuple[tuple[str, tuple[str, ...]], ...]
 
 
 @dataclass(frozen=True)
@@ -123,7 +124,7 @@ class LoadSpec:
     #: the files a ``COPY ... FROM STDIN`` statement of this load streams, where the target needs it
     feed: Feed | None = None
     #: values for the named parameters (``$name``) of the load's statements (see Step.bound)
-    bound: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    bound: Bound = ()
     #: a template whose queries explain a failed load, rendered with the same context
     diagnose: str | None = None
     #: the context the diagnosis renders with, where it differs from the load's
@@ -319,15 +320,8 @@ class Adapter(ABC):
             finally:
                 self._conn = None
 
-    def execute(
-        self,
-        sql: str,
-        step: str | None = None,
-        feed: Feed | None = None,
-        bound: tuple[tuple[str, tuple[str, ...]], ...] = (),
-    ) -> int | None:
-        """Run one statement; return the rows it affected where the driver says. Of ``bound``, the values
-        whose ``$name`` the statement holds are bound to it."""
+    def execute(self, sql: str, step: str | None = None, feed: Feed | None = None, bound: Bound = ()) -> int | None:
+        """Run one statement; return the rows it affected where the driver says (``bound``: see Bound)."""
         self.open()
         cursor = self._cursor()
         try:
