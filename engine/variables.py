@@ -64,9 +64,11 @@ def referenced_vars(data: Any, root: Path) -> set[str]:
         elif isinstance(value, str):
             found.update(a or b for a, b in _REFERENCE.findall(value))
             text = value.strip()
-            sql_file = (root / text).resolve()
+            if not text.endswith(".sql") or "\n" in text or "{" in text:
+                return
             # only files inside the pipeline's folder: the model checks (and reports) the others
-            if text.endswith(".sql") and "\n" not in text and "{" not in text and sql_file.is_relative_to(root):
+            sql_file = (root / text).resolve()
+            if sql_file.is_relative_to(root):
                 with suppress(OSError, UnicodeDecodeError):
                     found.update(a or b for a, b in _REFERENCE.findall(sql_file.read_text(encoding="utf-8")))
 
