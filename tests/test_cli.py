@@ -37,6 +37,25 @@ def test_every_command_has_help() -> None:
         assert len(summary.split()) > 6, f"{command} has no help text"
 
 
+def test_the_lean_app_of_one_command_answers_as_the_whole_app() -> None:
+    """main() builds only the command it runs (engine/cli.py _lean): help, usage errors and the top-level
+    options of every command must read the same as through the whole app."""
+    import typer
+    from typer.testing import CliRunner
+
+    from engine.cli import _lean, app
+
+    runner = CliRunner()
+    commands = _commands(typer.main.get_command(app))
+    for command in commands:
+        lean = _lean(command[0])
+        assert lean is not app, command
+        for args in ([*command, "--help"], [*command, "--no-such-option"], ["--debug", *command, "--help"]):
+            whole, one = runner.invoke(app, args), runner.invoke(lean, args)
+            assert (one.exit_code, one.output) == (whole.exit_code, whole.output), args
+    assert _lean("no-such-command") is app and _lean("--help") is app and _lean("") is app
+
+
 def test_debug_shows_the_traceback_behind_an_error(tmp_path: Path) -> None:
     plain = cli("validate", str(tmp_path / "missing.yaml"))
     debug = cli("--debug", "validate", str(tmp_path / "missing.yaml"))
