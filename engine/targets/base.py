@@ -82,6 +82,10 @@ class Capabilities:
     dist_sort_keys: bool = False
     #: incremental runs (load new files into the live tables, merge by key) are possible
     incremental: bool = True
+    #: staging tables can skip the write-ahead log (PostgreSQL's UNLOGGED): a staging table is rebuilt from
+    #: its files, so what the WAL protects is cheap to recover, but crash recovery empties such a table;
+    #: state/existing.sql must then not count an emptied one as existing, so the next run reloads it
+    unlogged_staging: bool = False
 
 
 @dataclass(frozen=True)
