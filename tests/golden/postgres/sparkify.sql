@@ -396,9 +396,6 @@ FROM (
 DROP TABLE IF EXISTS "_etl_keys_songplays__etl_next";
 
 -- check:primary_key_unique_songplays
-ANALYZE "songplays__etl_next";
-
--- check:primary_key_unique_songplays
 CREATE TEMPORARY TABLE "_etl_keys_songplays__etl_next" AS
 SELECT
     CAST(0 AS BIGINT) AS duplicated_keys, -- proved by its SELECT: ROW_NUMBER() without PARTITION BY numbers every row
@@ -488,9 +485,6 @@ SELECT "null_keys" FROM "_etl_keys_artists__etl_next";
 
 -- check:primary_key_unique_time
 DROP TABLE IF EXISTS "_etl_keys_time__etl_next";
-
--- check:primary_key_unique_time
-ANALYZE "time__etl_next";
 
 -- check:primary_key_unique_time
 CREATE TEMPORARY TABLE "_etl_keys_time__etl_next" AS
