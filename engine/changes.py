@@ -47,11 +47,13 @@ def decide(
     *,
     full_refresh: bool = False,
     incremental_ok: str | None = None,
+    emptied: frozenset[str] = frozenset(),
 ) -> Decision:
     """The run's plan of action.
 
     ``declared``: each table's definition hash now; ``recorded``: as built; ``existing``: tables the
-    warehouse holds; ``incremental_ok``: None where the target can update in place, else why not.
+    warehouse holds; ``incremental_ok``: None where the target can update in place, else why not;
+    ``emptied``: tables that exist but lost their rows to a crash (unlogged), rebuilt like changed ones.
     """
     order = [t for t in graph.tables if t in selected]
     whole = frozenset(order)
@@ -73,6 +75,8 @@ def decide(
             changed[t] = "not built by this pipeline before"
         elif recorded[t] != declared[t]:
             changed[t] = "definition changed"
+        elif t in emptied:
+            changed[t] = "empty and unlogged, as a crash leaves it"
     if not changed:
         return Decision(
             "incremental",

@@ -18,7 +18,8 @@ from engine.render import SqlRenderer
 from engine.search_path import schema_sql
 from engine.semantics import Analysis, analyse
 from engine.targets import adapter_class
-from engine.targets.base import Adapter, Lock
+from engine.targets.base import Adapter
+from engine.targets.contract import Lock
 
 if TYPE_CHECKING:
     from engine.runner import Listener, RunResult

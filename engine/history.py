@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from engine.errors import EngineError, RunLocked, TargetError
-from engine.targets.base import Lock
+from engine.targets.contract import Lock
 
 if TYPE_CHECKING:
     from engine.config import Pipeline

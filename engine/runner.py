@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 from contextlib import suppress
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from engine.checks import evaluate
 from engine.errors import CheckFailed, EngineError, Interrupted, RunLocked, TargetError
@@ -23,7 +23,7 @@ from engine.results import Listener as Listener
 from engine.results import RunFailed as RunFailed
 from engine.results import RunResult as RunResult
 from engine.results import StepResult as StepResult
-from engine.targets.base import ErrorLookup, Publish
+from engine.targets.contract import ErrorLookup, Publish
 
 if TYPE_CHECKING:
     from engine.context import PlannedRun, RunContext
@@ -159,6 +159,9 @@ class _Walk:
         self.deferred: list[tuple[str, list[FileEntry]]] = []
         #: local sources listed once at the start (by the disk space check): a load reads that listing
         self.listings: dict[str, tuple[list[FileEntry], list[str]]] = {}
+        #: a row_count check's COUNT(*) -> its rows: a table no longer changes once its checks run (only its
+        #: own step writes it, and they wait for that step), and a pipeline counts some tables several times
+        self.counts: dict[str, list[tuple[Any, ...]]] = {}
 
     def body(self, full_refresh: bool) -> None:
         """Everything between the lock and the run record: state, build, checks, publish, bookkeeping."""
@@ -259,7 +262,7 @@ class _Walk:
         if step.check is not None and step.check.table not in self.built and step.check.table not in self.existing:
             return StepResult(step, "skipped", 0.0, notes=[f"{step.check.table} is not in the warehouse yet"])
         if step.check is not None:
-            return _run_check(self.ctx, step, self.before.get(step.id))
+            return _run_check(self.ctx, step, self.before.get(step.id), self.counts)
         if step.kind == "load" and self.ctx.tracks_files:
             return self._load(step, t0)
         if step.kind == "transform" and self.incremental and not self.new_rows:
@@ -356,14 +359,22 @@ def _execute(
     return StepResult(step, "ok", time.perf_counter() - t0, rows if step.kind in ("load", "transform") else None)
 
 
-def _run_check(ctx: RunContext, step: Step, before: int | None) -> StepResult:
+def _run_check(
+    ctx: RunContext, step: Step, before: int | None, counts: dict[str, list[tuple[Any, ...]]] | None = None
+) -> StepResult:
     t0 = time.perf_counter()
     assert step.check is not None
     if step.check.skipped_reason:
         checked = evaluate(step.check, [])
     else:
         try:
-            rows = [ctx.adapter.fetch(sql, step.id) for sql in step.statements]
+            memo, rows = {} if counts is None else counts, []
+            for i, sql in enumerate(step.statements):
+                # a row_count check's first statement counts its table (engine/steps.py): once per run
+                cached = step.check.kind == "row_count" and i == 0
+                rows.append(memo[sql] if cached and sql in memo else ctx.adapter.fetch(sql, step.id))
+                if cached:
+                    memo[sql] = rows[-1]
         except TargetError as error:
             from engine.sql_origin import locate
 

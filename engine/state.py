@@ -24,6 +24,8 @@ class WarehouseState:
     ddl: dict[str, str] = field(default_factory=dict)
     #: table -> file key -> (size, version)
     files: dict[str, dict[str, tuple[int, str]]] = field(default_factory=dict)
+    #: tables that exist but lost their rows to crash recovery (Capabilities.unlogged_staging)
+    emptied: set[str] = field(default_factory=set)
 
 
 def read(ctx: RunContext) -> WarehouseState:
@@ -35,6 +37,9 @@ def read(ctx: RunContext) -> WarehouseState:
         state.ddl = {str(t): str(h) for t, h in adapter.fetch(tables_sql)}
         for table, key, size, version in adapter.fetch(files_sql):
             state.files.setdefault(str(table), {})[str(key)] = (int(size), str(version))
+        if adapter.capabilities.unlogged_staging and ctx.pipeline.staging:
+            staging = list(ctx.pipeline.staging)
+            state.emptied = {str(row[0]) for row in adapter.fetch(r.template("state/emptied.sql", tables=staging))}
     return state
 
 
@@ -61,6 +66,7 @@ def decide(run: PlannedRun, state: WarehouseState, full_refresh: bool) -> Decisi
         plan.definitions,
         state.ddl,
         state.existing,
+        emptied=frozenset(state.emptied),
         full_refresh=full_refresh,
         incremental_ok=why_not,
     )

@@ -20,7 +20,8 @@ from engine.key_proofs import KeyProof
 from engine.physical import table_designs
 from engine.plan import Step
 from engine.shadow import backup_name, point_at, shadow_name
-from engine.targets.base import LoadSpec, Publish, TemplateCall
+from engine.targets.base import LoadSpec, TemplateCall
+from engine.targets.contract import Publish
 
 if TYPE_CHECKING:
     from engine.context import RunContext

@@ -53,3 +53,11 @@ def test_full_runs() -> None:
     assert decide(GRAPH, ALL, HASHES, {}, set()).reason == "first run"
     d = decide(GRAPH, ALL, HASHES, dict(HASHES), set(ALL), incremental_ok="COPY reloads each source whole")
     assert d.mode == "full" and d.rebuild == ALL
+
+
+def test_an_emptied_table_is_rebuilt_with_what_reads_it() -> None:
+    d = decide(GRAPH, ALL, HASHES, dict(HASHES), set(ALL), emptied=frozenset({"staging_songs"}))
+    assert d.mode == "partial" and "staging_songs" in d.rebuild
+    assert d.tables["staging_songs"] == "rebuilt (empty and unlogged, as a crash leaves it)"
+    assert d.tables["songs"] == "rebuilt (reads staging_songs, rebuilt)"
+    assert d.tables["users"] == "kept (unchanged)"

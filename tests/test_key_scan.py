@@ -131,3 +131,12 @@ def test_the_postgres_scan_counts_as_the_rules_say(pg_database: dict[str, str]) 
                 for seed in range(30 if proved == {} and fks and dialect == "postgres" else 8):
                     _check(con.execute, lambda sql: con.execute(sql).fetchone(), statements, seed, proved, fks)
         con.execute("DROP SCHEMA key_scan_test CASCADE")
+
+
+def test_postgres_analyzes_only_before_the_grouped_pass() -> None:
+    def analyzes(proved: dict[str, str]) -> bool:
+        return any(s.lstrip().upper().startswith("ANALYZE") for s in _scan_sql("postgres", "postgres", proved))
+
+    # the duplicates' GROUP BY is planned on statistics; a NULL count or an orphan anti-join needs none
+    assert analyzes({})
+    assert not analyzes({"duplicated_keys": "proved"})

@@ -122,3 +122,34 @@ def test_a_run_lists_each_local_source_once(tmp_path: Path, monkeypatch: pytest.
     file = make_project(tmp_path, rows=[{"id": 1, "name": "a", "kind": "x"}])
     assert engine.Pipeline.load(file).plan().run().committed
     assert listed == ["things"]
+
+
+def test_a_table_counted_by_several_row_count_checks_is_counted_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from engine.targets.base import Adapter
+
+    text = MINIMAL + (
+        "checks:\n"
+        "  - row_count: {table: things, min: 1}\n"
+        "  - name: every_thing\n"
+        "    row_count: {table: things, equals_sql: 'select count(*) from staging_things'}\n"
+        "  - name: too_many\n"
+        "    row_count: {table: things, max: 2}\n"
+    )
+    file = make_project(tmp_path, text)
+    fetched: list[str] = []
+    original = Adapter.fetch_named
+
+    def recording(self: Adapter, sql: str, step: str | None = None) -> Any:
+        fetched.append(sql)
+        return original(self, sql, step)
+
+    monkeypatch.setattr(Adapter, "fetch_named", recording)
+    with pytest.raises(RunFailed) as failed:
+        run_plan(build_plan(load_pipeline(file), "local"))
+    # the same answer for every check: 3 rows, one over the maximum
+    assert isinstance(failed.value.cause, CheckFailed)
+    checks = {r.check.check.name: r.check for r in failed.value.result.steps if r.check}
+    assert checks["every_thing"].status == "pass" and checks["too_many"].actual == "3 rows"
+    assert sum(1 for sql in fetched if sql.strip().upper() == 'SELECT COUNT(*) FROM "THINGS__ETL_NEXT"') == 1

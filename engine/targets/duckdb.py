@@ -14,7 +14,8 @@ from engine.errors import ConfigError, Issue, RunLocked, TargetError
 from engine.inputs import LoadFiles
 from engine.sources.jsonpaths import JsonField, json_fields, read_columns
 from engine.targets._duckdb_json import JsonFiles, explain_files, json_files
-from engine.targets.base import Adapter, Capabilities, ErrorLookup, LoadSpec, Lock, Option, Publish, TemplateCall
+from engine.targets.base import Adapter, LoadSpec, TemplateCall
+from engine.targets.contract import Capabilities, ErrorLookup, Lock, Option, Publish
 
 if TYPE_CHECKING:
     from engine.diskspace import FileGuard

@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from engine.config import Source, StagingTable
 from engine.errors import ConfigError, Issue, TargetError
 from engine.inputs import LoadFiles
-from engine.targets.base import Adapter, Capabilities, ErrorLookup, LoadSpec, Lock, Option, Publish, TemplateCall
+from engine.targets.base import Adapter, LoadSpec, TemplateCall
+from engine.targets.contract import Capabilities, ErrorLookup, Lock, Option, Publish
 
 if TYPE_CHECKING:
     from engine.render import SqlRenderer

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from engine.targets.base import Option
+from engine.targets.contract import Option
 from engine.targets.redshift import RedshiftAdapter
 
 

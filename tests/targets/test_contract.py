@@ -24,7 +24,8 @@ from engine.plan import build_plan
 from engine.runner import RunFailed, run_plan
 from engine.settings import Settings
 from engine.targets import adapter_class, available, register, unregister
-from engine.targets.base import Adapter, Capabilities, ErrorLookup, Lock, Option, Publish
+from engine.targets.base import Adapter
+from engine.targets.contract import Capabilities, ErrorLookup, Lock, Option, Publish
 
 register("fakewh", FakeWarehouse)
 TYPES = available()

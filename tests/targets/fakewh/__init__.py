@@ -15,7 +15,8 @@ from typing import Any, ClassVar
 from engine.config import Source, StagingTable
 from engine.errors import ConfigError, Issue
 from engine.inputs import LoadFiles
-from engine.targets.base import Adapter, Capabilities, LoadSpec, Lock, Option, Publish
+from engine.targets.base import Adapter, LoadSpec
+from engine.targets.contract import Capabilities, Lock, Option, Publish
 
 TEMPLATES = Path(__file__).parent / "templates"
 
