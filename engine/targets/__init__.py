@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from engine.targets.base import Adapter
 
 _REGISTERED: dict[str, type[Adapter]] = {}
-_MODULES_NOT_ADAPTERS = {"base"}
+_MODULES_NOT_ADAPTERS = {"base", "contract"}
 
 
 def register(type_name: str, cls: type[Adapter]) -> None:
