@@ -330,7 +330,7 @@ def sql_value(value: Any) -> Any:
 #: what can hold a ';' that does not end a statement, in SQL without backslashes, $ or /* (and ';' itself)
 _SPLIT = re.compile(r"'[^']*'|\"[^\"]*\"|--[^\n]*|/\*.*?\*/|;", re.DOTALL)
 #: what opens a dollar-quoted string (PostgreSQL's $$ and $tag$)
-_DOLLAR_QUOTE = re.compile(r"\$(?:[A-Za-z_\x80-\uffff][A-Za-z0-9_\x80-\uffff]*)?\$")
+_DOLLAR_QUOTE = re.compile(r"\$(?:[^\W\d]\w*)?\$")
 #: the same, and every other run of characters: the tokens of such SQL, as far as ';' is concerned
 _TOKENS = re.compile(r"'[^']*'|\"[^\"]*\"|--[^\n]*|/\*.*?\*/|;|[^\s;'\"/-]+|[/-]", re.DOTALL)
 
