@@ -35,14 +35,19 @@ def console(stderr: bool = False) -> Console:
 _UNSHOWABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
+def _shown(text: str) -> str:
+    """Text as the engine prints it: secrets masked, controls escaped."""
+    from engine.redact import redact
+
+    return _UNSHOWABLE.sub(lambda m: repr(m.group())[1:-1], redact(text))
+
+
 def safe(text: str) -> str:
     """Text the engine prints that may quote settings or data: secrets masked, controls escaped,
     and rich's markup brackets (``data [x]``) shown as they are."""
     from rich.markup import escape
 
-    from engine.redact import redact
-
-    return escape(_UNSHOWABLE.sub(lambda m: repr(m.group())[1:-1], redact(text)))
+    return escape(_shown(text))
 
 
 def announce(planned: PlannedRun) -> None:
@@ -50,9 +55,7 @@ def announce(planned: PlannedRun) -> None:
     plan = planned.plan
     text = f"running {plan.pipeline} on {plan.target} ({plan.where})"
     if not sys.stderr.isatty():  # a log: no need of rich (see _print_table)
-        from engine.redact import redact
-
-        sys.stderr.write(_UNSHOWABLE.sub(lambda m: repr(m.group())[1:-1], redact(text)) + "\n")
+        sys.stderr.write(_shown(text) + "\n")
         return
     console(stderr=True).print(safe(text))
 
@@ -63,9 +66,7 @@ def error_text(exc: EngineError) -> str:
     Messages quote the user's input (keys, paths, SQL), so control characters in it are
     shown escaped, never sent to the terminal.
     """
-    from engine.redact import redact
-
-    return _UNSHOWABLE.sub(lambda m: repr(m.group())[1:-1], redact(_error_text(exc)))
+    return _shown(_error_text(exc))
 
 
 def _error_text(exc: EngineError) -> str:
@@ -180,9 +181,7 @@ def _print_table(title: str | None, columns: list[tuple[str, str]], rows: list[l
 
 def _print(text: str, style: str = "") -> None:
     """One line of plain text on stdout (secrets masked, controls escaped); ``style`` colours it on a terminal."""
-    from engine.redact import redact
-
-    shown = _UNSHOWABLE.sub(lambda m: repr(m.group())[1:-1], redact(text))
+    shown = _shown(text)
     if not _terminal():
         sys.stdout.write(shown + "\n")
         return

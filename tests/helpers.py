@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from types import ModuleType
 
 MINIMAL = """\
 name: mini
@@ -63,3 +64,18 @@ PG_TARGET = """\
 def with_pg(text: str) -> str:
     """``text`` (a pipeline) with the postgres target ``pg`` added."""
     return text.replace("targets:\n", "targets:\n" + PG_TARGET, 1)
+
+
+def load_bench(name: str) -> ModuleType:
+    """Import bench/<name>.py by path (as ``bench_<name>``): bench is a folder of scripts, not a package."""
+    import importlib.util
+    import sys
+
+    spec = importlib.util.spec_from_file_location(
+        f"bench_{name}", Path(__file__).resolve().parents[1] / "bench" / f"{name}.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module

@@ -3,7 +3,6 @@ real Sparkify data, every table equal both ways (EXCEPT ALL), so the benchmark's
 
 from __future__ import annotations
 
-import importlib.util
 import shutil
 import subprocess
 import sys
@@ -11,19 +10,11 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from helpers import load_bench
 
 ROOT = Path(__file__).resolve().parents[2]
 REAL = ROOT.parent / "shared" / "datasets" / "sparkify"
 TABLES = ("staging_events", "staging_songs", "songplays", "users", "songs", "artists", "time")
-
-
-def _runner() -> str:
-    spec = importlib.util.spec_from_file_location("bench_run_floor", ROOT / "bench" / "run.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return str(module.FLOOR_RUNNER)
 
 
 @pytest.mark.integration
@@ -31,7 +22,14 @@ def _runner() -> str:
 def test_the_floor_builds_the_engines_tables_on_the_real_data(tmp_path: Path) -> None:
     floor_db = tmp_path / "floor.duckdb"
     subprocess.run(
-        [sys.executable, "-c", _runner(), str(ROOT / "bench" / "floor.sql"), str(REAL), str(floor_db)],
+        [
+            sys.executable,
+            "-c",
+            str(load_bench("run").FLOOR_RUNNER),
+            str(ROOT / "bench" / "floor.sql"),
+            str(REAL),
+            str(floor_db),
+        ],
         check=True,
         timeout=300,
     )

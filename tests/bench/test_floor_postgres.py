@@ -3,29 +3,17 @@ test's, on the PostgreSQL test server)."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
+from helpers import load_bench
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def load(name: str) -> ModuleType:
-    """Import a bench script by path: bench is a folder of scripts, not a package."""
-    spec = importlib.util.spec_from_file_location(f"bench_{name}", ROOT / "bench" / f"{name}.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-floor = load("floor_postgres")
-compare = load("compare")
+floor = load_bench("floor_postgres")
+compare = load_bench("compare")
 
 
 def test_line_rows_pass_chunks_and_end_with_a_newline() -> None:

@@ -6,16 +6,14 @@ json module, so a pipeline test can trust them as ground truth.
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from collections import defaultdict
 from datetime import UTC, datetime
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
+from helpers import load_bench
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "examples" / "sparkify" / "data"
@@ -33,17 +31,7 @@ PAGE_REQUEST = {
 }
 
 
-def load_generator() -> ModuleType:
-    """Import bench/generate.py by path: bench is a folder of scripts, not a package."""
-    spec = importlib.util.spec_from_file_location("bench_generate", ROOT / "bench" / "generate.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-gen = load_generator()
+gen = load_bench("generate")
 
 
 def generate(out: Path, *args: str) -> Path:

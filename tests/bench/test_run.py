@@ -2,27 +2,15 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
+from helpers import load_bench
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def load_runner() -> ModuleType:
-    """Import bench/run.py by path: bench is a folder of scripts, not a package."""
-    spec = importlib.util.spec_from_file_location("bench_run", ROOT / "bench" / "run.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-run = load_runner()
+run = load_bench("run")
 
 
 def result(size: str, contender: str, seconds: list[float], rss: int = 100 * 2**20, **kw: object) -> object:
