@@ -10,6 +10,7 @@ the load over exactly that list.  The identities go into the warehouse's manifes
 from __future__ import annotations
 
 from dataclasses import dataclass
+from operator import attrgetter
 from pathlib import Path
 
 from engine.config import Pipeline, Source
@@ -83,9 +84,9 @@ def list_files(source: Source, notes: list[str] | None = None) -> list[FileEntry
     What the listing skipped (symbolic links not followed, a file's second name) is said in
     ``notes`` when given.
     """
-    from engine.sources.s3 import glob_regex
+    from engine.sources.s3 import globs_matcher
 
-    excluded = [glob_regex(p) for p in source.exclude]
+    excluded = globs_matcher(source.exclude) if source.exclude else None
     if source.is_remote:
         from engine.sources.s3 import list_files as list_s3
 
@@ -94,7 +95,7 @@ def list_files(source: Source, notes: list[str] | None = None) -> list[FileEntry
         out = []
         for f in list_s3(source, include_patterns(source)):
             key = f"s3://{bucket}/{f.key}"[len(prefix) + 1 :]
-            if not any(r.match(key) for r in excluded):
+            if excluded is None or not excluded(key):
                 out.append(FileEntry(key, f.size, f.etag, f"s3://{bucket}/{f.key}"))
         return out
     report = Walk()
@@ -102,7 +103,7 @@ def list_files(source: Source, notes: list[str] | None = None) -> list[FileEntry
     found = [
         FileEntry(key, st.st_size, str(st.st_mtime_ns), path)
         for key, path, st in listed
-        if not any(r.match(key) for r in excluded)
+        if excluded is None or not excluded(key)
     ]
     if notes is not None:
         notes.extend(report.notes(source.name))
@@ -110,7 +111,7 @@ def list_files(source: Source, notes: list[str] | None = None) -> list[FileEntry
         why = "every file is excluded" if listed else f"no file matches {', '.join(include_patterns(source))}"
         skipped = "".join(f"; {note}" for note in report.notes(source.name))
         raise ConfigError([Issue(f"nothing to load from {source.path}: {why}{skipped}", source.location)])
-    return sorted(found, key=lambda f: f.key)
+    return sorted(found, key=attrgetter("key"))
 
 
 def localise(source: Source, files: list[FileEntry], cache: Path) -> tuple[str, ...]:

@@ -14,6 +14,7 @@ import os
 import stat as stat_module
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 from engine.config import Source
 from engine.errors import ConfigError, Issue
@@ -23,6 +24,10 @@ DEFAULT_INCLUDE = {
     "csv": ("**/*.csv", "**/*.csv.gz"),
     "parquet": ("**/*.parquet",),
 }
+
+
+#: a folder's entries sort by name
+_NAME = attrgetter("name")
 
 
 def include_patterns(source: Source) -> tuple[str, ...]:
@@ -125,7 +130,7 @@ def _walk(
         folder, prefix, device = stack.pop()
         try:
             with os.scandir(folder) as it:
-                entries = sorted(it, key=lambda e: e.name)
+                entries = sorted(it, key=_NAME)
         except OSError:
             report.unreadable.append(folder)
             continue
@@ -166,13 +171,13 @@ def local_globs(source: Source) -> list[str]:
     """
     import glob
 
-    from engine.sources.s3 import glob_regex
+    from engine.sources.s3 import glob_regex, globs_matcher
 
     if not os.path.isdir(source.path):
         raise ConfigError([Issue(f"source folder not found: {source.path}", source.location)])
     pending = {p: glob_regex(p) for p in include_patterns(source)}
     matching: set[str] = set()
-    for key in walk_names(source.path, lambda key: any(r.match(key) for r in pending.values())):
+    for key in walk_names(source.path, globs_matcher(include_patterns(source))):
         for p, regex in list(pending.items()):
             if regex.match(key):
                 matching.add(p)
@@ -188,9 +193,8 @@ def local_globs(source: Source) -> list[str]:
 
 def list_local(source: Source, report: Walk) -> Iterator[tuple[str, str, os.stat_result]]:
     """(key, path, stat) of every file of a local source that an include pattern matches."""
-    from engine.sources.s3 import glob_regex
+    from engine.sources.s3 import globs_matcher
 
     if not os.path.isdir(source.path):
         raise ConfigError([Issue(f"source folder not found: {source.path}", source.location)])
-    included = [glob_regex(p) for p in include_patterns(source)]
-    yield from walk(source.path, report, lambda key: any(r.match(key) for r in included))
+    yield from walk(source.path, report, globs_matcher(include_patterns(source)))

@@ -46,3 +46,50 @@ def test_a_listed_path_is_absolute_and_normalized_from_any_spelling_of_the_folde
     for spelling in (".", "./", f"{tmp_path}/", f"{tmp_path}/a/..", f"{tmp_path}//"):
         got = {key: path for key, path, _st in walk(spelling, Walk())}
         assert got == expected, spelling
+
+
+KEYS = [
+    "c.json",
+    "a/b/c.json",
+    "a/c.json.gz",
+    "a/b.json/c",
+    "a/b/c.JSON",
+    "dir\nwith a line break/c.json",
+    "a/[x]*?.json",
+    "a/b/c.csv",
+    "a/b/.json",
+    "deep/" * 40 + "c.json",
+    "x.jsonl",
+    "json",
+]
+PATTERN_SETS = [
+    ("**/*.json", "**/*.json.gz"),
+    ("**/*.csv", "**/*.csv.gz"),
+    ("**/*",),
+    ("*.json",),
+    ("a/*.json", "**/*.csv"),
+    ("a/**",),
+    ("**/c.json",),
+    ("**/*[x]*?.json",),
+    ("a/b/c.json",),
+]
+
+
+@pytest.mark.parametrize("patterns", PATTERN_SETS)
+def test_one_matcher_for_many_patterns_matches_what_each_pattern_matches(patterns: tuple[str, ...]) -> None:
+    """A listing asks one matcher per file (a suffix test where every pattern is ``**/*<ending>``); it must
+    answer as asking each pattern's own expression would, whichever way it is built."""
+    from engine.sources.s3 import glob_regex, globs_matcher
+
+    matcher = globs_matcher(patterns)
+    for key in KEYS:
+        assert matcher(key) == any(glob_regex(p).match(key) for p in patterns), (patterns, key)
+
+
+def test_no_pattern_matches_nothing_and_a_folder_name_may_hold_a_line_break() -> None:
+    from engine.sources.s3 import glob_regex, globs_matcher
+
+    assert not globs_matcher(())("a.json")
+    # `**` spans any characters, a line break in a folder's name included
+    assert glob_regex("**/*.json").match("dir\nname/c.json")
+    assert glob_regex("a/**").match("a/x\ny/z")
