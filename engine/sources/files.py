@@ -177,13 +177,17 @@ def local_globs(source: Source) -> list[str]:
         raise ConfigError([Issue(f"source folder not found: {source.path}", source.location)])
     pending = {p: glob_regex(p) for p in include_patterns(source)}
     matching: set[str] = set()
-    for key in walk_names(source.path, globs_matcher(include_patterns(source))):
+    # the walk yields only keys a pattern not yet matched would match: once `**/*.json` has its file, the
+    # rest of the folder is asked only about `**/*.json.gz`, not tried against every pattern again
+    wanted = [globs_matcher(tuple(pending))]
+    for key in walk_names(source.path, lambda key: wanted[0](key)):
         for p, regex in list(pending.items()):
             if regex.match(key):
                 matching.add(p)
                 del pending[p]
         if not pending:
             break
+        wanted[0] = globs_matcher(tuple(pending))
     if not matching:
         raise ConfigError(
             [Issue(f"no files in {source.path} match {', '.join(include_patterns(source))}", source.location)]

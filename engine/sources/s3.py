@@ -113,7 +113,7 @@ def _aws_error(source: Source, exc: Exception) -> TargetError:
 def list_files(source: Source, patterns: Iterable[str], s3: Any = None) -> list[RemoteFile]:
     """Every object under the source's prefix that one of the include patterns matches."""
     bucket, prefix = split_url(source.path)
-    regexes = [glob_regex(p) for p in patterns]
+    wanted = globs_matcher(tuple(patterns))
     s3 = s3 or client(source.s3)
     found: list[RemoteFile] = []
     try:
@@ -122,7 +122,7 @@ def list_files(source: Source, patterns: Iterable[str], s3: Any = None) -> list[
             for obj in page.get("Contents", []):
                 key = obj["Key"]
                 relative = key[len(prefix) + 1 :] if prefix else key
-                if key.endswith("/") or not any(r.match(relative) for r in regexes):
+                if key.endswith("/") or not wanted(relative):
                     continue
                 found.append(RemoteFile(key, int(obj["Size"]), str(obj.get("ETag", "")).strip('"')))
     except Exception as exc:  # botocore raises many unrelated classes; all mean "cannot list"
